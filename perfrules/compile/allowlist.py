@@ -1,0 +1,168 @@
+"""The restricted SQL subset a rule may write, as a positive allow-list of sqlglot nodes.
+
+Rule authors write small boolean or aggregate expressions. Everything not named here is
+rejected before any SQL reaches an engine: unknown or anonymous functions (DuckDB's
+``query()``, ``read_csv`` in any spelling), subqueries, statements, bare division. The
+engine's sandbox settings stop the same things again at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from perfrules.model.rule import ParamValue
+
+DIALECT = "duckdb"
+
+_STRUCTURE: tuple[type[exp.Expression], ...] = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
+    exp.Add, exp.Sub, exp.Mul, exp.Neg,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
+    exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
+    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe,
+)  # fmt: skip
+SCALAR_FUNCTIONS: dict[type[exp.Expression], str] = {
+    exp.Abs: "abs", exp.Round: "round", exp.Least: "least", exp.Greatest: "greatest",
+    exp.Length: "length", exp.Lower: "lower", exp.Upper: "upper", exp.Trim: "trim",
+    exp.Substring: "substring", exp.StrPosition: "strpos", exp.Contains: "contains",
+    exp.RegexpLike: "regexp_matches", exp.RegexpExtract: "regexp_extract",
+    exp.Year: "year", exp.Month: "month", exp.Floor: "floor", exp.Ceil: "ceil",
+}  # fmt: skip
+AGGREGATE_FUNCTIONS: dict[type[exp.Expression], str] = {
+    exp.Sum: "sum", exp.Count: "count", exp.Min: "min", exp.Max: "max", exp.Avg: "avg",
+}  # fmt: skip
+MACROS = {"ratio"}
+"""``ratio(a, b)``: the only division a rule can ask for, compiled as CAST(a / NULLIF(b, 0) AS DECIMAL(18,4))."""
+
+ALLOWED_FUNCTION_NAMES = sorted({*SCALAR_FUNCTIONS.values(), *AGGREGATE_FUNCTIONS.values(), *MACROS, "coalesce", "nullif"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class SqlNotAllowed(ValueError):
+    """A fragment outside the subset; the message is bilingual and says what to do instead."""
+
+
+def _describe(node: exp.Expression) -> str:
+    if isinstance(node, exp.Anonymous):
+        return f"函数 {node.name}() 不在允许列表中 / function {node.name}() is not allowed"
+    if isinstance(node, exp.Func):
+        name = node.sql_name().lower()
+        return f"函数 {name}() 不在允许列表中 / function {name}() is not allowed"
+    if isinstance(node, exp.Div | exp.IntDiv | exp.Mod):
+        return "不能直接做除法，请用 ratio(a, b) / bare division is not allowed: use ratio(a, b)"
+    if isinstance(node, exp.Select | exp.Subquery | exp.Query):
+        return "不允许子查询 / subqueries are not allowed"
+    return f"不允许的 SQL 结构 / SQL construct not allowed: {type(node).__name__}"
+
+
+def literal_sql(value: ParamValue) -> str:
+    """A parameter value as a SQL literal, generated (never pasted) so it cannot inject."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return "(" + ", ".join(exp.Literal.string(str(v)).sql(DIALECT) for v in value) + ")"
+    return exp.Literal.string(value).sql(DIALECT)
+
+
+def substitute(fragment: str, parameters: dict[str, ParamValue]) -> str:
+    """Replace ``{name}`` with the parameter's literal; an unknown name is an error."""
+
+    def repl(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        if name not in parameters:
+            known = ", ".join(sorted(parameters)) or "无 / none"
+            raise SqlNotAllowed(f"未声明的参数 {{{name}}} / undeclared parameter {{{name}}} (declared: {known})")
+        return literal_sql(parameters[name])
+
+    return _PLACEHOLDER.sub(repl, fragment)
+
+
+def parse_fragment(
+    fragment: str,
+    columns: Iterable[str],
+    parameters: dict[str, ParamValue],
+    *,
+    aggregate: bool = False,
+) -> exp.Expression:
+    """Parse and vet one expression; raise SqlNotAllowed with a reason a policy author can act on."""
+    text = substitute(fragment, parameters)
+    try:
+        statements = sqlglot.parse(text, read=DIALECT)
+    except SqlglotError as exc:
+        raise SqlNotAllowed(f"SQL 语法错误 / SQL syntax error: {str(exc).splitlines()[0]}") from None
+    statements = [s for s in statements if s is not None]
+    if len(statements) != 1:
+        raise SqlNotAllowed("只能写一个表达式，不能有多条语句 / exactly one expression, not several statements")
+    tree = statements[0]
+    allowed_columns = set(columns)
+    functions = dict(SCALAR_FUNCTIONS)
+    if aggregate:
+        functions.update(AGGREGATE_FUNCTIONS)
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous) and node.name.lower() in MACROS:
+            if len(node.expressions) != 2:
+                raise SqlNotAllowed("ratio() 需要两个参数 / ratio() takes two arguments: ratio(numerator, denominator)")
+            continue
+        if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count):
+            continue
+        if isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Count):
+            continue
+        if type(node) in functions or isinstance(node, _STRUCTURE):
+            if isinstance(node, exp.Column):
+                if node.table:
+                    raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
+                if node.name not in allowed_columns:
+                    raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
+            if isinstance(node, exp.In) and node.args.get("query") is not None:
+                raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
+            continue
+        if isinstance(node, exp.AggFunc) and not aggregate and type(node) in AGGREGATE_FUNCTIONS:
+            raise SqlNotAllowed(
+                f"这里不能用聚合函数 {node.sql_name().lower()}()，请用 aggregate 或 ratio 检查 / aggregate "
+                f"{node.sql_name().lower()}() is only allowed in aggregate and ratio checks"
+            )
+        raise SqlNotAllowed(_describe(node))
+    return tree
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""
+
+
+def unknown_column_message(name: str, columns: Iterable[str]) -> str:
+    return f"未知的列 {name} / unknown column {name} {did_you_mean(name, columns)}".rstrip()
+
+
+def expand(tree: exp.Expression, replacements: dict[str, exp.Expression], qualify: str | None) -> exp.Expression:
+    """Expand the ratio() macro and named measures, and qualify columns with a table alias."""
+
+    def transform(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "ratio":
+            num, den = node.expressions
+            return safe_ratio(num, den)
+        if isinstance(node, exp.Column) and not node.table:
+            if node.name in replacements:
+                return replacements[node.name].copy()
+            if qualify:
+                return exp.column(node.name, table=qualify, quoted=True)
+        return node
+
+    transformer: Callable[[exp.Expression], exp.Expression] = transform
+    return tree.copy().transform(transformer)
+
+
+def safe_ratio(num: exp.Expression, den: exp.Expression) -> exp.Expression:
+    """CAST(num / NULLIF(den, 0) AS DECIMAL(18,4)): identical on DuckDB and ANSI Spark."""
+    division = exp.Div(this=exp.Paren(this=num), expression=exp.Nullif(this=den, expression=exp.Literal.number(0)))
+    return exp.Cast(this=division, to=exp.DataType.build("DECIMAL(18,4)"))

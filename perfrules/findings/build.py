@@ -1,0 +1,102 @@
+"""Violating rows become findings: located, explained in zh and en, fingerprinted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from typing import Any
+
+from perfrules.engine.duckdb_engine import Row
+from perfrules.model.report import BasisRef, Bilingual, Finding, Location
+from perfrules.model.rule import Rule, Severity
+from perfrules.pack.loader import LoadedRule
+from perfrules.tables.spec import TABLES
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def render_value(value: Any) -> str | None:
+    """Evidence as text that reads the same from every engine: 100, 0.981, 2021-06-01."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def render_template(template: str, values: dict[str, str | None]) -> str:
+    """Fill ``{name}`` placeholders by lookup only; nothing in a template is ever evaluated."""
+
+    def repl(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return "—" if value is None else value
+
+    return _PLACEHOLDER.sub(repl, template)
+
+
+def fingerprint(rule: Rule, department: str, fiscal_year: int, table: str, identity: list[str | None], column: str) -> str:
+    """Rule id and major version, department, year, the row's names and the column.
+
+    Never an index, a cell or a value, so it survives reordering and resubmission.
+    """
+    parts = [rule.id, rule.major, department, str(fiscal_year), table, *(i or "" for i in identity), column]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def _pointer(path: str, field: str | None) -> str:
+    if not field:
+        return path or "/"
+    return f"{path}/{field}"
+
+
+def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: int, fail_on: Severity) -> Finding:
+    rule = loaded.rule
+    spec = TABLES[loaded.compiled.located_table]
+    column = spec.column(loaded.compiled.points_at)
+    identity = [row.get(f"ident_{i}") for i in range(len(spec.identity))]
+    named = dict(zip(spec.identity, identity, strict=True))
+    evidence = {name: render_value(row.get(f"ev_{name}")) for name in loaded.compiled.evidence}
+    cell = row.get("location")
+    pointer = _pointer(row["path"], column.field if column else None)
+    location = Location(
+        pointer=pointer,
+        cell=cell,
+        project=named.get("project_name"),
+        indicator=named.get("name"),
+        fund=named.get("fund_name"),
+        column=loaded.compiled.points_at,
+    )
+    values: dict[str, str | None] = {
+        **{k: render_value(v) for k, v in loaded.parameters.items() if not isinstance(v, list)},
+        **{k: "、".join(v) for k, v in loaded.parameters.items() if isinstance(v, list)},
+        **evidence,
+        "department": department,
+        "fiscal_year": str(fiscal_year),
+        "project": location.project,
+        "indicator": location.indicator,
+        "fund": location.fund,
+        "column": location.column,
+        "location": cell or pointer,
+    }
+    return Finding(
+        rule_id=rule.id,
+        rule_version=rule.version,
+        severity=loaded.severity,
+        title=Bilingual(zh=render_template(rule.title.zh, values), en=render_template(rule.title.en, values)),
+        message=Bilingual(zh=render_template(rule.message.zh, values), en=render_template(rule.message.en, values)),
+        location=location,
+        evidence=evidence,
+        basis=[
+            BasisRef(document=b.document, clause=b.clause, verification=b.verification, unverified=b.unverified)
+            for b in rule.basis
+        ],
+        fingerprint=fingerprint(rule, department, fiscal_year, spec.name, identity, loaded.compiled.points_at),
+        blocking=loaded.severity.rank >= fail_on.rank,
+    )

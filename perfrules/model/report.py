@@ -1,0 +1,103 @@
+"""The report: canonical JSON that every other output is rendered from.
+
+Nothing time-dependent is stored here, so the same inputs, pack and version always give
+a byte-identical report that can be replayed and diffed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from perfrules.model.rule import Severity
+
+REPORT_FORMAT = "perfrules.report/1"
+RuleStatus = Literal["evaluated", "not_applicable", "errored", "disabled"]
+Verdict = Literal["pass", "blocked", "error"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Bilingual(_Frozen):
+    zh: str
+    en: str
+
+
+class Location(_Frozen):
+    pointer: str = Field(description="JSON pointer into the submission document")
+    cell: str | None = Field(None, description="sheet!cell when the value came from a workbook")
+    project: str | None = Field(None, description="项目名称")
+    indicator: str | None = Field(None, description="三级指标 name")
+    fund: str | None = Field(None, description="资金名称")
+    column: str = Field(description="table column the finding points at")
+
+
+class BasisRef(_Frozen):
+    document: str
+    clause: str | None = None
+    verification: Literal["V", "C", "P", "R"]
+    unverified: bool = Field(description="true when the basis is only an unverified recollection [R]")
+
+
+class Finding(_Frozen):
+    rule_id: str
+    rule_version: str
+    severity: Severity
+    title: Bilingual
+    message: Bilingual
+    location: Location
+    evidence: dict[str, str | None] = Field(description="values the rule saw, as decimal strings")
+    basis: list[BasisRef]
+    fingerprint: str = Field(description="stable across reordering and resubmission; see docs/report-format.md")
+    blocking: bool = Field(description="at or above the --fail-on threshold")
+
+
+class LedgerEntry(_Frozen):
+    rule_id: str
+    status: RuleStatus
+    findings: int = 0
+
+
+class Problem(_Frozen):
+    """An input or rule that could not be processed, located."""
+
+    kind: Literal["input", "rule"]
+    source: str
+    location: str | None = Field(None, description="JSON pointer or line:column")
+    rule_id: str | None = None
+    message: str
+
+
+class SubmissionResult(_Frozen):
+    source: str
+    sha256: str
+    department: str
+    fiscal_year: int
+    document_kind: str
+    verdict: Verdict
+    counts: dict[str, int] = Field(description="findings per severity")
+    findings: list[Finding]
+    ledger: list[LedgerEntry]
+
+
+class PackStamp(_Frozen):
+    name: str
+    content_hash: str
+    overlays: list[str]
+    rules: int
+
+
+class Report(_Frozen):
+    format: Literal["perfrules.report/1"] = REPORT_FORMAT
+    perfrules_version: str
+    pack: PackStamp
+    fail_on: Severity
+    verdict: Verdict
+    exit_code: int = Field(description="0 pass, 1 blocked, 2 input or rule error")
+    inputs: list[dict[str, str]] = Field(description="source and sha256 of every input, in order")
+    submissions: list[SubmissionResult]
+    problems: list[Problem]
+    summary: dict[str, int]

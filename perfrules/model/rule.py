@@ -1,0 +1,204 @@
+"""The rule file format: what a rule author writes, validated strictly.
+
+Unknown keys are errors (``extra="forbid"``) so that a misspelt ``severty`` never turns a
+blocking rule into a silent one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from perfrules.model.submission import DocumentKind
+
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+SEVERITIES = ("error", "warning", "info")
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Basis(_Strict):
+    document: str = Field(description="e.g. 财预〔2020〕10号")
+    clause: str | None = Field(None, description="article or section; omit article numbers for [R] sources")
+    verification: Literal["V", "C", "P", "R"] = Field(
+        description="V verbatim, C corroborated, P paraphrase, R unverified recollection"
+    )
+    note: str | None = None
+
+    @property
+    def unverified(self) -> bool:
+        return self.verification == "R"
+
+
+ParamValue = Decimal | int | bool | str | list[str]
+
+
+class Parameter(_Strict):
+    default: ParamValue
+    description: str | None = None
+
+
+class Effective(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_year: int | None = Field(None, alias="from", ge=1990, le=2100)
+    to_year: int | None = Field(None, alias="to", ge=1990, le=2100)
+
+    def covers(self, year: int) -> bool:
+        return (self.from_year is None or year >= self.from_year) and (self.to_year is None or year <= self.to_year)
+
+
+ConditionOp = Literal[
+    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "is_missing", "is_present", "is_blank", "matches"
+]
+
+
+class Condition(_Strict):
+    """One comparison of a column against a value, a parameter or another column."""
+
+    column: str
+    op: ConditionOp
+    value: ParamValue | None = None
+    other: str | None = Field(None, description="another column to compare with")
+
+
+GroupBy = Literal["submission", "project", "fund"]
+
+
+class RowCheck(_Strict):
+    """Flags each row where the conditions hold."""
+
+    kind: Literal["row"]
+    match: Literal["all", "any"] = "all"
+    fails_when: list[Condition] = Field(min_length=1)
+    where: str | None = None
+
+
+class SqlCheck(_Strict):
+    """Flags each row where a restricted SQL boolean expression is true."""
+
+    kind: Literal["sql"]
+    fails_when: str
+    where: str | None = None
+
+
+class AggregateCheck(_Strict):
+    """Flags each group whose aggregate expression is true."""
+
+    kind: Literal["aggregate"]
+    group_by: GroupBy
+    fails_when: str
+    where: str | None = None
+
+
+class RatioCheck(_Strict):
+    """Flags each group where the share of rows matching ``matching`` fails ``fails_when``.
+
+    ``fails_when`` may use ``ratio`` (a DECIMAL(18,4) share), ``matched`` and ``total``.
+    """
+
+    kind: Literal["ratio"]
+    group_by: GroupBy
+    matching: str
+    fails_when: str
+    min_rows: int = Field(1, ge=1)
+    where: str | None = None
+
+
+class ReferenceCheck(_Strict):
+    """Flags each row whose values have no entry in a reference table for its fiscal year."""
+
+    kind: Literal["reference"]
+    lookup: str = Field(description="name of a CSV under rules/reference/ (without .csv)")
+    keys: dict[str, str] = Field(min_length=1, description="table column → lookup column")
+    where: str | None = None
+    allowed_column: str | None = Field(
+        None, description="lookup column listed as `allowed` evidence (the values that would have matched)"
+    )
+
+
+class TextPatternCheck(_Strict):
+    """Flags each row whose text column matches any of the regular expressions (RE2 syntax)."""
+
+    kind: Literal["text_pattern"]
+    column: str
+    patterns: list[str] = Field(min_length=1)
+    where: str | None = None
+
+
+Check = Annotated[
+    RowCheck | SqlCheck | AggregateCheck | RatioCheck | ReferenceCheck | TextPatternCheck,
+    Field(discriminator="kind"),
+]
+CHECK_KINDS = ("row", "sql", "aggregate", "ratio", "reference", "text_pattern")
+
+
+class ExpectedFinding(_Strict):
+    at: str = Field(description="JSON pointer the finding must point at, e.g. /projects/0/indicators/1/score")
+    count: int = Field(1, ge=1)
+
+
+class Example(_Strict):
+    name: str
+    expect: Literal["pass", "fail"]
+    submission: dict[str, Any]
+    findings: list[ExpectedFinding] = Field(default_factory=list)
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    status: Literal["active", "draft", "deprecated"] = "active"
+    effective: Effective = Field(default_factory=Effective)
+    severity: Severity
+    title: Bilingual
+    message: Bilingual
+    basis: list[Basis] = Field(min_length=1)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    table: str
+    applies_to: list[DocumentKind] = Field(
+        default_factory=lambda: [DocumentKind.PROJECT_TABLE, DocumentKind.DEPARTMENT_TABLE]
+    )
+    scope: Literal["submission", "batch"] = "submission"
+    points_at: str
+    evidence: dict[str, str] = Field(default_factory=dict)
+    check: Check
+    examples: list[Example] = Field(default_factory=list)
+
+    @field_validator("basis", mode="before")
+    @classmethod
+    def _one_basis_is_a_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+    @property
+    def major(self) -> str:
+        return self.version.split(".")[0]
+
+    @property
+    def unverified(self) -> bool:
+        return all(b.unverified for b in self.basis)
+
+    def parameter_values(self, overrides: dict[str, ParamValue] | None = None) -> dict[str, ParamValue]:
+        values = {name: p.default for name, p in self.parameters.items()}
+        values.update(overrides or {})
+        return values

@@ -1,0 +1,210 @@
+"""A performance self-evaluation as submitted: header, projects, indicators, funds.
+
+Field names are English; each field's description gives the form's Chinese label, so the
+generated JSON Schema doubles as the data dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from perfrules.model.values import MoneyUnit, NumField, normalize_text
+
+
+class DocumentKind(str, Enum):
+    PROJECT_TABLE = "project_table"
+    DEPARTMENT_TABLE = "department_table"
+    NARRATIVE_REPORT = "narrative_report"
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.PROJECT_TABLE: "项目支出绩效自评表",
+    DocumentKind.DEPARTMENT_TABLE: "部门整体支出绩效自评表",
+    DocumentKind.NARRATIVE_REPORT: "自评报告（无自评表）",
+}
+_KIND_ALIASES = {
+    "项目支出绩效自评表": "project_table",
+    "部门整体支出绩效自评表": "department_table",
+    "自评报告": "narrative_report",
+    "部门整体支出绩效自评报告": "narrative_report",
+}
+
+
+def _document_kind(raw: Any) -> Any:
+    if isinstance(raw, str):
+        return _KIND_ALIASES.get(normalize_text(raw), raw)
+    return raw
+
+
+COMPARATOR_SYMBOLS = {"gte": "≥", "gt": ">", "eq": "=", "lte": "≤", "lt": "<"}
+_COMPARATOR_ALIASES = {
+    ">=": "gte", "≥": "gte", "⩾": "gte", "gte": "gte",
+    ">": "gt", "gt": "gt",
+    "=": "eq", "==": "eq", "eq": "eq",
+    "<=": "lte", "≤": "lte", "⩽": "lte", "lte": "lte",
+    "<": "lt", "lt": "lt",
+}  # fmt: skip
+
+
+def _comparator(raw: Any) -> Any:
+    if isinstance(raw, str):
+        text = normalize_text(raw)
+        return _COMPARATOR_ALIASES.get(text.lower(), text) if text else None
+    return raw
+
+
+Comparator = Annotated[Literal["gte", "gt", "eq", "lte", "lt"] | None, BeforeValidator(_comparator)]
+
+
+class PartialDate(BaseModel):
+    """A date as precise as the form states it: "2021", "2021-06" or "2021-06-30"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    earliest: date
+    precision: Literal["year", "month", "day"]
+
+
+_DATE = re.compile(r"^(\d{4})(?:[-./年](\d{1,2})(?:[-./月](\d{1,2})日?)?月?)?年?$")
+
+
+def _partial_date(raw: Any) -> Any:
+    if raw is None or isinstance(raw, PartialDate | dict):
+        return raw
+    if isinstance(raw, date):
+        return PartialDate(text=raw.isoformat(), earliest=raw, precision="day")
+    text = normalize_text(str(raw))
+    if not text:
+        return None
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"无法识别的日期 / unrecognised date: {text!r} (use 2021, 2021-06 or 2021-06-30)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    precision: Literal["year", "month", "day"] = "day" if day else "month" if month else "year"
+    try:
+        earliest = date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise ValueError(f"不存在的日期 / no such date: {text!r}") from exc
+    return PartialDate(text=text, earliest=earliest, precision=precision)
+
+
+DateField = Annotated[
+    PartialDate | None,
+    BeforeValidator(_partial_date),
+    PlainSerializer(lambda d: d.text if d else None, return_type=str | None),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+
+class WithheldPassage(_Strict):
+    section: str | None = Field(None, description="章节 (where the passage was withheld)")
+    marker: str = Field(description='原文标注, e.g. "（详细信息涉密，略）"')
+
+
+class Header(_Strict):
+    region_code: str | None = Field(None, description="行政区划代码")
+    region_name: str | None = Field(None, description="地区")
+    department: str = Field(description="部门（单位）名称")
+    fiscal_year: int = Field(ge=1990, le=2100, description="年度")
+    report_date: DateField = Field(None, description="报告日期")
+    self_score: NumField = Field(None, description="自评总分")
+    self_grade: str | None = Field(None, description="自评等级 (优/良/中/差)")
+    overall_goals: str | None = Field(None, description="总体绩效目标")
+    narrative: str | None = Field(None, description="自评报告正文")
+    withheld: list[WithheldPassage] = Field(default_factory=list, description="涉密略去的段落")
+
+
+class BudgetLine(_Strict):
+    item: str = Field(description="资金项目: 年度资金总额 / 当年财政拨款 / 上年结转 / 其他资金")
+    unit: MoneyUnit = Field("元", description="金额单位")
+    initial_budget: NumField = Field(None, description="年初预算数")
+    annual_budget: NumField = Field(None, description="全年预算数（A）")
+    executed: NumField = Field(None, description="全年执行数（B）")
+    weight: NumField = Field(None, description="分值")
+    rate: NumField = Field(None, description="执行率（B/A）, a fraction (0.95) as stated on the form")
+    score: NumField = Field(None, description="得分")
+    explanation: str | None = Field(None, description="偏差原因分析及改进措施")
+
+
+class Indicator(_Strict):
+    level1: str = Field(description="一级指标")
+    level2: str | None = Field(None, description="二级指标")
+    name: str = Field(description="三级指标")
+    kind: Literal["quantitative", "qualitative"] = Field(description="定量 / 定性")
+    comparator: Comparator = Field(None, description="计算符号: gte(≥) gt(>) eq(=) lte(≤) lt(<)")
+    target: NumField = Field(None, description="年度指标值（A）")
+    unit: str | None = Field(None, description="计量单位")
+    actual: NumField = Field(None, description="实际完成值（B）, numeric")
+    actual_grade: str | None = Field(None, description="实际完成值 for a qualitative indicator, e.g. 达成年度指标")
+    weight: NumField = Field(None, description="分值")
+    score: NumField = Field(None, description="得分")
+    deviation_explanation: str | None = Field(None, description="偏差原因分析及改进措施")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _grade_text_goes_to_actual_grade(cls, data: Any) -> Any:
+        # Forms put a qualitative grade ("达成年度指标") in the same 实际完成值 column as numbers.
+        if isinstance(data, dict):
+            kind = _KIND_WORDS.get(str(data.get("kind", "")), data.get("kind"))
+            data = {**data, "kind": kind} if "kind" in data else data
+            actual = data.get("actual")
+            if kind == "qualitative" and isinstance(actual, str) and "actual_grade" not in data:
+                data = {**data, "actual_grade": actual, "actual": None}
+        return data
+
+
+_KIND_WORDS = {"定量": "quantitative", "定性": "qualitative"}
+
+
+class Project(_Strict):
+    id: str | None = Field(None, description="项目编号")
+    name: str = Field(description="项目名称")
+    project_type: str | None = Field(None, description="项目类型, e.g. 工程基建")
+    start_date: DateField = Field(None, description="开始日期")
+    end_date: DateField = Field(None, description="结束日期")
+    delivery_date: DateField = Field(None, description="交付日期")
+    completion: str | None = Field(None, description='完成情况 as stated, e.g. "全部完成"')
+    self_score: NumField = Field(None, description="自评得分")
+    self_grade: str | None = Field(None, description="自评等级")
+    budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
+    indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
+
+
+class Expenditure(_Strict):
+    id: str | None = Field(None, description="支出编号")
+    amount: NumField = Field(None, description="金额")
+    unit: MoneyUnit = Field("元", description="金额单位")
+    use_text: str | None = Field(None, description="用途 as stated")
+    use_category: str | None = Field(None, description="用途类别 (see rules/reference/fund_uses.csv)")
+    paid_with: list[str] = Field(default_factory=list, description="与之一并支付的其他资金")
+
+
+class Fund(_Strict):
+    id: str | None = Field(None, description="资金编号")
+    name: str = Field(description="资金名称")
+    source: str | None = Field(None, description="资金来源, e.g. 中央转移支付")
+    amount: NumField = Field(None, description="金额")
+    unit: MoneyUnit = Field("元", description="金额单位")
+    purpose_category: str | None = Field(None, description="指定用途类别 (earmarked purpose)")
+    function_code: str | None = Field(None, description="支出功能分类科目编码")
+    project_id: str | None = Field(None, description="所属项目编号")
+    expenditures: list[Expenditure] = Field(default_factory=list, description="支出")
+
+
+class Submission(_Strict):
+    """One self-evaluation document as a department files it."""
+
+    document_kind: Annotated[DocumentKind, BeforeValidator(_document_kind)] = Field(description="文书类型")
+    header: Header
+    projects: list[Project] = Field(default_factory=list)
+    funds: list[Fund] = Field(default_factory=list)

@@ -1,0 +1,220 @@
+"""Load a rule pack (a folder of YAML rules and CSV reference tables) with every problem located.
+
+All problems in all files are collected in one pass, each with file, line and column, so a
+rule author fixes a whole pack at once. A rule with a problem is left out of the pack and
+reported; the other rules still load and run.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from perfrules._version import __version__
+from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
+from perfrules.model import rule as rule_model
+from perfrules.model.rule import ParamValue, Rule
+from perfrules.read.yaml12 import Located, YamlError, load_yaml
+from perfrules.tables.spec import ReferenceTable
+
+BUILTIN_PLACEHOLDERS = ("department", "fiscal_year", "project", "indicator", "fund", "column", "location")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+REFERENCE_DIR = "reference"
+OVERLAY_DIR = "overlays"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a rule file, located for an editor."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    rule_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "") + (f":{self.column}" if self.column else "")
+        return f"{where}: {'[' + self.rule_id + '] ' if self.rule_id else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    compiled: CompiledRule
+    file: str
+    line: int
+    parameters: dict[str, ParamValue]
+    severity: rule_model.Severity
+    enabled: bool = True
+
+
+@dataclass
+class Pack:
+    name: str
+    root: str
+    rules: list[LoadedRule] = field(default_factory=list)
+    references: dict[str, ReferenceTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    content_hash: str = ""
+    overlays: list[str] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> LoadedRule | None:
+        return next((r for r in self.rules if r.rule.id == rule_id), None)
+
+
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    for obj in vars(rule_model).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel):
+            for name, info in obj.model_fields.items():
+                keys.add(info.alias or name)
+    return keys
+
+
+KNOWN_KEYS = sorted(_known_keys())
+
+
+def _data_path(data: Any, loc: Iterable[int | str]) -> tuple[str | int, ...]:
+    """The part of a pydantic error location that exists in the data (drops union tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _explain(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    name = str(error["loc"][-1]) if error["loc"] else ""
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(name, KNOWN_KEYS, n=1, cutoff=0.6)
+        hint = f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""
+        return f"未知的键 {name} / unknown key {name} {hint}".rstrip()
+    if kind == "missing":
+        return f"缺少必填的键 {name} / missing required key {name}"
+    if kind == "union_tag_invalid":
+        found = error.get("ctx", {}).get("tag", "?")
+        close = difflib.get_close_matches(str(found), rule_model.CHECK_KINDS, n=1, cutoff=0.5)
+        hint = f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""
+        return f"未知的检查类型 {found} / unknown check kind {found}; known: {', '.join(rule_model.CHECK_KINDS)} {hint}".rstrip()
+    where = ".".join(str(p) for p in error["loc"])
+    return f"{where}: {error['msg']}"
+
+
+def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[str, ...], str]]:
+    names = {*compiled.evidence, *rule.parameters, *BUILTIN_PLACEHOLDERS}
+    out = []
+    for lang in ("zh", "en"):
+        for part in ("message", "title"):
+            text = getattr(getattr(rule, part), lang)
+            for ref in _PLACEHOLDER.findall(text):
+                if ref not in names:
+                    close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
+                    hint = f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""
+                    out.append(
+                        ((part, lang), f"模板占位符 {{{ref}}} 不存在 / template placeholder {{{ref}}} is not an "
+                         f"evidence name, parameter or built-in {hint}".rstrip())
+                    )  # fmt: skip
+    return out
+
+
+def load_rule_text(text: str, file: str, lookups: dict[str, tuple[str, ...]]) -> tuple[LoadedRule | None, list[Problem]]:
+    """Load one rule file; return the rule (if usable) and every problem found."""
+    try:
+        located = load_yaml(text)
+    except YamlError as exc:
+        return None, [Problem(file, exc.line, exc.column, exc.message)]
+    data = located.data
+    if not isinstance(data, dict):
+        return None, [Problem(file, 1, 1, "规则文件应是一个映射 / a rule file must be a mapping of keys")]
+    rule_id = data.get("id") if isinstance(data.get("id"), str) else None
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            pos = located.line_of(_data_path(data, error["loc"]))
+            problems.append(Problem(file, pos[0] if pos else None, pos[1] if pos else None, _explain(error), rule_id))  # type: ignore[arg-type]
+        return None, problems
+    return _compile_loaded(rule, located, file, lookups)
+
+
+def _compile_loaded(rule: Rule, located: Located, file: str, lookups: dict[str, tuple[str, ...]]) -> tuple[LoadedRule | None, list[Problem]]:
+    try:
+        compiled = compile_rule(rule, None, lookups)
+    except CompileError as exc:
+        path = tuple(exc.field.split("."))
+        pos = located.line_of(path)
+        return None, [Problem(file, pos[0] if pos else None, pos[1] if pos else None, str(exc), rule.id)]
+    problems = [
+        Problem(file, *(located.line_of(path) or (None, None)), message, rule.id)
+        for path, message in _template_problems(rule, compiled)
+    ]
+    if problems:
+        return None, problems
+    line = (located.line_of(("id",)) or (1, 1))[0]
+    return LoadedRule(rule, compiled, file, line, rule.parameter_values(), rule.severity), []
+
+
+def _read_reference(path: Path) -> ReferenceTable:
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = tuple(h.strip() for h in next(reader))
+    rows = tuple(tuple((cell.strip() or None) for cell in row) for row in reader if any(c.strip() for c in row))
+    return ReferenceTable(path.stem, header, rows)
+
+
+def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
+    """Load every ``*.yaml`` rule under ``root`` (reference CSVs from ``root/reference``)."""
+    base = Path(root)
+    pack = Pack(name=base.name, root=str(base))
+    digest = hashlib.sha256(f"perfrules {__version__}\n".encode())
+    if not base.is_dir():
+        pack.problems.append(Problem(str(base), None, None, "规则目录不存在 / rule folder not found"))
+        return pack
+    for csv_path in sorted((base / REFERENCE_DIR).glob("*.csv")):
+        table = _read_reference(csv_path)
+        pack.references[table.name] = table
+        digest.update(f"{csv_path.relative_to(base)}\n".encode() + csv_path.read_bytes())
+    lookups = {name: t.columns for name, t in pack.references.items()}
+    seen: dict[str, str] = {}
+    for path in sorted(p for p in base.rglob("*.yaml") if OVERLAY_DIR not in p.relative_to(base).parts and p.name != "pack.yaml"):
+        raw = path.read_bytes()
+        digest.update(f"{path.relative_to(base)}\n".encode() + raw)
+        rel = str(path)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            pack.problems.append(Problem(rel, None, None, f"文件不是 UTF-8 编码 / file is not UTF-8: {exc.reason}"))
+            continue
+        loaded, problems = load_rule_text(text, rel, lookups)
+        pack.problems.extend(problems)
+        if loaded is None:
+            continue
+        if loaded.rule.id in seen:
+            pack.problems.append(Problem(rel, loaded.line, 1, f"规则 id 重复，另见 {seen[loaded.rule.id]} / duplicate rule id, also in {seen[loaded.rule.id]}", loaded.rule.id))
+            continue
+        seen[loaded.rule.id] = rel
+        pack.rules.append(loaded)
+    pack.rules.sort(key=lambda r: r.rule.id)
+    pack.content_hash = "sha256:" + digest.hexdigest()
+    if overlays:
+        from perfrules.pack.overlay import apply_overlays
+
+        apply_overlays(pack, overlays)
+    return pack

@@ -1,0 +1,188 @@
+"""Submissions become rows: one pass, column-major, money converted to 元 exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+from perfrules.model.submission import PartialDate, Submission
+from perfrules.model.values import YUAN_PER_UNIT, Num
+from perfrules.tables.spec import (
+    BUDGET_LINES,
+    DATA_TABLES,
+    EXPENDITURES,
+    FUNDS,
+    INDICATORS,
+    LOCATIONS,
+    PROJECTS,
+    SUBMISSIONS,
+    TableData,
+)
+
+TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "合计")
+
+
+@dataclass(frozen=True)
+class SourcedSubmission:
+    """A submission and where it came from; ``locations`` maps (pointer) → sheet!cell if known."""
+
+    source: str
+    submission: Submission
+    locations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    """The tables of a batch, and which submission each ``sub`` key stands for."""
+
+    tables: dict[str, TableData]
+    sources: list[SourcedSubmission]
+
+    def rows(self, table: str) -> int:
+        return len(self.tables[table])
+
+
+def _num(row: dict[str, list[object]], name: str, num: Num, factor: int = 1) -> None:
+    value = num.scaled(YUAN_PER_UNIT["万元"]) if factor != 1 and num.value is not None else num
+    row[name].append(value.value)
+    row[f"{name}_state"].append(value.state.value)
+
+
+def _date(d: PartialDate | None) -> object:
+    return d.earliest if d else None
+
+
+def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
+    tables = {spec.name: TableData(spec) for spec in (*DATA_TABLES, LOCATIONS)}
+    sources: list[SourcedSubmission] = []
+    rid = 0
+
+    def common(t: dict[str, list[object]], sub: int, path: str, s: Submission) -> int:
+        nonlocal rid
+        rid += 1
+        t["sub"].append(sub)
+        t["rid"].append(rid)
+        t["path"].append(path)
+        t["fiscal_year"].append(s.header.fiscal_year)
+        t["doc_kind"].append(s.document_kind.value)
+        t["department"].append(s.header.department)
+        return rid
+
+    sub_t = tables[SUBMISSIONS.name].columns
+    prj_t = tables[PROJECTS.name].columns
+    bl_t = tables[BUDGET_LINES.name].columns
+    ind_t = tables[INDICATORS.name].columns
+    fund_t = tables[FUNDS.name].columns
+    exp_t = tables[EXPENDITURES.name].columns
+    loc_t = tables[LOCATIONS.name].columns
+
+    for sub, sourced in enumerate(submissions):
+        sources.append(sourced)
+        s = sourced.submission
+        h = s.header
+        row_of: dict[str, tuple[str, int]] = {}
+        srid = common(sub_t, sub, "", s)
+        row_of[""] = ("submissions", srid)
+        sub_t["source"].append(sourced.source)
+        sub_t["region_code"].append(h.region_code)
+        sub_t["region_name"].append(h.region_name)
+        sub_t["report_date"].append(_date(h.report_date))
+        _num(sub_t, "self_score", h.self_score)
+        sub_t["self_grade"].append(h.self_grade)
+        sub_t["overall_goals"].append(h.overall_goals)
+        sub_t["narrative"].append(h.narrative)
+        sub_t["withheld_count"].append(len(h.withheld))
+        sub_t["project_count"].append(len(s.projects))
+        sub_t["indicator_count"].append(sum(len(p.indicators) for p in s.projects))
+        sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
+        sub_t["fund_count"].append(len(s.funds))
+
+        for pi, p in enumerate(s.projects):
+            ppath = f"/projects/{pi}"
+            prid = common(prj_t, sub, ppath, s)
+            row_of[ppath] = ("projects", prid)
+            prj_t["project_id"].append(p.id)
+            prj_t["project_name"].append(p.name)
+            prj_t["project_type"].append(p.project_type)
+            prj_t["start_date"].append(_date(p.start_date))
+            prj_t["end_date"].append(_date(p.end_date))
+            prj_t["delivery_date"].append(_date(p.delivery_date))
+            prj_t["completion"].append(p.completion)
+            _num(prj_t, "self_score", p.self_score)
+            prj_t["self_grade"].append(p.self_grade)
+            prj_t["indicator_count"].append(len(p.indicators))
+            prj_t["budget_line_count"].append(len(p.budget_lines))
+
+            for bi, line in enumerate(p.budget_lines):
+                bpath = f"{ppath}/budget_lines/{bi}"
+                row_of[bpath] = ("budget_lines", common(bl_t, sub, bpath, s))
+                bl_t["project_rid"].append(prid)
+                bl_t["project_name"].append(p.name)
+                bl_t["item"].append(line.item)
+                bl_t["is_total"].append(line.item.strip() in TOTAL_LINE_ITEMS)
+                factor = 10000 if line.unit == "万元" else 1
+                _num(bl_t, "initial_budget", line.initial_budget, factor)
+                _num(bl_t, "annual_budget", line.annual_budget, factor)
+                _num(bl_t, "executed", line.executed, factor)
+                _num(bl_t, "weight", line.weight)
+                _num(bl_t, "rate", line.rate)
+                _num(bl_t, "score", line.score)
+                bl_t["explanation"].append(line.explanation)
+
+            for ii, ind in enumerate(p.indicators):
+                ipath = f"{ppath}/indicators/{ii}"
+                row_of[ipath] = ("indicators", common(ind_t, sub, ipath, s))
+                ind_t["project_rid"].append(prid)
+                ind_t["project_name"].append(p.name)
+                ind_t["level1"].append(ind.level1)
+                ind_t["level2"].append(ind.level2)
+                ind_t["name"].append(ind.name)
+                ind_t["kind"].append(ind.kind)
+                ind_t["comparator"].append(ind.comparator)
+                _num(ind_t, "target", ind.target)
+                ind_t["unit"].append(ind.unit)
+                _num(ind_t, "actual", ind.actual)
+                ind_t["actual_grade"].append(ind.actual_grade)
+                _num(ind_t, "weight", ind.weight)
+                _num(ind_t, "score", ind.score)
+                ind_t["deviation_explanation"].append(ind.deviation_explanation)
+
+        for fi, f in enumerate(s.funds):
+            fpath = f"/funds/{fi}"
+            frid = common(fund_t, sub, fpath, s)
+            row_of[fpath] = ("funds", frid)
+            factor = 10000 if f.unit == "万元" else 1
+            fund_t["fund_id"].append(f.id)
+            fund_t["fund_name"].append(f.name)
+            fund_t["source"].append(f.source)
+            _num(fund_t, "amount", f.amount, factor)
+            fund_t["purpose_category"].append(f.purpose_category)
+            fund_t["function_code"].append(f.function_code)
+            fund_t["project_id"].append(f.project_id)
+            fund_t["expenditure_count"].append(len(f.expenditures))
+            for ei, e in enumerate(f.expenditures):
+                epath = f"{fpath}/expenditures/{ei}"
+                row_of[epath] = ("expenditures", common(exp_t, sub, epath, s))
+                exp_t["fund_rid"].append(frid)
+                exp_t["fund_name"].append(f.name)
+                exp_t["fund_source"].append(f.source)
+                exp_t["fund_purpose_category"].append(f.purpose_category)
+                exp_t["expenditure_id"].append(e.id)
+                _num(exp_t, "amount", e.amount, 10000 if e.unit == "万元" else 1)
+                exp_t["use_text"].append(e.use_text)
+                exp_t["use_category"].append(e.use_category)
+                exp_t["paid_with"].append("、".join(e.paid_with) if e.paid_with else None)
+                exp_t["paid_with_count"].append(len(e.paid_with))
+
+        # Workbook readers know the cell of each value; JSON rows are located by path alone.
+        for pointer, cell in sorted(sourced.locations.items()):
+            row_path, _, field_name = pointer.rpartition("/")
+            if row_path in row_of or (row_path == "/header" and field_name):
+                tbl, row_rid = row_of.get(row_path, row_of[""])
+                loc_t["tbl"].append(tbl)
+                loc_t["rid"].append(row_rid)
+                loc_t["col"].append(field_name)
+                loc_t["location"].append(cell)
+
+    return Batch(tables=tables, sources=sources)
