@@ -179,10 +179,20 @@ def _read_reference(path: Path) -> ReferenceTable:
     return ReferenceTable(path.stem, header, rows)
 
 
+def _pack_name(base: Path) -> str:
+    """The name in ``pack.yaml`` if there is one, else the folder's name."""
+    try:
+        data = load_yaml((base / "pack.yaml").read_text(encoding="utf-8")).data
+    except (OSError, UnicodeDecodeError, YamlError):
+        return base.resolve().name
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else base.resolve().name
+
+
 def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
     """Load every ``*.yaml`` rule under ``root`` (reference CSVs from ``root/reference``)."""
     base = Path(root)
-    pack = Pack(name=base.name, root=str(base))
+    pack = Pack(name=_pack_name(base), root=str(base))
     digest = hashlib.sha256(f"perfrules {__version__}\n".encode())
     if not base.is_dir():
         pack.problems.append(Problem(str(base), None, None, "规则目录不存在 / rule folder not found"))

@@ -1,0 +1,127 @@
+"""The ``perfrules`` command. Exit codes: 0 pass, 1 blocked, 2 usage, input or rule error."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from perfrules._version import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="perfrules: 预算绩效自评规则校验 / budget-performance self-evaluation rules as code.",
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(no_args_is_help=True, help="规则包 / the rule pack")
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+RulesOption = Annotated[Path | None, typer.Option("--rules", help="规则目录 / rule folder (default: shipped pack)")]
+OverlayOption = Annotated[list[str] | None, typer.Option("--overlay", help="叠加规则名或文件，可重复 / overlay name or file, repeatable")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"perfrules {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")] = False,
+) -> None:
+    """perfrules: 预算绩效自评规则校验。"""
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="提交文件或目录 / submission files or folders")],
+    rules: RulesOption = None,
+    overlay: OverlayOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="输出格式 / output format")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="语言 / language")] = Lang.zh,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")] = FailOn.error,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")] = None,
+) -> None:
+    """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
+    from perfrules.report.text import render_text
+    from perfrules.validate import default_rules_dir, expand_inputs, validate
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"找不到文件 / no such file: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    if not expand_inputs(paths):
+        typer.echo("没有可校验的文件（.json / .yaml）/ no submission files found (.json / .yaml)", err=True)
+        raise typer.Exit(2)
+    report = validate(list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value)
+    text = report.model_dump_json(indent=2) + "\n" if fmt is Format.json else render_text(report, lang.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(report.exit_code)
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: RulesOption = None,
+    overlay: OverlayOption = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+) -> None:
+    """列出规则 / list the rules of a pack."""
+    from perfrules.pack.loader import load_pack
+    from perfrules.validate import default_rules_dir
+
+    pack = load_pack(rules or default_rules_dir(), overlay or [])
+    for loaded in pack.rules:
+        r = loaded.rule
+        state = "" if loaded.enabled and r.status == "active" else f" [{r.status if r.status != 'active' else 'disabled'}]"
+        unverified = " (R)" if r.unverified else ""
+        typer.echo(f"{r.id:<28} {r.version:<6} {loaded.severity.value:<8} {getattr(r.title, lang.value)}{unverified}{state}")
+    for problem in pack.problems:
+        typer.echo(f"✗ {problem}", err=True)
+    raise typer.Exit(2 if pack.problems else 0)
+
+
+@app.command()
+def lint(paths: Annotated[list[Path] | None, typer.Argument(help="规则目录或文件 / rule folders or files")] = None) -> None:
+    """检查规则文件 / lint rule files: every problem with file:line:column."""
+    from perfrules.pack.lint import lint_paths
+    from perfrules.validate import default_rules_dir
+
+    problems = lint_paths(paths or [default_rules_dir()])
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(problems)} 个问题 / problems" if problems else "规则无问题 / no problems")
+    raise typer.Exit(2 if problems else 0)
+
+
+def main() -> None:
+    """Entry point: a usage error exits 2, and no input ever surfaces as a traceback."""
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断 / interrupted\n")
+        sys.exit(130)

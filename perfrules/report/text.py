@@ -1,0 +1,106 @@
+"""The terminal report for a bureau reviewer: grouped by submission and project, Chinese by default."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from perfrules.model.report import Finding, Report, SubmissionResult
+
+Lang = Literal["zh", "en"]
+
+_WORDS: dict[str, dict[Lang, str]] = {
+    "error": {"zh": "错误", "en": "error"},
+    "warning": {"zh": "警告", "en": "warning"},
+    "info": {"zh": "提示", "en": "info"},
+    "pass": {"zh": "通过", "en": "PASS"},
+    "blocked": {"zh": "不通过", "en": "BLOCKED"},
+    "document": {"zh": "文档", "en": "document"},
+    "project": {"zh": "项目", "en": "project"},
+    "fund": {"zh": "资金", "en": "fund"},
+    "pack": {"zh": "规则包", "en": "rule pack"},
+    "threshold": {"zh": "阻断阈值", "en": "fail on"},
+    "ledger": {"zh": "规则", "en": "rules"},
+    "evaluated": {"zh": "已评估", "en": "evaluated"},
+    "not_applicable": {"zh": "不适用", "en": "not applicable"},
+    "errored": {"zh": "出错", "en": "errored"},
+    "disabled": {"zh": "已停用", "en": "disabled"},
+    "problems": {"zh": "无法处理的输入或规则", "en": "inputs or rules that could not be processed"},
+    "summary": {"zh": "汇总", "en": "summary"},
+    "unverified": {"zh": "依据未经核实", "en": "basis unverified"},
+    "overlays": {"zh": "叠加", "en": "overlays"},
+}
+_KIND: dict[str, dict[Lang, str]] = {
+    "project_table": {"zh": "项目支出绩效自评表", "en": "project self-evaluation table"},
+    "department_table": {"zh": "部门整体支出绩效自评表", "en": "department-wide self-evaluation table"},
+    "narrative_report": {"zh": "自评报告（无自评表）", "en": "narrative report (no tables)"},
+}
+_MARK = {"error": "✗", "warning": "!", "info": "·"}
+
+
+def _w(key: str, lang: Lang) -> str:
+    return _WORDS[key][lang]
+
+
+def _group(finding: Finding, lang: Lang) -> str:
+    loc = finding.location
+    if loc.project:
+        return f"{_w('project', lang)}: {loc.project}"
+    if loc.fund:
+        return f"{_w('fund', lang)}: {loc.fund}"
+    return f"[{_w('document', lang)}]"
+
+
+def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
+    verdict = _WORDS.get(result.verdict, {"zh": "出错", "en": "ERROR"})[lang]
+    counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items())
+    kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
+    lines = [f"== {result.source}", f"   {result.department} · {result.fiscal_year} · {kind} · {verdict} ({counts})"]
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        groups[_group(finding, lang)].append(finding)
+    for name in sorted(groups, key=lambda g: (not g.startswith("["), g)):
+        lines.append(f"  {name}")
+        for f in groups[name]:
+            where = f.location.cell or f.location.pointer
+            flag = f" ({_w('unverified', lang)})" if all(b.unverified for b in f.basis) else ""
+            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}")
+            lines.append(f"      {getattr(f.message, lang)}")
+            lines.append(f"      {'依据' if lang == 'zh' else 'basis'}: {'；'.join(b.document + (' ' + b.clause if b.clause else '') for b in f.basis)}{flag}")
+    status: dict[str, int] = defaultdict(int)
+    for entry in result.ledger:
+        status[entry.status] += 1
+    lines.append(f"  {_w('ledger', lang)}: " + ", ".join(f"{_w(k, lang)} {v}" for k, v in sorted(status.items())))
+    return lines
+
+
+def render_text(report: Report, lang: Lang = "zh") -> str:
+    overlays = f" · {_w('overlays', lang)} {', '.join(report.pack.overlays)}" if report.pack.overlays else ""
+    lines = [
+        f"perfrules {report.perfrules_version} · {_w('pack', lang)} {report.pack.name} "
+        f"({report.pack.content_hash[:19]}…){overlays} · {_w('threshold', lang)} {_w(report.fail_on.value, lang)}",
+        "",
+    ]
+    for result in report.submissions:
+        lines += [*_submission(result, lang), ""]
+    if report.problems:
+        lines.append(f"{_w('problems', lang)}:")
+        for p in report.problems:
+            where = f"{p.source}{':' + p.location if p.location else ''}"
+            rule = f" [{p.rule_id}]" if p.rule_id else ""
+            lines.append(f"  ✗ {where}{rule}: {p.message}")
+        lines.append("")
+    s = report.summary
+    if lang == "zh":
+        lines.append(
+            f"{_w('summary', lang)}: {s['submissions']} 份，已检查 {s['checked']}，无法读取 {s['unreadable']}，"
+            f"不通过 {s['blocked']}；发现 {s['findings']} 条（错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}）"
+            f" → {'通过' if report.verdict == 'pass' else '不通过' if report.verdict == 'blocked' else '出错'}"
+        )
+    else:
+        lines.append(
+            f"summary: {s['submissions']} submissions, {s['checked']} checked, {s['unreadable']} unreadable, "
+            f"{s['blocked']} blocked; {s['findings']} findings ({s['error']} errors, {s['warning']} warnings, "
+            f"{s['info']} info) → {report.verdict.upper()}"
+        )
+    return "\n".join(lines) + "\n"
