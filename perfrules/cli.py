@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,17 +21,17 @@ rules_app = typer.Typer(no_args_is_help=True, help="规则包 / the rule pack")
 app.add_typer(rules_app, name="rules")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
@@ -63,6 +63,7 @@ def check(
     lang: Annotated[Lang, typer.Option("--lang", help="语言 / language")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")] = FailOn.error,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")] = False,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
@@ -75,7 +76,13 @@ def check(
     if not expand_inputs(paths):
         typer.echo("没有可校验的文件（.json / .yaml）/ no submission files found (.json / .yaml)", err=True)
         raise typer.Exit(2)
-    report = validate(list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value)
+    try:
+        report = validate(
+            list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value, strict=strict
+        )
+    except RuntimeError as exc:  # a missing optional dependency, with its install hint
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     text = report.model_dump_json(indent=2) + "\n" if fmt is Format.json else render_text(report, lang.value)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -116,6 +123,23 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(help="规则目录�
         typer.echo(str(problem))
     typer.echo(f"{len(problems)} 个问题 / problems" if problems else "规则无问题 / no problems")
     raise typer.Exit(2 if problems else 0)
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", help="输出目录 / output folder")] = Path("docs"),
+    check_only: Annotated[bool, typer.Option("--check", help="只检查是否最新 / only check they are current")] = False,
+) -> None:
+    """生成 JSON Schema / write the JSON Schemas of reports, submissions and rule files."""
+    from perfrules.model.schemas import stale_schemas, write_schemas
+
+    if check_only:
+        stale = stale_schemas(out)
+        for name in stale:
+            typer.echo(f"过期 / stale: {out / name} — run `perfrules schema --out {out}`")
+        raise typer.Exit(1 if stale else 0)
+    for path in write_schemas(out):
+        typer.echo(str(path))
 
 
 def main() -> None:

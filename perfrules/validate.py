@@ -78,15 +78,25 @@ def _ledger_status(loaded: LoadedRule, submission: Submission, errors: dict[str,
     return "errored" if loaded.rule.id in errors else "evaluated"
 
 
-def run_pack(pack: Pack, read: Sequence[ReadResult], fail_on: Severity, engine: DuckDBEngine | None = None) -> Report:
+def run_pack(
+    pack: Pack, read: Sequence[ReadResult], fail_on: Severity, engine: DuckDBEngine | None = None, *, strict: bool = False
+) -> Report:
     """Validate already-read inputs with a loaded pack; the report is deterministic."""
-    ok = [r for r in read if r.submission is not None]
-    batch = normalize(r.submission for r in ok if r.submission is not None)
+    ok = [(r, r.submission) for r in read if r.submission is not None]
+    batch = normalize(sourced for _, sourced in ok)
+    contract_problems: list[Problem] = []
+    if strict:
+        from perfrules.tables.contracts import check_contracts
+
+        contract_problems = [
+            Problem(kind="input", source="<tables>", message=f"表约定不满足 / table contract violated: {line}")
+            for line in check_contracts(batch.tables)
+        ]
     active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
     result = EngineResult()
     if ok:
         result = (engine or DuckDBEngine()).run(batch, [r.compiled for r in active], list(pack.references.values()))
-    problems: list[Problem] = [p for r in read for p in r.problems]
+    problems: list[Problem] = [p for r in read for p in r.problems] + contract_problems
     problems += [
         Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)
         for p in pack.problems
@@ -99,15 +109,12 @@ def run_pack(pack: Pack, read: Sequence[ReadResult], fail_on: Severity, engine: 
     per_sub: dict[int, list[Finding]] = {i: [] for i in range(len(ok))}
     for loaded in active:
         for row in result.rows.get(loaded.rule.id, ()):
-            sub = ok[row["sub"]].submission
-            assert sub is not None
-            header = sub.submission.header
+            header = ok[row["sub"]][1].submission.header
             per_sub[row["sub"]].append(build_finding(loaded, row, header.department, header.fiscal_year, fail_on))
 
     submissions = []
-    for index, r in enumerate(ok):
-        assert r.submission is not None
-        sub = r.submission.submission
+    for index, (r, sourced) in enumerate(ok):
+        sub = sourced.submission
         findings = sorted(per_sub[index], key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
         ledger = [
             LedgerEntry(
@@ -161,8 +168,11 @@ def validate(
     overlays: Sequence[str | Path] = (),
     fail_on: Severity | str = Severity.ERROR,
     engine_settings: EngineSettings | None = None,
+    strict: bool = False,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
+
+    ``strict`` also checks the normalized tables against their pandera contracts.
 
     >>> report = validate("fixtures/submissions/clean/project-table.json")  # doctest: +SKIP
     >>> report.verdict  # doctest: +SKIP
@@ -170,4 +180,4 @@ def validate(
     """
     items: Sequence[Input] = [inputs] if isinstance(inputs, str | Path | Submission | dict) else inputs
     pack = rules if isinstance(rules, Pack) else load_pack(rules or default_rules_dir(), overlays)
-    return run_pack(pack, read_inputs(items), Severity(fail_on), DuckDBEngine(engine_settings))
+    return run_pack(pack, read_inputs(items), Severity(fail_on), DuckDBEngine(engine_settings), strict=strict)

@@ -20,21 +20,21 @@ from perfrules.model.rule import ParamValue
 
 DIALECT = "duckdb"
 
-_STRUCTURE: tuple[type[exp.Expression], ...] = (
+_STRUCTURE: tuple[type[exp.Expr], ...] = (
     exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
     exp.Add, exp.Sub, exp.Mul, exp.Neg,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
     exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
     exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe,
 )  # fmt: skip
-SCALAR_FUNCTIONS: dict[type[exp.Expression], str] = {
+SCALAR_FUNCTIONS: dict[type[exp.Expr], str] = {
     exp.Abs: "abs", exp.Round: "round", exp.Least: "least", exp.Greatest: "greatest",
     exp.Length: "length", exp.Lower: "lower", exp.Upper: "upper", exp.Trim: "trim",
     exp.Substring: "substring", exp.StrPosition: "strpos", exp.Contains: "contains",
     exp.RegexpLike: "regexp_matches", exp.RegexpExtract: "regexp_extract",
     exp.Year: "year", exp.Month: "month", exp.Floor: "floor", exp.Ceil: "ceil",
 }  # fmt: skip
-AGGREGATE_FUNCTIONS: dict[type[exp.Expression], str] = {
+AGGREGATE_FUNCTIONS: dict[type[exp.Expr], str] = {
     exp.Sum: "sum", exp.Count: "count", exp.Min: "min", exp.Max: "max", exp.Avg: "avg",
 }  # fmt: skip
 MACROS = {"ratio"}
@@ -48,7 +48,7 @@ class SqlNotAllowed(ValueError):
     """A fragment outside the subset; the message is bilingual and says what to do instead."""
 
 
-def _describe(node: exp.Expression) -> str:
+def _describe(node: exp.Expr) -> str:
     if isinstance(node, exp.Anonymous):
         return f"函数 {node.name}() 不在允许列表中 / function {node.name}() is not allowed"
     if isinstance(node, exp.Func):
@@ -91,17 +91,17 @@ def parse_fragment(
     parameters: dict[str, ParamValue],
     *,
     aggregate: bool = False,
-) -> exp.Expression:
+) -> exp.Expr:
     """Parse and vet one expression; raise SqlNotAllowed with a reason a policy author can act on."""
     text = substitute(fragment, parameters)
     try:
         statements = sqlglot.parse(text, read=DIALECT)
     except SqlglotError as exc:
         raise SqlNotAllowed(f"SQL 语法错误 / SQL syntax error: {str(exc).splitlines()[0]}") from None
-    statements = [s for s in statements if s is not None]
-    if len(statements) != 1:
+    present = [s for s in statements if s is not None]
+    if len(present) != 1:
         raise SqlNotAllowed("只能写一个表达式，不能有多条语句 / exactly one expression, not several statements")
-    tree = statements[0]
+    tree: exp.Expr = present[0]
     allowed_columns = set(columns)
     functions = dict(SCALAR_FUNCTIONS)
     if aggregate:
@@ -124,10 +124,11 @@ def parse_fragment(
             if isinstance(node, exp.In) and node.args.get("query") is not None:
                 raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
             continue
-        if isinstance(node, exp.AggFunc) and not aggregate and type(node) in AGGREGATE_FUNCTIONS:
+        if not aggregate and type(node) in AGGREGATE_FUNCTIONS:
+            name = AGGREGATE_FUNCTIONS[type(node)]
             raise SqlNotAllowed(
-                f"这里不能用聚合函数 {node.sql_name().lower()}()，请用 aggregate 或 ratio 检查 / aggregate "
-                f"{node.sql_name().lower()}() is only allowed in aggregate and ratio checks"
+                f"这里不能用聚合函数 {name}()，请用 aggregate 或 ratio 检查 / aggregate "
+                f"{name}() is only allowed in aggregate and ratio checks"
             )
         raise SqlNotAllowed(_describe(node))
     return tree
@@ -144,10 +145,10 @@ def unknown_column_message(name: str, columns: Iterable[str]) -> str:
     return f"未知的列 {name} / unknown column {name} {did_you_mean(name, columns)}".rstrip()
 
 
-def expand(tree: exp.Expression, replacements: dict[str, exp.Expression], qualify: str | None) -> exp.Expression:
+def expand(tree: exp.Expr, replacements: dict[str, exp.Expr], qualify: str | None) -> exp.Expr:
     """Expand the ratio() macro and named measures, and qualify columns with a table alias."""
 
-    def transform(node: exp.Expression) -> exp.Expression:
+    def transform(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Anonymous) and node.name.lower() == "ratio":
             num, den = node.expressions
             return safe_ratio(num, den)
@@ -158,11 +159,11 @@ def expand(tree: exp.Expression, replacements: dict[str, exp.Expression], qualif
                 return exp.column(node.name, table=qualify, quoted=True)
         return node
 
-    transformer: Callable[[exp.Expression], exp.Expression] = transform
+    transformer: Callable[[exp.Expr], exp.Expr] = transform
     return tree.copy().transform(transformer)
 
 
-def safe_ratio(num: exp.Expression, den: exp.Expression) -> exp.Expression:
+def safe_ratio(num: exp.Expr, den: exp.Expr) -> exp.Expr:
     """CAST(num / NULLIF(den, 0) AS DECIMAL(18,4)): identical on DuckDB and ANSI Spark."""
     division = exp.Div(this=exp.Paren(this=num), expression=exp.Nullif(this=den, expression=exp.Literal.number(0)))
     return exp.Cast(this=division, to=exp.DataType.build("DECIMAL(18,4)"))

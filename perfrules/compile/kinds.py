@@ -67,7 +67,7 @@ def _str(text: str) -> str:
 
 def _frag(
     text: str, spec: TableSpec, params: dict[str, ParamValue], field: str, *, alias: str, aggregate: bool = False,
-    extra_columns: tuple[str, ...] = (), replacements: dict[str, exp.Expression] | None = None,
+    extra_columns: tuple[str, ...] = (), replacements: dict[str, exp.Expr] | None = None,
 ) -> str:  # fmt: skip
     try:
         tree = parse_fragment(text, (*spec.column_names, *extra_columns), params, aggregate=aggregate)
@@ -249,12 +249,12 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
     _check_points_at(rule, group)
     if check.where:
         join += f" AND ({_frag(check.where, spec, values, 'check.where', alias='t')})"
-    measures: dict[str, exp.Expression] = {}
+    measures: dict[str, exp.Expr] = {}
     having_extra = ""
     if isinstance(check, RatioCheck):
         matching = _frag(check.matching, spec, values, "check.matching", alias="t")
-        matched = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
-        total = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
+        matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
+        total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
         measures = {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
         having_extra = f"COUNT(t.rid) >= {check.min_rows} AND "
     fails = _frag(check.fails_when, spec, values, "check.fails_when", alias="t", aggregate=True,

@@ -50,6 +50,10 @@ def _arrow_table(spec: TableSpec, columns: dict[str, list[object]]) -> pa.Table:
     return pa.table({c.name: pa.array(columns[c.name], type=_arrow_type(c.type)) for c in spec.all_columns})
 
 
+def _year(cell: str | None) -> int | None:
+    return int(cell) if cell else None
+
+
 class DuckDBEngine:
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
@@ -80,7 +84,8 @@ class DuckDBEngine:
         index = {c: i for i, c in enumerate(ref.columns)}
         data: dict[str, list[object]] = {c: [row[index[c]] for row in ref.rows] for c in cols}
         for bound in ("valid_from", "valid_to"):
-            data[bound] = [int(row[index[bound]]) if bound in index and row[index[bound]] else None for row in ref.rows]
+            position = index.get(bound)
+            data[bound] = [_year(row[position]) if position is not None else None for row in ref.rows]
         table = pa.table(
             {**{c: pa.array(data[c], pa.string()) for c in cols}, **{b: pa.array(data[b], pa.int32()) for b in ("valid_from", "valid_to")}}
         )

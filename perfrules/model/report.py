@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from perfrules.model.rule import Severity
 
-REPORT_FORMAT = "perfrules.report/1"
+REPORT_FORMAT: Literal["perfrules.report/1"] = "perfrules.report/1"
 RuleStatus = Literal["evaluated", "not_applicable", "errored", "disabled"]
 Verdict = Literal["pass", "blocked", "error"]
 

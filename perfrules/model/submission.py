@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
-from perfrules.model.values import MoneyUnit, NumField, normalize_text
+from perfrules.model.values import MoneyUnit, NumField, missing, normalize_text
 
 
-class DocumentKind(str, Enum):
+class DocumentKind(StrEnum):
     PROJECT_TABLE = "project_table"
     DEPARTMENT_TABLE = "department_table"
     NARRATIVE_REPORT = "narrative_report"
@@ -58,7 +58,11 @@ def _comparator(raw: Any) -> Any:
     return raw
 
 
-Comparator = Annotated[Literal["gte", "gt", "eq", "lte", "lt"] | None, BeforeValidator(_comparator)]
+Comparator = Annotated[
+    Literal["gte", "gt", "eq", "lte", "lt"] | None,
+    BeforeValidator(_comparator),
+    WithJsonSchema({"anyOf": [{"enum": sorted(_COMPARATOR_ALIASES)}, {"type": "null"}]}),
+]
 
 
 class PartialDate(BaseModel):
@@ -99,6 +103,7 @@ DateField = Annotated[
     PartialDate | None,
     BeforeValidator(_partial_date),
     PlainSerializer(lambda d: d.text if d else None, return_type=str | None),
+    WithJsonSchema({"anyOf": [{"type": "string", "description": "2021, 2021-06, 2021-06-30 or 2021年6月"}, {"type": "null"}]}),
 ]
 
 
@@ -117,7 +122,7 @@ class Header(_Strict):
     department: str = Field(description="部门（单位）名称")
     fiscal_year: int = Field(ge=1990, le=2100, description="年度")
     report_date: DateField = Field(None, description="报告日期")
-    self_score: NumField = Field(None, description="自评总分")
+    self_score: NumField = Field(default_factory=missing, description="自评总分")
     self_grade: str | None = Field(None, description="自评等级 (优/良/中/差)")
     overall_goals: str | None = Field(None, description="总体绩效目标")
     narrative: str | None = Field(None, description="自评报告正文")
@@ -127,12 +132,12 @@ class Header(_Strict):
 class BudgetLine(_Strict):
     item: str = Field(description="资金项目: 年度资金总额 / 当年财政拨款 / 上年结转 / 其他资金")
     unit: MoneyUnit = Field("元", description="金额单位")
-    initial_budget: NumField = Field(None, description="年初预算数")
-    annual_budget: NumField = Field(None, description="全年预算数（A）")
-    executed: NumField = Field(None, description="全年执行数（B）")
-    weight: NumField = Field(None, description="分值")
-    rate: NumField = Field(None, description="执行率（B/A）, a fraction (0.95) as stated on the form")
-    score: NumField = Field(None, description="得分")
+    initial_budget: NumField = Field(default_factory=missing, description="年初预算数")
+    annual_budget: NumField = Field(default_factory=missing, description="全年预算数（A）")
+    executed: NumField = Field(default_factory=missing, description="全年执行数（B）")
+    weight: NumField = Field(default_factory=missing, description="分值")
+    rate: NumField = Field(default_factory=missing, description="执行率（B/A）, a fraction (0.95) as stated on the form")
+    score: NumField = Field(default_factory=missing, description="得分")
     explanation: str | None = Field(None, description="偏差原因分析及改进措施")
 
 
@@ -140,14 +145,17 @@ class Indicator(_Strict):
     level1: str = Field(description="一级指标")
     level2: str | None = Field(None, description="二级指标")
     name: str = Field(description="三级指标")
-    kind: Literal["quantitative", "qualitative"] = Field(description="定量 / 定性")
+    kind: Annotated[
+        Literal["quantitative", "qualitative"],
+        WithJsonSchema({"enum": ["quantitative", "qualitative", "定量", "定性"]}),
+    ] = Field(description="定量 / 定性")
     comparator: Comparator = Field(None, description="计算符号: gte(≥) gt(>) eq(=) lte(≤) lt(<)")
-    target: NumField = Field(None, description="年度指标值（A）")
+    target: NumField = Field(default_factory=missing, description="年度指标值（A）")
     unit: str | None = Field(None, description="计量单位")
-    actual: NumField = Field(None, description="实际完成值（B）, numeric")
+    actual: NumField = Field(default_factory=missing, description="实际完成值（B）, numeric")
     actual_grade: str | None = Field(None, description="实际完成值 for a qualitative indicator, e.g. 达成年度指标")
-    weight: NumField = Field(None, description="分值")
-    score: NumField = Field(None, description="得分")
+    weight: NumField = Field(default_factory=missing, description="分值")
+    score: NumField = Field(default_factory=missing, description="得分")
     deviation_explanation: str | None = Field(None, description="偏差原因分析及改进措施")
 
     @model_validator(mode="before")
@@ -174,7 +182,7 @@ class Project(_Strict):
     end_date: DateField = Field(None, description="结束日期")
     delivery_date: DateField = Field(None, description="交付日期")
     completion: str | None = Field(None, description='完成情况 as stated, e.g. "全部完成"')
-    self_score: NumField = Field(None, description="自评得分")
+    self_score: NumField = Field(default_factory=missing, description="自评得分")
     self_grade: str | None = Field(None, description="自评等级")
     budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
@@ -182,7 +190,7 @@ class Project(_Strict):
 
 class Expenditure(_Strict):
     id: str | None = Field(None, description="支出编号")
-    amount: NumField = Field(None, description="金额")
+    amount: NumField = Field(default_factory=missing, description="金额")
     unit: MoneyUnit = Field("元", description="金额单位")
     use_text: str | None = Field(None, description="用途 as stated")
     use_category: str | None = Field(None, description="用途类别 (see rules/reference/fund_uses.csv)")
@@ -193,7 +201,7 @@ class Fund(_Strict):
     id: str | None = Field(None, description="资金编号")
     name: str = Field(description="资金名称")
     source: str | None = Field(None, description="资金来源, e.g. 中央转移支付")
-    amount: NumField = Field(None, description="金额")
+    amount: NumField = Field(default_factory=missing, description="金额")
     unit: MoneyUnit = Field("元", description="金额单位")
     purpose_category: str | None = Field(None, description="指定用途类别 (earmarked purpose)")
     function_code: str | None = Field(None, description="支出功能分类科目编码")
@@ -204,7 +212,11 @@ class Fund(_Strict):
 class Submission(_Strict):
     """One self-evaluation document as a department files it."""
 
-    document_kind: Annotated[DocumentKind, BeforeValidator(_document_kind)] = Field(description="文书类型")
+    document_kind: Annotated[
+        DocumentKind,
+        BeforeValidator(_document_kind),
+        WithJsonSchema({"enum": [k.value for k in DocumentKind] + sorted(_KIND_ALIASES)}),
+    ] = Field(description="文书类型")
     header: Header
     projects: list[Project] = Field(default_factory=list)
     funds: list[Fund] = Field(default_factory=list)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 
-class ValueState(str, Enum):
+class ValueState(StrEnum):
     VALUE = "value"
     MISSING = "missing"
     NOT_APPLICABLE = "not_applicable"
@@ -28,6 +28,8 @@ class ValueState(str, Enum):
 NOT_APPLICABLE_MARKS = frozenset({"—", "——", "-", "--", "–", "/", "\\", "*", "－", "不适用", "无", "n/a", "na"})
 _WITHHELD = re.compile(r"涉密|保密|略$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Thousands separators only in true groups of three: "12,34" may be a decimal comma or two values.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 # Scores and money are stored with four decimal places; more would be silently rounded.
 DECIMAL_PLACES = 4
 MAX_ABS = Decimal("1e14")
@@ -76,7 +78,7 @@ def _checked(value: Decimal, raw: str | None) -> Num:
             raw=raw,
             reason=f"小数位超过{DECIMAL_PLACES}位 / more than {DECIMAL_PLACES} decimal places",
         )
-    return Num(state=ValueState.VALUE, value=value.normalize() if value == value.to_integral() else value, raw=raw)
+    return Num(state=ValueState.VALUE, value=value, raw=raw)
 
 
 def normalize_text(text: str) -> str:
@@ -108,7 +110,9 @@ def parse_num(raw: Any) -> Num:
         return Num(state=ValueState.NOT_APPLICABLE, raw=raw)
     if _WITHHELD.search(text):
         return Num(state=ValueState.WITHHELD, raw=raw)
-    compact = text.replace(",", "").replace(" ", "")
+    compact = text.replace(" ", "")
+    if _GROUPED.match(compact):
+        compact = compact.replace(",", "")
     if _NUMBER.match(compact):
         return _checked(Decimal(compact), raw)
     return Num(state=ValueState.MALFORMED, raw=raw, reason=f"无法识别为数字 / not a number: {raw[:40]!r}")

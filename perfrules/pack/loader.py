@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
@@ -89,16 +90,15 @@ def _data_path(data: Any, loc: Iterable[int | str]) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            path.append(part)
+        else:
+            continue
+        path.append(part)
     return tuple(path)
 
 
-def _explain(error: dict[str, Any]) -> str:
+def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
     name = str(error["loc"][-1]) if error["loc"] else ""
     if kind == "extra_forbidden":
@@ -118,7 +118,7 @@ def _explain(error: dict[str, Any]) -> str:
 
 def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[str, ...], str]]:
     names = {*compiled.evidence, *rule.parameters, *BUILTIN_PLACEHOLDERS}
-    out = []
+    out: list[tuple[tuple[str, ...], str]] = []
     for lang in ("zh", "en"):
         for part in ("message", "title"):
             text = getattr(getattr(rule, part), lang)
@@ -149,7 +149,7 @@ def load_rule_text(text: str, file: str, lookups: dict[str, tuple[str, ...]]) ->
         problems = []
         for error in exc.errors():
             pos = located.line_of(_data_path(data, error["loc"]))
-            problems.append(Problem(file, pos[0] if pos else None, pos[1] if pos else None, _explain(error), rule_id))  # type: ignore[arg-type]
+            problems.append(Problem(file, pos[0] if pos else None, pos[1] if pos else None, _explain(error), rule_id))
         return None, problems
     return _compile_loaded(rule, located, file, lookups)
 
@@ -161,10 +161,10 @@ def _compile_loaded(rule: Rule, located: Located, file: str, lookups: dict[str, 
         path = tuple(exc.field.split("."))
         pos = located.line_of(path)
         return None, [Problem(file, pos[0] if pos else None, pos[1] if pos else None, str(exc), rule.id)]
-    problems = [
-        Problem(file, *(located.line_of(path) or (None, None)), message, rule.id)
-        for path, message in _template_problems(rule, compiled)
-    ]
+    problems = []
+    for path, message in _template_problems(rule, compiled):
+        pos = located.line_of(path)
+        problems.append(Problem(file, pos[0] if pos else None, pos[1] if pos else None, message, rule.id))
     if problems:
         return None, problems
     line = (located.line_of(("id",)) or (1, 1))[0]

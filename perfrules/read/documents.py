@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from perfrules.model.report import Problem
 from perfrules.model.submission import Submission
@@ -86,7 +87,7 @@ def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located |
     return located.data, located, []
 
 
-def _explain(error: dict[str, Any]) -> str:
+def _explain(error: ErrorDetails) -> str:
     kind = error["type"]
     name = str(error["loc"][-1]) if error["loc"] else ""
     if kind == "extra_forbidden":

@@ -88,7 +88,10 @@ def load_yaml(text: str) -> Located:
     if node is None:
         return located
     builder = _Builder(located)
-    located.data = builder.build(node, ())
+    try:
+        located.data = builder.build(node, ())
+    except RecursionError:
+        raise YamlError("YAML 嵌套过深 / YAML nested too deeply", node.start_mark.line + 1, 1) from None
     distinct = len(builder.distinct)
     if builder.count > max(10_000, MAX_EXPANSION * distinct):
         raise YamlError(
@@ -154,8 +157,16 @@ class _Builder:
     @staticmethod
     def _scalar(node: yaml.ScalarNode) -> Any:
         value: str = node.value
-        if node.style:
-            # Quoted or block text is text, whatever it looks like.
+        if node.style in (">", "|") and not value.strip():
+            raise YamlError(
+                "空的块文本：比较符号 > 或 | 请写成 gt 或加引号 \">\" / an empty block scalar: an unquoted > or | "
+                "starts block text in YAML; write gt (or lt) or quote it as \">\"",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        if node.style or node.tag == "tag:yaml.org,2002:str":
+            # Quoted, block or !!str text is text, whatever it looks like. A plain scalar that
+            # YAML 1.1 already resolved to str is a string under YAML 1.2 as well.
             return value
         if value in _NULL:
             return None

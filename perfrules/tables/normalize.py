@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-
 from perfrules.model.submission import PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num
 from perfrules.tables.spec import (

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from perfrules.pack.loader import Pack, load_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+FIXTURES = ROOT / "fixtures" / "submissions"
+SEED = FIXTURES / "seed" / "shijiazhuang-zhengfawei-2020.json"
+
+settings.register_profile("ci", max_examples=25, deadline=None)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def pack() -> Pack:
+    loaded = load_pack(RULES)
+    assert not loaded.problems, [str(p) for p in loaded.problems]
+    return loaded

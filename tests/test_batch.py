@@ -1,0 +1,58 @@
+"""Batch equals singles; the report is deterministic."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from perfrules import validate
+from perfrules.model.report import Finding
+from perfrules.pack.loader import Pack
+from tests.conftest import FIXTURES, SEED
+
+CLEAN = FIXTURES / "clean" / "project-table-training.yaml"
+BROKEN = FIXTURES / "broken" / "project-table-errors.yaml"
+
+
+def _key(source: str, f: Finding) -> tuple[str, str, str, str, str]:
+    return (source, f.rule_id, f.location.pointer, f.fingerprint, f.message.zh)
+
+
+def test_batch_equals_union_of_singles_with_colliding_ids_and_a_duplicate(pack: Pack, tmp_path: Path) -> None:
+    twin = tmp_path / "same-as-broken.yaml"
+    shutil.copy(BROKEN, twin)
+    inputs = [SEED, CLEAN, BROKEN, twin]
+    batch = validate(inputs, rules=pack)
+    together = sorted(_key(s.source, f) for s in batch.submissions for f in s.findings)
+    alone = sorted(_key(s.source, f) for i in inputs for s in validate(i, rules=pack).submissions for f in s.findings)
+    assert together == alone
+    assert len({s.source for s in batch.submissions}) == 4
+    # the twin is flagged exactly like the original, with the same fingerprints
+    by_source = {s.source: s for s in batch.submissions}
+    assert [f.fingerprint for f in by_source[str(twin)].findings] == [f.fingerprint for f in by_source[str(BROKEN)].findings]
+
+
+def test_same_inputs_give_a_byte_identical_report(pack: Pack) -> None:
+    first = validate([SEED, BROKEN, CLEAN], rules=pack).model_dump_json(indent=2)
+    second = validate([SEED, BROKEN, CLEAN], rules=pack).model_dump_json(indent=2)
+    assert first == second
+
+
+def test_fingerprints_survive_reordering_projects(pack: Pack, tmp_path: Path) -> None:
+    import json
+
+    data = json.loads(SEED.read_text(encoding="utf-8"))
+    data["projects"].reverse()
+    moved = tmp_path / "reordered.json"
+    moved.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = {f.rule_id: f.fingerprint for s in validate(SEED, rules=pack).submissions for f in s.findings}
+    after = {f.rule_id: f for s in validate(moved, rules=pack).submissions for f in s.findings}
+    assert {k: f.fingerprint for k, f in after.items()} == before
+    assert after["TIME-AFTER-FY-COMPLETE"].location.pointer == "/projects/5/self_score"  # the middle of 11 projects keeps index 5
+
+
+def test_clean_fixture_exits_0_with_no_findings(pack: Pack) -> None:
+    report = validate(CLEAN, rules=pack)
+    assert report.exit_code == 0
+    assert report.summary["findings"] == 0
+    assert all(e.status == "evaluated" for e in report.submissions[0].ledger)

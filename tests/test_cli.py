@@ -1,0 +1,76 @@
+"""The command line a bureau reviewer and a CI job use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+import perfrules
+from perfrules.cli import app
+from tests.conftest import FIXTURES, RULES, SEED
+
+runner = CliRunner()
+BROKEN = FIXTURES / "broken" / "project-table-errors.yaml"
+CLEAN = FIXTURES / "clean" / "project-table-training.yaml"
+
+
+def test_fail_on_threshold_controls_the_exit_code() -> None:
+    assert runner.invoke(app, ["check", str(CLEAN)]).exit_code == 0
+    seed_warning_only = runner.invoke(app, ["check", str(SEED), "--fail-on", "warning", "--format", "json"])
+    report = json.loads(seed_warning_only.output)
+    assert report["fail_on"] == "warning"
+    assert all(f["blocking"] for s in report["submissions"] for f in s["findings"])
+
+
+def test_usage_errors_exit_2() -> None:
+    assert runner.invoke(app, ["check", "no/such/file.json"]).exit_code == 2
+    assert runner.invoke(app, ["check", str(SEED), "--fail-on", "fatal"]).exit_code == 2
+    assert runner.invoke(app, ["check", str(SEED), "--format", "xml"]).exit_code == 2
+
+
+def test_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no submission files" in result.output
+
+
+def test_json_output_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["check", str(BROKEN), "--format", "json", "--output", str(out)])
+    assert result.exit_code == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["verdict"] == "blocked"
+    assert report["pack"]["name"] == "national"
+    assert report["inputs"][0]["sha256"].startswith("sha256:")
+
+
+def test_text_report_groups_by_project_and_names_the_rule() -> None:
+    result = runner.invoke(app, ["check", str(BROKEN)])
+    assert "项目: 高标准农田建设" in result.output
+    assert "SCORE-IND-BOUNDS @ /projects/0/indicators/0/score" in result.output
+    assert "依据未经核实" in result.output  # BUDGET-EXEC-SCORE rests only on an [R] basis
+
+
+def test_rules_list_shows_every_rule() -> None:
+    result = runner.invoke(app, ["rules", "list", "--rules", str(RULES)])
+    assert result.exit_code == 0
+    assert "FUND-COMMINGLED" in result.output
+    assert len(result.output.strip().splitlines()) == len(perfrules.load_pack(RULES).rules)
+
+
+def test_lint_clean_pack_and_a_single_file(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["lint", str(RULES)]).exit_code == 0
+    bad = tmp_path / "BAD.yaml"
+    bad.write_text("id: X-1\nversion: '1.0'\nseverty: error\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:3:1" in result.output
+    assert "did you mean severity" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert perfrules.__version__ in result.output
