@@ -25,8 +25,12 @@ _STRUCTURE: tuple[type[exp.Expr], ...] = (
     exp.Add, exp.Sub, exp.Mul, exp.Neg,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
     exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
-    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe,
+    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe, exp.Cast, exp.DataType,
 )  # fmt: skip
+CAST_TYPES = {
+    exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT,
+    exp.DataType.Type.DECIMAL, exp.DataType.Type.DATE,
+}  # fmt: skip
 SCALAR_FUNCTIONS: dict[type[exp.Expr], str] = {
     exp.Abs: "abs", exp.Round: "round", exp.Least: "least", exp.Greatest: "greatest",
     exp.Length: "length", exp.Lower: "lower", exp.Upper: "upper", exp.Trim: "trim",
@@ -121,6 +125,8 @@ def parse_fragment(
                     raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
                 if node.name not in allowed_columns:
                     raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
+            if isinstance(node, exp.Cast) and node.to.this not in CAST_TYPES:
+                raise SqlNotAllowed(f"不允许转换为 {node.to.sql()} / cast to {node.to.sql()} is not allowed")
             if isinstance(node, exp.In) and node.args.get("query") is not None:
                 raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
             continue

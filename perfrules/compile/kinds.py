@@ -247,20 +247,27 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
             "check.group_by",
         )
     _check_points_at(rule, group)
+    # The group's own columns are readable as group_<name>: constant within a group, so aggregated with MAX.
+    group_columns = tuple(f"group_{c}" for c in group.column_names)
+    group_rows: dict[str, exp.Expr] = {f"group_{c}": exp.column(c, table="g", quoted=True) for c in group.column_names}
+    group_values: dict[str, exp.Expr] = {name: exp.Max(this=col) for name, col in group_rows.items()}
     if check.where:
-        join += f" AND ({_frag(check.where, spec, values, 'check.where', alias='t')})"
+        where = _frag(check.where, spec, values, "check.where", alias="t", extra_columns=group_columns, replacements=group_rows)
+        join += f" AND ({where})"
     measures: dict[str, exp.Expr] = {}
     having_extra = ""
     if isinstance(check, RatioCheck):
-        matching = _frag(check.matching, spec, values, "check.matching", alias="t")
+        matching = _frag(check.matching, spec, values, "check.matching", alias="t", extra_columns=group_columns, replacements=group_rows)
         matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
         total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
         measures = {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
         having_extra = f"COUNT(t.rid) >= {check.min_rows} AND "
+    available = (*measures, *group_columns)
+    substitutions = {**group_values, **measures}
     fails = _frag(check.fails_when, spec, values, "check.fails_when", alias="t", aggregate=True,
-                  extra_columns=tuple(measures), replacements=measures)  # fmt: skip
+                  extra_columns=available, replacements=substitutions)  # fmt: skip
     evidence = [
-        f"{_frag(expr, spec, values, f'evidence.{name}', alias='t', aggregate=True, extra_columns=tuple(measures), replacements=measures)}"
+        f"{_frag(expr, spec, values, f'evidence.{name}', alias='t', aggregate=True, extra_columns=available, replacements=substitutions)}"
         f" AS {_q('ev_' + name)}"
         for name, expr in rule.evidence.items()
     ]

@@ -116,6 +116,22 @@ class WithheldPassage(_Strict):
     marker: str = Field(description='原文标注, e.g. "（详细信息涉密，略）"')
 
 
+class DepartmentFinance(_Strict):
+    """部门整体支出: the common budget indicators a department-wide evaluation reports."""
+
+    unit: MoneyUnit = Field("元", description="金额单位")
+    initial_budget: NumField = Field(default_factory=missing, description="年初预算数")
+    adjusted_budget: NumField = Field(default_factory=missing, description="调整后预算数（全年预算数）")
+    executed: NumField = Field(default_factory=missing, description="全年执行数（支出决算数）")
+    carryover: NumField = Field(default_factory=missing, description="结转结余资金")
+    three_public_budget: NumField = Field(default_factory=missing, description="“三公经费”预算数")
+    three_public_actual: NumField = Field(default_factory=missing, description="“三公经费”实际支出数")
+    execution_rate: NumField = Field(default_factory=missing, description="预算执行率 as stated (fraction)")
+    adjustment_rate: NumField = Field(default_factory=missing, description="预算调整率 as stated (fraction)")
+    carryover_rate: NumField = Field(default_factory=missing, description="结转结余率 as stated (fraction)")
+    three_public_control_rate: NumField = Field(default_factory=missing, description="“三公经费”控制率 as stated (fraction)")
+
+
 class Header(_Strict):
     region_code: str | None = Field(None, description="行政区划代码")
     region_name: str | None = Field(None, description="地区")
@@ -127,6 +143,7 @@ class Header(_Strict):
     overall_goals: str | None = Field(None, description="总体绩效目标")
     narrative: str | None = Field(None, description="自评报告正文")
     withheld: list[WithheldPassage] = Field(default_factory=list, description="涉密略去的段落")
+    finance: DepartmentFinance | None = Field(None, description="部门整体预算执行情况")
 
 
 class BudgetLine(_Strict):

@@ -90,7 +90,11 @@ def _data_path(data: Any, loc: Iterable[int | str]) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if isinstance(node, dict):
+            if part not in node:
+                continue  # a union tag or model name that pydantic adds to the location
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             continue

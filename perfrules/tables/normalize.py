@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from perfrules.model.submission import PartialDate, Submission
+from perfrules.model.submission import DepartmentFinance, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -20,6 +20,8 @@ from perfrules.tables.spec import (
 )
 
 TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "合计")
+FINANCE_MONEY = ("initial_budget", "adjusted_budget", "executed", "carryover", "three_public_budget", "three_public_actual")
+FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
         sub_t["indicator_count"].append(sum(len(p.indicators) for p in s.projects))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
+        finance = h.finance or DepartmentFinance()
+        money = 10000 if finance.unit == "万元" else 1
+        for name in FINANCE_MONEY:
+            _num(sub_t, f"fin_{name}", getattr(finance, name), money)
+        for name in FINANCE_RATES:
+            _num(sub_t, f"fin_{name}", getattr(finance, name))
 
         for pi, p in enumerate(s.projects):
             ppath = f"/projects/{pi}"

@@ -43,8 +43,15 @@ class TableSpec:
         for col in self.columns:
             out.append(col)
             if col.numeric_state:
-                out.append(Column(f"{col.name}_state", "VARCHAR", f"state of {col.name}: one of {', '.join(STATES)}",
-                                  field=col.field, nullable=False))
+                out.append(
+                    Column(
+                        f"{col.name}_state",
+                        "VARCHAR",
+                        f"state of {col.name}: one of {', '.join(STATES)}",
+                        field=col.field,
+                        nullable=False,
+                    )
+                )
         return tuple(out)
 
     def column(self, name: str) -> Column | None:
@@ -55,9 +62,7 @@ class TableSpec:
         return tuple(c.name for c in self.all_columns)
 
     def ddl(self) -> str:
-        cols = ",\n  ".join(
-            f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.all_columns
-        )
+        cols = ",\n  ".join(f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.all_columns)
         return f'CREATE TABLE "{self.name}" (\n  {cols}\n)'
 
 
@@ -84,20 +89,70 @@ def _num(name: str, description: str, field: str | None = None) -> Column:
 SUBMISSIONS = TableSpec(
     "submissions",
     "one row per submitted document",
-    (*_keys(), Column("source", "VARCHAR", "file or name the submission came from", nullable=False), Column("region_code", "VARCHAR", "行政区划代码", "header/region_code"), Column("region_name", "VARCHAR", "地区", "header/region_name"), Column("report_date", "DATE", "报告日期", "header/report_date"), _num("self_score", "自评总分", "header/self_score"), Column("self_grade", "VARCHAR", "自评等级", "header/self_grade"), Column("overall_goals", "VARCHAR", "总体绩效目标", "header/overall_goals"), Column("narrative", "VARCHAR", "自评报告正文", "header/narrative"), Column("withheld_count", "INTEGER", "涉密略去段落数", "header/withheld", nullable=False), Column("project_count", "INTEGER", "项目数", "projects", nullable=False), Column("indicator_count", "INTEGER", "绩效指标行数", "projects", nullable=False), Column("budget_line_count", "INTEGER", "预算执行行数", "projects", nullable=False), Column("fund_count", "INTEGER", "资金数", "funds", nullable=False)),
+    (
+        *_keys(),
+        Column("source", "VARCHAR", "file or name the submission came from", nullable=False),
+        Column("region_code", "VARCHAR", "行政区划代码", "header/region_code"),
+        Column("region_name", "VARCHAR", "地区", "header/region_name"),
+        Column("report_date", "DATE", "报告日期", "header/report_date"),
+        _num("self_score", "自评总分", "header/self_score"),
+        Column("self_grade", "VARCHAR", "自评等级", "header/self_grade"),
+        Column("overall_goals", "VARCHAR", "总体绩效目标", "header/overall_goals"),
+        Column("narrative", "VARCHAR", "自评报告正文", "header/narrative"),
+        Column("withheld_count", "INTEGER", "涉密略去段落数", "header/withheld", nullable=False),
+        Column("project_count", "INTEGER", "项目数", "projects", nullable=False),
+        Column("indicator_count", "INTEGER", "绩效指标行数", "projects", nullable=False),
+        Column("budget_line_count", "INTEGER", "预算执行行数", "projects", nullable=False),
+        Column("fund_count", "INTEGER", "资金数", "funds", nullable=False),
+        _num("fin_initial_budget", "部门 年初预算数 (元)", "header/finance/initial_budget"),
+        _num("fin_adjusted_budget", "部门 调整后预算数 (元)", "header/finance/adjusted_budget"),
+        _num("fin_executed", "部门 全年执行数 (元)", "header/finance/executed"),
+        _num("fin_carryover", "部门 结转结余资金 (元)", "header/finance/carryover"),
+        _num("fin_three_public_budget", "部门 “三公经费”预算数 (元)", "header/finance/three_public_budget"),
+        _num("fin_three_public_actual", "部门 “三公经费”实际支出数 (元)", "header/finance/three_public_actual"),
+        _num("fin_execution_rate", "部门 预算执行率 as stated", "header/finance/execution_rate"),
+        _num("fin_adjustment_rate", "部门 预算调整率 as stated", "header/finance/adjustment_rate"),
+        _num("fin_carryover_rate", "部门 结转结余率 as stated", "header/finance/carryover_rate"),
+        _num("fin_three_public_control_rate", "部门 “三公经费”控制率 as stated", "header/finance/three_public_control_rate"),
+    ),
 )
 
 PROJECTS = TableSpec(
     "projects",
     "one row per project",
-    (*_keys(), Column("project_id", "VARCHAR", "项目编号", "id"), Column("project_name", "VARCHAR", "项目名称", "name", nullable=False), Column("project_type", "VARCHAR", "项目类型", "project_type"), Column("start_date", "DATE", "开始日期 (earliest day it can mean)", "start_date"), Column("end_date", "DATE", "结束日期 (earliest day it can mean)", "end_date"), Column("delivery_date", "DATE", "交付日期 (earliest day it can mean)", "delivery_date"), Column("completion", "VARCHAR", "完成情况", "completion"), _num("self_score", "自评得分"), Column("self_grade", "VARCHAR", "自评等级", "self_grade"), Column("indicator_count", "INTEGER", "指标数", "indicators", nullable=False), Column("budget_line_count", "INTEGER", "预算执行行数", "budget_lines", nullable=False)),
+    (
+        *_keys(),
+        Column("project_id", "VARCHAR", "项目编号", "id"),
+        Column("project_name", "VARCHAR", "项目名称", "name", nullable=False),
+        Column("project_type", "VARCHAR", "项目类型", "project_type"),
+        Column("start_date", "DATE", "开始日期 (earliest day it can mean)", "start_date"),
+        Column("end_date", "DATE", "结束日期 (earliest day it can mean)", "end_date"),
+        Column("delivery_date", "DATE", "交付日期 (earliest day it can mean)", "delivery_date"),
+        Column("completion", "VARCHAR", "完成情况", "completion"),
+        _num("self_score", "自评得分"),
+        Column("self_grade", "VARCHAR", "自评等级", "self_grade"),
+        Column("indicator_count", "INTEGER", "指标数", "indicators", nullable=False),
+        Column("budget_line_count", "INTEGER", "预算执行行数", "budget_lines", nullable=False),
+    ),
     identity=("project_name",),
 )
 
 BUDGET_LINES = TableSpec(
     "budget_lines",
     "one row per 预算执行情况 line of a project (amounts in 元)",
-    (*_keys("project"), Column("project_name", "VARCHAR", "项目名称", nullable=False), Column("item", "VARCHAR", "资金项目", "item", nullable=False), Column("is_total", "BOOLEAN", "the 年度资金总额 line", "item", nullable=False), _num("initial_budget", "年初预算数 (元)"), _num("annual_budget", "全年预算数 (元)"), _num("executed", "全年执行数 (元)"), _num("weight", "分值"), _num("rate", "执行率 as stated (fraction)"), _num("score", "得分"), Column("explanation", "VARCHAR", "偏差原因分析及改进措施", "explanation")),
+    (
+        *_keys("project"),
+        Column("project_name", "VARCHAR", "项目名称", nullable=False),
+        Column("item", "VARCHAR", "资金项目", "item", nullable=False),
+        Column("is_total", "BOOLEAN", "the 年度资金总额 line", "item", nullable=False),
+        _num("initial_budget", "年初预算数 (元)"),
+        _num("annual_budget", "全年预算数 (元)"),
+        _num("executed", "全年执行数 (元)"),
+        _num("weight", "分值"),
+        _num("rate", "执行率 as stated (fraction)"),
+        _num("score", "得分"),
+        Column("explanation", "VARCHAR", "偏差原因分析及改进措施", "explanation"),
+    ),
     identity=("project_name", "item"),
     parent="projects",
 )
@@ -105,7 +160,22 @@ BUDGET_LINES = TableSpec(
 INDICATORS = TableSpec(
     "indicators",
     "one row per 三级指标",
-    (*_keys("project"), Column("project_name", "VARCHAR", "项目名称", nullable=False), Column("level1", "VARCHAR", "一级指标", "level1", nullable=False), Column("level2", "VARCHAR", "二级指标", "level2"), Column("name", "VARCHAR", "三级指标", "name", nullable=False), Column("kind", "VARCHAR", "quantitative / qualitative", "kind", nullable=False), Column("comparator", "VARCHAR", "gte gt eq lte lt", "comparator"), _num("target", "年度指标值"), Column("unit", "VARCHAR", "计量单位", "unit"), _num("actual", "实际完成值"), Column("actual_grade", "VARCHAR", "定性实际完成值", "actual_grade"), _num("weight", "分值"), _num("score", "得分"), Column("deviation_explanation", "VARCHAR", "偏差原因分析及改进措施", "deviation_explanation")),
+    (
+        *_keys("project"),
+        Column("project_name", "VARCHAR", "项目名称", nullable=False),
+        Column("level1", "VARCHAR", "一级指标", "level1", nullable=False),
+        Column("level2", "VARCHAR", "二级指标", "level2"),
+        Column("name", "VARCHAR", "三级指标", "name", nullable=False),
+        Column("kind", "VARCHAR", "quantitative / qualitative", "kind", nullable=False),
+        Column("comparator", "VARCHAR", "gte gt eq lte lt", "comparator"),
+        _num("target", "年度指标值"),
+        Column("unit", "VARCHAR", "计量单位", "unit"),
+        _num("actual", "实际完成值"),
+        Column("actual_grade", "VARCHAR", "定性实际完成值", "actual_grade"),
+        _num("weight", "分值"),
+        _num("score", "得分"),
+        Column("deviation_explanation", "VARCHAR", "偏差原因分析及改进措施", "deviation_explanation"),
+    ),
     identity=("project_name", "level1", "name"),
     parent="projects",
 )
@@ -113,14 +183,35 @@ INDICATORS = TableSpec(
 FUNDS = TableSpec(
     "funds",
     "one row per fund (amounts in 元)",
-    (*_keys(), Column("fund_id", "VARCHAR", "资金编号", "id"), Column("fund_name", "VARCHAR", "资金名称", "name", nullable=False), Column("source", "VARCHAR", "资金来源", "source"), _num("amount", "金额 (元)"), Column("purpose_category", "VARCHAR", "指定用途类别", "purpose_category"), Column("function_code", "VARCHAR", "支出功能分类科目编码", "function_code"), Column("project_id", "VARCHAR", "所属项目编号", "project_id"), Column("expenditure_count", "INTEGER", "支出笔数", "expenditures", nullable=False)),
+    (
+        *_keys(),
+        Column("fund_id", "VARCHAR", "资金编号", "id"),
+        Column("fund_name", "VARCHAR", "资金名称", "name", nullable=False),
+        Column("source", "VARCHAR", "资金来源", "source"),
+        _num("amount", "金额 (元)"),
+        Column("purpose_category", "VARCHAR", "指定用途类别", "purpose_category"),
+        Column("function_code", "VARCHAR", "支出功能分类科目编码", "function_code"),
+        Column("project_id", "VARCHAR", "所属项目编号", "project_id"),
+        Column("expenditure_count", "INTEGER", "支出笔数", "expenditures", nullable=False),
+    ),
     identity=("fund_name",),
 )
 
 EXPENDITURES = TableSpec(
     "expenditures",
     "one row per expenditure of a fund (amounts in 元)",
-    (*_keys("fund"), Column("fund_name", "VARCHAR", "资金名称", nullable=False), Column("fund_source", "VARCHAR", "资金来源"), Column("fund_purpose_category", "VARCHAR", "资金指定用途类别"), Column("expenditure_id", "VARCHAR", "支出编号", "id"), _num("amount", "金额 (元)"), Column("use_text", "VARCHAR", "用途", "use_text"), Column("use_category", "VARCHAR", "用途类别", "use_category"), Column("paid_with", "VARCHAR", "一并支付的其他资金, joined by 、", "paid_with"), Column("paid_with_count", "INTEGER", "一并支付的其他资金个数", "paid_with", nullable=False)),
+    (
+        *_keys("fund"),
+        Column("fund_name", "VARCHAR", "资金名称", nullable=False),
+        Column("fund_source", "VARCHAR", "资金来源"),
+        Column("fund_purpose_category", "VARCHAR", "资金指定用途类别"),
+        Column("expenditure_id", "VARCHAR", "支出编号", "id"),
+        _num("amount", "金额 (元)"),
+        Column("use_text", "VARCHAR", "用途", "use_text"),
+        Column("use_category", "VARCHAR", "用途类别", "use_category"),
+        Column("paid_with", "VARCHAR", "一并支付的其他资金, joined by 、", "paid_with"),
+        Column("paid_with_count", "INTEGER", "一并支付的其他资金个数", "paid_with", nullable=False),
+    ),
     identity=("fund_name", "use_text"),
     parent="funds",
 )
