@@ -1,0 +1,69 @@
+"""The engine's sandbox, watchdog and failure isolation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from perfrules import validate
+from perfrules.compile.kinds import CompiledRule
+from perfrules.engine.duckdb_engine import DuckDBEngine, EngineSettings
+from perfrules.read.documents import read_path
+from perfrules.tables.normalize import Batch, normalize
+from tests.conftest import RULES, SEED
+
+
+def _batch() -> Batch:
+    read = read_path(SEED)
+    assert read.submission is not None
+    return normalize([read.submission])
+
+
+def _rule(rule_id: str, sql: str) -> CompiledRule:
+    return CompiledRule(rule_id, sql, "projects", "self_score", ())
+
+
+def test_watchdog_interrupts_a_runaway_rule_and_the_next_rule_still_runs() -> None:
+    engine = DuckDBEngine(EngineSettings(rule_timeout_s=0.3))
+    slow = _rule("SLOW", "SELECT count(*) AS sub FROM range(100000000000) a, range(100000) b")
+    fine = _rule("FINE", "SELECT sub, rid, path FROM projects WHERE self_score < 100")
+    result = engine.run(_batch(), [slow, fine])
+    assert "0.3 s" in result.errors["SLOW"]
+    assert len(result.rows["FINE"]) == 5  # the seed projects scored below 100
+
+
+def test_sandbox_refuses_file_access_at_run_time_even_if_sql_got_through() -> None:
+    engine = DuckDBEngine()
+    hostile = [
+        _rule("READ", "SELECT * FROM read_csv('/etc/passwd')"),
+        _rule("COPY", "COPY projects TO '/tmp/perfrules-should-not-exist.csv'"),
+        _rule("ATTACH", "ATTACH '/tmp/perfrules-should-not-exist.db'"),
+        _rule("UNLOCK", "SET enable_external_access = true"),
+    ]
+    result = engine.run(_batch(), hostile)
+    assert set(result.errors) == {"READ", "COPY", "ATTACH", "UNLOCK"}
+    assert not Path("/tmp/perfrules-should-not-exist.csv").exists()
+
+
+def test_a_rule_failing_at_run_time_is_reported_and_blocks_while_others_run(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(RULES, pack)
+    broken = (pack / "national" / "SCORE-PROJECT-RANGE.yaml").read_text(encoding="utf-8")
+    broken = broken.replace('fails_when: "self_score < 0 OR self_score > 100"', "fails_when: \"CAST(project_name AS INT) > 1\"")
+    (pack / "national" / "SCORE-PROJECT-RANGE.yaml").write_text(broken, encoding="utf-8")
+    report = validate(SEED, rules=pack)
+    assert report.exit_code == 2
+    (problem,) = [p for p in report.problems if p.rule_id == "SCORE-PROJECT-RANGE"]
+    assert problem.kind == "rule"
+    assert problem.source.endswith("SCORE-PROJECT-RANGE.yaml")
+    assert "run time" in problem.message
+    (result,) = report.submissions
+    assert result.verdict == "error"
+    assert {e.rule_id: e.status for e in result.ledger}["SCORE-PROJECT-RANGE"] == "errored"
+    assert any(f.rule_id == "FUND-COMMINGLED" for f in result.findings)  # the rest still ran
+
+
+def test_an_empty_batch_runs_no_engine() -> None:
+    report = validate([], rules=RULES)
+    assert report.exit_code == 0
+    assert report.submissions == []
