@@ -77,10 +77,9 @@ def test_strict_mode_runs_contracts_and_passes_on_the_seed() -> None:
 
 
 def test_default_json_path_never_imports_heavy_libraries() -> None:
-    # pandas is left out: pyarrow imports it whenever it is installed (issue 5 tracks removing that).
     code = (
         "import sys, perfrules; perfrules.validate(sys.argv[1]);"
-        "heavy = [m for m in ('pandera', 'great_expectations', 'openpyxl', 'pyspark') if m in sys.modules];"
+        "heavy = [m for m in ('pandera', 'pandas', 'great_expectations', 'openpyxl', 'pyspark') if m in sys.modules];"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, check=True, cwd=ROOT)

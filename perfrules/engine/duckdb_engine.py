@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from perfrules.compile.kinds import CompiledRule
+from perfrules.engine.arrow_load import insert_sql, staging_table
 from perfrules.tables.normalize import Batch
-from perfrules.tables.spec import TABLES, ReferenceTable, TableSpec
+from perfrules.tables.spec import TABLES, Column, ReferenceTable, TableSpec
 
 Row = dict[str, Any]
 
@@ -33,21 +33,6 @@ class EngineSettings:
     memory_limit: str = "4GB"
     threads: int = 2
     rule_timeout_s: float = 60.0
-
-
-def _arrow_type(sql_type: str) -> pa.DataType:
-    return {
-        "VARCHAR": pa.string(),
-        "INTEGER": pa.int32(),
-        "BIGINT": pa.int64(),
-        "DECIMAL(18,4)": pa.decimal128(18, 4),
-        "DATE": pa.date32(),
-        "BOOLEAN": pa.bool_(),
-    }[sql_type]
-
-
-def _arrow_table(spec: TableSpec, columns: dict[str, list[object]]) -> pa.Table:
-    return pa.table({c.name: pa.array(columns[c.name], type=_arrow_type(c.type)) for c in spec.all_columns})
 
 
 def _year(cell: str | None) -> int | None:
@@ -67,8 +52,8 @@ class DuckDBEngine:
             spec = TABLES[name]
             con.execute(spec.ddl())
             if len(data):
-                con.register("_incoming", _arrow_table(spec, data.columns))
-                con.execute(f'INSERT INTO "{name}" SELECT * FROM _incoming')
+                con.register("_incoming", staging_table(spec, data.columns))
+                con.execute(insert_sql(spec, "_incoming"))
                 con.unregister("_incoming")
         for ref in references:
             self._load_reference(con, ref)
@@ -86,11 +71,14 @@ class DuckDBEngine:
         for bound in ("valid_from", "valid_to"):
             position = index.get(bound)
             data[bound] = [_year(row[position]) if position is not None else None for row in ref.rows]
-        table = pa.table(
-            {**{c: pa.array(data[c], pa.string()) for c in cols}, **{b: pa.array(data[b], pa.int32()) for b in ("valid_from", "valid_to")}}
+        spec = TableSpec(
+            f"ref_{ref.name}",
+            "reference table",
+            tuple(Column(c, "VARCHAR", c) for c in cols)
+            + (Column("valid_from", "INTEGER", "first fiscal year"), Column("valid_to", "INTEGER", "last fiscal year")),
         )
-        con.register("_ref", table)
-        con.execute(f'INSERT INTO "ref_{ref.name}" SELECT * FROM _ref')
+        con.register("_ref", staging_table(spec, data))
+        con.execute(insert_sql(spec, "_ref"))
         con.unregister("_ref")
 
     def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult:

@@ -1,0 +1,412 @@
+"""A static HTML report for reviewers who do not use a terminal: Chinese by default.
+
+Every page is self-contained (inline CSS, no scripts, no fonts or assets fetched from the
+network) so that the folder can be zipped, mailed, or opened from a USB stick on an
+offline office machine. Every value that came from a submission or a rule is escaped:
+submitters control project names and free text, and those end up in messages.
+
+Large batches are split: one file per submission under ``submissions/`` and an index
+whose submission table is paginated (``index.html``, ``index-2.html`` …), so that no
+single page grows with the batch beyond ``page_size`` rows plus the summary tables.
+Nothing time-dependent is rendered, so the same report always gives the same files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from html import escape
+from pathlib import Path
+from typing import Literal, cast
+
+from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+
+Lang = Literal["zh", "en"]
+PAGE_SIZE = 200
+SEVERITIES = ("error", "warning", "info")
+STATUSES = ("evaluated", "not_applicable", "errored", "disabled")
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("预算绩效自评审核报告", "Budget-performance self-evaluation review"),
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "info"),
+    "pass": ("通过", "PASS"),
+    "blocked": ("不通过", "BLOCKED"),
+    "verdict_error": ("出错", "ERROR"),
+    "verdict": ("结论", "verdict"),
+    "pack": ("规则包", "rule pack"),
+    "content_hash": ("内容哈希", "content hash"),
+    "overlays": ("叠加", "overlays"),
+    "rules": ("规则数", "rules"),
+    "threshold": ("阻断阈值", "fail on"),
+    "version": ("perfrules 版本", "perfrules version"),
+    "none": ("无", "none"),
+    "summary": ("汇总", "Summary"),
+    "submissions": ("份数", "submissions"),
+    "checked": ("已检查", "checked"),
+    "unreadable": ("无法读取", "unreadable"),
+    "findings": ("问题", "findings"),
+    "per_severity": ("按严重程度", "By severity"),
+    "per_rule": ("按规则", "By rule"),
+    "per_department": ("按部门", "By department"),
+    "submission_list": ("自评材料", "Submissions"),
+    "problems": ("无法处理的输入或规则", "Inputs or rules that could not be processed"),
+    "rule": ("规则", "rule"),
+    "rule_title": ("规则名称", "title"),
+    "severity": ("严重程度", "severity"),
+    "blocking": ("阻断", "blocking"),
+    "with_findings": ("有问题的材料", "submissions with findings"),
+    "evaluated": ("已评估", "evaluated"),
+    "not_applicable": ("不适用", "not applicable"),
+    "errored": ("出错", "errored"),
+    "disabled": ("已停用", "disabled"),
+    "department": ("部门", "department"),
+    "source": ("材料", "source"),
+    "fiscal_year": ("年度", "fiscal year"),
+    "document_kind": ("文档类型", "document kind"),
+    "location": ("位置", "location"),
+    "project": ("项目 / 指标 / 资金", "project / indicator / fund"),
+    "message": ("审核意见", "message"),
+    "basis": ("依据", "basis"),
+    "evidence": ("取值", "values"),
+    "unverified": ("未经核实", "unverified"),
+    "ledger": ("规则执行情况", "Rules run"),
+    "status": ("状态", "status"),
+    "no_findings": ("未发现问题。", "No findings."),
+    "no_submissions": ("没有可检查的材料。", "No submissions were checked."),
+    "back": ("返回总览", "Back to overview"),
+    "page": ("页", "page"),
+    "prev": ("上一页", "previous"),
+    "next": ("下一页", "next"),
+    "kind": ("类别", "kind"),
+    "input": ("输入", "input"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "index_no": ("序号", "#"),
+    "total": ("合计", "total"),
+}
+_KIND: dict[str, tuple[str, str]] = {
+    "project_table": ("项目支出绩效自评表", "project self-evaluation table"),
+    "department_table": ("部门整体支出绩效自评表", "department-wide self-evaluation table"),
+    "narrative_report": ("自评报告（无自评表）", "narrative report (no tables)"),
+}
+
+# Reviewers print these pages; colours are backed by text labels so greyscale printouts still read.
+_CSS = """
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",system-ui,sans-serif;
+margin:1.5rem auto;max-width:1200px;padding:0 1rem;color:#1f2328;line-height:1.5}
+h1{font-size:1.5rem;margin:0 0 .5rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem;border-bottom:1px solid #d0d7de}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
+code{font-family:ui-monospace,Consolas,monospace;font-size:.85em;word-break:break-all}
+.verdict{display:inline-block;padding:.15rem .6rem;border-radius:4px;font-weight:bold;color:#fff}
+.v-pass{background:#1a7f37}.v-blocked{background:#cf222e}.v-error{background:#9a6700}
+.sev{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.8rem;white-space:nowrap}
+.sev-error .sev{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}
+.sev-warning .sev{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c}
+.sev-info .sev{background:#ddf4ff;color:#0a3069;border:1px solid #54aeff}
+tr.blocking td:first-child{border-left:4px solid #cf222e}
+.muted{color:#656d76;font-size:.85em}.tag{font-size:.75rem;color:#cf222e;margin-left:.3rem}
+dl.stamp{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
+dl.stamp dt{color:#656d76}dl.stamp dd{margin:0}
+nav.pager a,nav.pager span{margin-right:.4rem}nav.pager span.current{font-weight:bold}
+@media print{nav.pager{display:none}a{color:inherit;text-decoration:none}}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+class _Page:
+    """Words and paths for one language; the pages below only ask it for labels."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self.index = 0 if lang == "zh" else 1
+
+    def w(self, key: str) -> str:
+        return _WORDS[key][self.index]
+
+    def kind(self, document_kind: str) -> str:
+        labels = _KIND.get(document_kind)
+        return labels[self.index] if labels else document_kind
+
+    def verdict(self, verdict: str) -> str:
+        return self.w("verdict_error" if verdict == "error" else verdict)
+
+    def verdict_badge(self, verdict: str) -> str:
+        return f'<span class="verdict v-{_e(verdict)}">{_e(self.verdict(verdict))}</span>'
+
+    def document(self, title: str, body: Iterable[str]) -> str:
+        html_lang = "zh-CN" if self.lang == "zh" else "en"
+        head = (
+            f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        )
+        return head + "\n".join(body) + "\n</body>\n</html>\n"
+
+
+def _index_name(page: int) -> str:
+    return "index.html" if page == 1 else f"index-{page}.html"
+
+
+def _submission_name(position: int) -> str:
+    # Numbered, not named after the source: sources are paths that may contain anything, and
+    # a number keeps the file name safe on every file system while staying stable for a report.
+    return f"submissions/{position + 1:05d}.html"
+
+
+def _table(head: Sequence[str], rows: Iterable[str], table_id: str | None = None) -> str:
+    attr = f' id="{table_id}"' if table_id else ""
+    cells = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return f"<table{attr}>\n<thead><tr>{cells}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+def _num(value: int) -> str:
+    return f'<td class="n">{value}</td>'
+
+
+def _stamp(report: Report, p: _Page) -> str:
+    pack = report.pack
+    items = [
+        (p.w("verdict"), p.verdict_badge(report.verdict)),
+        (p.w("pack"), _e(pack.name)),
+        (p.w("content_hash"), f"<code>{_e(pack.content_hash)}</code>"),
+        (p.w("overlays"), _e(", ".join(pack.overlays)) if pack.overlays else _e(p.w("none"))),
+        (p.w("rules"), _e(pack.rules)),
+        (p.w("threshold"), _e(p.w(report.fail_on.value))),
+        (p.w("version"), _e(report.perfrules_version)),
+    ]
+    return '<dl class="stamp">' + "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
+
+
+def _summary(report: Report, p: _Page) -> list[str]:
+    s = report.summary
+    keys = ["submissions", "checked", "unreadable", "blocked", "findings", *SEVERITIES]
+    row = "<tr>" + "".join(_num(s.get(k, 0)) for k in keys) + "</tr>"
+    return [f"<h2>{_e(p.w('summary'))}</h2>", _table([p.w(k) for k in keys], [row], "summary")]
+
+
+def _per_rule(report: Report, p: _Page) -> list[str]:
+    findings: Counter[str] = Counter()
+    blocking: Counter[str] = Counter()
+    severities: dict[str, set[str]] = defaultdict(set)
+    titles: dict[str, str] = {}
+    with_findings: Counter[str] = Counter()
+    status: dict[str, Counter[str]] = defaultdict(Counter)
+    for result in report.submissions:
+        for entry in result.ledger:
+            status[entry.rule_id][entry.status] += 1
+        for rule_id in {f.rule_id for f in result.findings}:
+            with_findings[rule_id] += 1
+        for f in result.findings:
+            findings[f.rule_id] += 1
+            blocking[f.rule_id] += f.blocking
+            severities[f.rule_id].add(f.severity.value)
+            titles.setdefault(f.rule_id, f.title.zh if p.lang == "zh" else f.title.en)
+    rows = []
+    for rule_id in sorted(set(status) | set(findings)):
+        sev = " ".join(
+            f'<span class="sev-{s}"><span class="sev">{_e(p.w(s))}</span></span>' for s in SEVERITIES if s in severities[rule_id]
+        )
+        rows.append(
+            f'<tr class="rule"><td><code>{_e(rule_id)}</code></td><td>{_e(titles.get(rule_id, ""))}</td><td>{sev}</td>'
+            + _num(findings[rule_id]) + _num(blocking[rule_id]) + _num(with_findings[rule_id])
+            + "".join(_num(status[rule_id][st]) for st in STATUSES)
+            + "</tr>"
+        )  # fmt: skip
+    head = [p.w("rule"), p.w("rule_title"), p.w("severity"), p.w("findings"), p.w("blocking"), p.w("with_findings")]
+    return [f"<h2>{_e(p.w('per_rule'))}</h2>", _table(head + [p.w(st) for st in STATUSES], rows, "per-rule")]
+
+
+def _per_department(report: Report, p: _Page) -> list[str]:
+    verdicts: dict[str, Counter[str]] = defaultdict(Counter)
+    severity: dict[str, Counter[str]] = defaultdict(Counter)
+    for result in report.submissions:
+        verdicts[result.department][result.verdict] += 1
+        for s in SEVERITIES:
+            severity[result.department][s] += result.counts.get(s, 0)
+    rows = [
+        f'<tr class="department"><td>{_e(dept)}</td>'
+        + _num(sum(verdicts[dept].values()))
+        + "".join(_num(verdicts[dept][v]) for v in ("pass", "blocked", "error"))
+        + "".join(_num(severity[dept][s]) for s in SEVERITIES)
+        + "</tr>"
+        for dept in sorted(verdicts)
+    ]
+    head = [p.w("department"), p.w("submissions"), p.w("pass"), p.w("blocked"), p.w("verdict_error"),
+            *(p.w(s) for s in SEVERITIES)]  # fmt: skip
+    return [f"<h2>{_e(p.w('per_department'))}</h2>", _table(head, rows, "per-department")]
+
+
+def _problems(problems: Sequence[Problem], p: _Page) -> list[str]:
+    if not problems:
+        return []
+    rows = [
+        f'<tr class="problem"><td>{_e(p.w("input") if pr.kind == "input" else p.w("rule"))}</td><td><code>{_e(pr.source)}</code></td>'
+        f"<td><code>{_e(pr.location or '')}</code></td><td><code>{_e(pr.rule_id or '')}</code></td><td>{_e(pr.message)}</td></tr>"
+        for pr in problems
+    ]
+    head = [p.w("kind"), p.w("source"), p.w("location"), p.w("rule"), p.w("message")]
+    return [f"<h2>{_e(p.w('problems'))}</h2>", _table(head, rows, "problems")]
+
+
+def _pager(page: int, pages: int, p: _Page, prefix: str = "") -> str:
+    if pages == 1:
+        return ""
+    parts = []
+    if page > 1:
+        parts.append(f'<a rel="prev" href="{prefix}{_index_name(page - 1)}">{_e(p.w("prev"))}</a>')
+    for n in range(1, pages + 1):
+        parts.append(
+            f'<span class="current">{n}</span>' if n == page else f'<a href="{prefix}{_index_name(n)}">{n}</a>'
+        )
+    if page < pages:
+        parts.append(f'<a rel="next" href="{prefix}{_index_name(page + 1)}">{_e(p.w("next"))}</a>')
+    return f'<nav class="pager">{_e(p.w("page"))}: ' + " ".join(parts) + "</nav>"
+
+
+def _index_page(report: Report, p: _Page, page: int, pages: int, positions: range) -> str:
+    title = p.w("title") if page == 1 else f"{p.w('title')} · {p.w('page')} {page}/{pages}"
+    body = [f"<h1>{_e(title)}</h1>", _stamp(report, p)]
+    if page == 1:
+        # The summaries cover the whole batch, so they live once, on the first page only.
+        body += _summary(report, p) + _per_rule(report, p) + _per_department(report, p) + _problems(report.problems, p)
+    body.append(f"<h2>{_e(p.w('submission_list'))}</h2>")
+    body.append(_pager(page, pages, p))
+    if report.submissions:
+        rows = []
+        for i in positions:
+            r = report.submissions[i]
+            rows.append(
+                f'<tr class="submission"><td class="n">{i + 1}</td>'
+                f'<td><a href="{_submission_name(i)}"><code>{_e(r.source)}</code></a></td>'
+                f"<td>{_e(r.department)}</td><td>{_e(r.fiscal_year)}</td><td>{_e(p.kind(r.document_kind))}</td>"
+                f"<td>{p.verdict_badge(r.verdict)}</td>"
+                + "".join(_num(r.counts.get(s, 0)) for s in SEVERITIES)
+                + "</tr>"
+            )  # fmt: skip
+        head = [p.w("index_no"), p.w("source"), p.w("department"), p.w("fiscal_year"), p.w("document_kind"),
+                p.w("verdict"), *(p.w(s) for s in SEVERITIES)]  # fmt: skip
+        body.append(_table(head, rows, "submissions"))
+    else:
+        body.append(f'<p class="empty">{_e(p.w("no_submissions"))}</p>')
+    body.append(_pager(page, pages, p))
+    return p.document(title, body)
+
+
+def _location(f: Finding) -> str:
+    loc = f.location
+    if loc.cell:
+        # Show the JSON pointer too: the cell is what the submitter sees, the pointer is what the rule saw.
+        return f'<code>{_e(loc.cell)}</code><br><code class="muted">{_e(loc.pointer)}</code>'
+    return f"<code>{_e(loc.pointer)}</code>"
+
+
+def _named(f: Finding) -> str:
+    loc = f.location
+    parts = [x for x in (loc.project, loc.indicator, loc.fund) if x]
+    return "<br>".join(_e(x) for x in parts)
+
+
+def _basis(f: Finding, p: _Page) -> str:
+    items = []
+    for b in f.basis:
+        text = _e(b.document) + (f' <span class="muted">{_e(b.clause)}</span>' if b.clause else "")
+        if b.unverified:
+            text += f' <span class="tag">[{_e(p.w("unverified"))}]</span>'
+        items.append(text)
+    return "<br>".join(items)
+
+
+def _evidence(f: Finding, p: _Page) -> str:
+    if not f.evidence:
+        return ""
+    values = "；".join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in f.evidence.items())
+    return f'<br><span class="muted">{_e(p.w("evidence"))}: {values}</span>'
+
+
+def _finding_row(f: Finding, p: _Page) -> str:
+    sev = f.severity.value
+    css = f"finding sev-{sev}" + (" blocking" if f.blocking else "")
+    tag = f'<span class="tag">{_e(p.w("blocking"))}</span>' if f.blocking else ""
+    message = f.message.zh if p.lang == "zh" else f.message.en
+    title = f.title.zh if p.lang == "zh" else f.title.en
+    return (
+        f'<tr class="{css}" data-fingerprint="{_e(f.fingerprint)}"><td><span class="sev">{_e(p.w(sev))}</span>{tag}</td>'
+        f'<td><code>{_e(f.rule_id)}</code><br><span class="muted">{_e(title)}</span></td>'
+        f"<td>{_location(f)}</td><td>{_named(f)}</td><td>{_e(message)}{_evidence(f, p)}</td><td>{_basis(f, p)}</td></tr>"
+    )
+
+
+def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, problems: Sequence[Problem]) -> str:
+    counts = "，".join(f"{p.w(s)} {r.counts.get(s, 0)}" for s in SEVERITIES)
+    body = [
+        f'<p><a href="../{back}">← {_e(p.w("back"))}</a></p>',
+        f"<h1><code>{_e(r.source)}</code></h1>",
+        '<dl class="stamp">'
+        f"<dt>{_e(p.w('verdict'))}</dt><dd>{p.verdict_badge(r.verdict)}</dd>"
+        f"<dt>{_e(p.w('department'))}</dt><dd>{_e(r.department)}</dd>"
+        f"<dt>{_e(p.w('fiscal_year'))}</dt><dd>{_e(r.fiscal_year)}</dd>"
+        f"<dt>{_e(p.w('document_kind'))}</dt><dd>{_e(p.kind(r.document_kind))}</dd>"
+        f"<dt>{_e(p.w('findings'))}</dt><dd>{_e(counts)}</dd>"
+        f"<dt>{_e(p.w('pack'))}</dt><dd>{_e(report.pack.name)} <code>{_e(report.pack.content_hash)}</code></dd>"
+        f"<dt>{_e(p.w('sha256'))}</dt><dd><code>{_e(r.sha256)}</code></dd>"
+        "</dl>",
+        f"<h2>{_e(p.w('findings'))}</h2>",
+    ]
+    if r.findings:
+        # Most severe first, so a reviewer reads the blocking problems before the hints; the sort
+        # is stable, so within a severity the report's document order is kept.
+        ordered = sorted(r.findings, key=lambda f: -f.severity.rank)
+        head = [p.w("severity"), p.w("rule"), p.w("location"), p.w("project"), p.w("message"), p.w("basis")]
+        body.append(_table(head, (_finding_row(f, p) for f in ordered), "findings"))
+    else:
+        body.append(f'<p class="empty">{_e(p.w("no_findings"))}</p>')
+    ledger_rows = [
+        f'<tr class="ledger status-{_e(e.status)}"><td><code>{_e(e.rule_id)}</code></td>'
+        f"<td>{_e(p.w(e.status))}</td>{_num(e.findings)}</tr>"
+        for e in r.ledger
+    ]
+    body += [f"<h2>{_e(p.w('ledger'))}</h2>", _table([p.w("rule"), p.w("status"), p.w("findings")], ledger_rows, "ledger")]
+    body += _problems(problems, p)
+    return p.document(f"{r.source} · {p.w('title')}", body)
+
+
+def _check_lang(lang: str) -> Lang:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    return cast(Lang, lang)
+
+
+def render_html(report: Report, lang: str = "zh", *, page_size: int = PAGE_SIZE) -> dict[str, str]:
+    """The report as static HTML pages: ``{relative file name: html}``, ``index.html`` first."""
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1")
+    p = _Page(_check_lang(lang))
+    count = len(report.submissions)
+    pages = max(1, -(-count // page_size))
+    out: dict[str, str] = {}
+    for page in range(1, pages + 1):
+        positions = range((page - 1) * page_size, min(count, page * page_size))
+        out[_index_name(page)] = _index_page(report, p, page, pages, positions)
+    by_source: dict[str, list[Problem]] = defaultdict(list)
+    for problem in report.problems:
+        by_source[problem.source].append(problem)
+    for i, result in enumerate(report.submissions):
+        back = _index_name(i // page_size + 1)
+        out[_submission_name(i)] = _submission_page(report, result, p, back, by_source.get(result.source, []))
+    return out
+
+
+def write_html(report: Report, out_dir: Path, lang: str = "zh", *, page_size: int = PAGE_SIZE) -> Path:
+    """Write the pages of :func:`render_html` under ``out_dir``; returns the path of ``index.html``."""
+    pages = render_html(report, lang, page_size=page_size)
+    for name, text in pages.items():
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return out_dir / _index_name(1)
