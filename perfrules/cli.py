@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -64,6 +65,9 @@ def check(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")] = FailOn.error,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")] = False,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")] = None,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
@@ -77,9 +81,15 @@ def check(
         typer.echo("没有可校验的文件（.json / .yaml）/ no submission files found (.json / .yaml)", err=True)
         raise typer.Exit(2)
     try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        typer.echo(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}", err=True)
+        raise typer.Exit(2) from None
+    try:
         report = validate(
-            list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value, strict=strict
-        )
+            list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value, strict=strict,
+            waivers=waivers, previous=previous, as_of=day,
+        )  # fmt: skip
     except RuntimeError as exc:  # a missing optional dependency, with its install hint
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -123,6 +133,20 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(help="规则目录�
         typer.echo(str(problem))
     typer.echo(f"{len(problems)} 个问题 / problems" if problems else "规则无问题 / no problems")
     raise typer.Exit(2 if problems else 0)
+
+
+@app.command()
+def replay(
+    report_path: Annotated[Path, typer.Argument(help="一份 JSON 报告 / a JSON report")],
+    rules: RulesOption = None,
+) -> None:
+    """重放报告，核对结论是否一致 / re-run a report's inputs with its pack and compare the verdict."""
+    from perfrules.replay import replay_report
+
+    outcome = replay_report(report_path, rules)
+    for line in outcome.lines:
+        typer.echo(line)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from perfrules._version import __version__
 from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult, EngineSettings
 from perfrules.findings.build import build_finding
 from perfrules.model.report import (
     Finding,
+    FixedFinding,
     LedgerEntry,
     PackStamp,
     Problem,
@@ -19,10 +25,12 @@ from perfrules.model.report import (
     RuleStatus,
     SubmissionResult,
     Verdict,
+    Waiver,
 )
 from perfrules.model.rule import Severity
 from perfrules.model.submission import Submission
 from perfrules.pack.loader import LoadedRule, Pack, load_pack
+from perfrules.pack.waivers import load_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
 from perfrules.tables.normalize import normalize
 
@@ -78,14 +86,49 @@ def _ledger_status(loaded: LoadedRule, submission: Submission, errors: dict[str,
     return "errored" if loaded.rule.id in errors else "evaluated"
 
 
+@dataclass(frozen=True)
+class Review:
+    """What a bureau brings besides the pack: its threshold, waivers and the previous report."""
+
+    fail_on: Severity = Severity.ERROR
+    as_of: dt.date = field(default_factory=dt.date.today)
+    waivers: Mapping[str, Waiver] = field(default_factory=dict)
+    waivers_stamp: dict[str, str] | None = None
+    previous: Report | None = None
+    previous_stamp: dict[str, str] | None = None
+    strict: bool = False
+
+
+def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
+    """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
+    waiver = review.waivers.get(finding.fingerprint)
+    if waiver is not None and waiver.expires >= review.as_of:
+        return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
+    if waiver is not None:
+        expired[waiver.fingerprint] = waiver
+    text = justified.get(finding.fingerprint)
+    if text is not None and finding.severity is not Severity.ERROR:
+        return finding.model_copy(update={"disposition": "justified", "justification": text, "blocking": False})
+    return finding
+
+
+def _previous_findings(previous: Report | None) -> dict[tuple[str, int], dict[str, Finding]]:
+    out: dict[tuple[str, int], dict[str, Finding]] = {}
+    for result in previous.submissions if previous else ():
+        out.setdefault((result.department, result.fiscal_year), {}).update({f.fingerprint: f for f in result.findings})
+    return out
+
+
 def run_pack(
-    pack: Pack, read: Sequence[ReadResult], fail_on: Severity, engine: DuckDBEngine | None = None, *, strict: bool = False
+    pack: Pack, read: Sequence[ReadResult], review: Review | Severity = Severity.ERROR, engine: DuckDBEngine | None = None
 ) -> Report:
     """Validate already-read inputs with a loaded pack; the report is deterministic."""
+    review = review if isinstance(review, Review) else Review(fail_on=review)
+    fail_on = review.fail_on
     ok = [(r, r.submission) for r in read if r.submission is not None]
     batch = normalize(sourced for _, sourced in ok)
     contract_problems: list[Problem] = []
-    if strict:
+    if review.strict:
         from perfrules.tables.contracts import check_contracts
 
         contract_problems = [
@@ -112,10 +155,22 @@ def run_pack(
             header = ok[row["sub"]][1].submission.header
             per_sub[row["sub"]].append(build_finding(loaded, row, header.department, header.fiscal_year, fail_on))
 
+    previous = _previous_findings(review.previous)
+    expired: dict[str, Waiver] = {}
     submissions = []
     for index, (r, sourced) in enumerate(ok):
         sub = sourced.submission
-        findings = sorted(per_sub[index], key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
+        justified = {j.fingerprint: j.text for j in sub.justifications}
+        before = previous.get((sub.header.department, sub.header.fiscal_year), {})
+        findings = [_dispose(f, review, justified, expired) for f in per_sub[index]]
+        if review.previous is not None:
+            findings = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in findings]
+        findings.sort(key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
+        now = {f.fingerprint for f in findings}
+        fixed = sorted(
+            (FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer) for fp, f in before.items() if fp not in now),
+            key=lambda f: (f.pointer, f.rule_id, f.fingerprint),
+        )
         ledger = [
             LedgerEntry(
                 rule_id=loaded.rule.id,
@@ -126,6 +181,7 @@ def run_pack(
         ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in broken_rule_ids]
         ledger.sort(key=lambda e: e.rule_id)
         counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+        counts |= {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
         verdict: Verdict = (
             "error" if any(e.status == "errored" for e in ledger)
             else "blocked" if any(f.blocking for f in findings)
@@ -135,6 +191,7 @@ def run_pack(
             SubmissionResult(
                 source=r.source, sha256=r.sha256, department=sub.header.department, fiscal_year=sub.header.fiscal_year,
                 document_kind=sub.document_kind.value, verdict=verdict, counts=counts, findings=findings, ledger=ledger,
+                fixed=fixed,
             )
         )  # fmt: skip
     any_error = bool(problems) or any(s.verdict == "error" for s in submissions)
@@ -143,13 +200,19 @@ def run_pack(
     all_findings = [f for s in submissions for f in s.findings]
     return Report(
         perfrules_version=__version__,
-        pack=PackStamp(name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules)),
+        pack=PackStamp(
+            name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules), root=pack.root
+        ),
         fail_on=fail_on,
+        as_of=review.as_of,
+        waivers=review.waivers_stamp,
+        previous=review.previous_stamp,
         verdict=overall,
         exit_code={"pass": 0, "blocked": 1, "error": 2}[overall],
         inputs=[{"source": r.source, "sha256": r.sha256} for r in read],
         submissions=submissions,
         problems=problems,
+        expired_waivers=sorted(expired.values(), key=lambda w: w.fingerprint),
         summary={
             "submissions": len(read),
             "checked": len(ok),
@@ -157,6 +220,10 @@ def run_pack(
             "blocked": sum(1 for s in submissions if s.verdict == "blocked"),
             "findings": len(all_findings),
             **{s.value: sum(1 for f in all_findings if f.severity is s) for s in Severity},
+            "justified": sum(1 for f in all_findings if f.disposition == "justified"),
+            "waived": sum(1 for f in all_findings if f.disposition == "waived"),
+            "new": sum(1 for f in all_findings if f.change == "new"),
+            "fixed": sum(len(s.fixed) for s in submissions),
         },
     )
 
@@ -169,10 +236,15 @@ def validate(
     fail_on: Severity | str = Severity.ERROR,
     engine_settings: EngineSettings | None = None,
     strict: bool = False,
+    waivers: str | Path | None = None,
+    previous: str | Path | Report | None = None,
+    as_of: dt.date | None = None,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
 
-    ``strict`` also checks the normalized tables against their pandera contracts.
+    ``strict`` also checks the normalized tables against their pandera contracts; ``waivers`` is a
+    bureau's waivers file; ``previous`` an earlier report of the same submissions, to mark each
+    finding new, still open or fixed; ``as_of`` the date waivers are judged against (today).
 
     >>> report = validate("fixtures/submissions/clean/project-table.json")  # doctest: +SKIP
     >>> report.verdict  # doctest: +SKIP
@@ -180,4 +252,42 @@ def validate(
     """
     items: Sequence[Input] = [inputs] if isinstance(inputs, str | Path | Submission | dict) else inputs
     pack = rules if isinstance(rules, Pack) else load_pack(rules or default_rules_dir(), overlays)
-    return run_pack(pack, read_inputs(items), Severity(fail_on), DuckDBEngine(engine_settings), strict=strict)
+    problems: list[Problem] = []
+    accepted: Mapping[str, Waiver] = {}
+    waivers_stamp = previous_stamp = None
+    if waivers is not None:
+        accepted, digest, problems = load_waivers(Path(waivers))
+        waivers_stamp = {"source": str(waivers), "sha256": digest or ""}
+    earlier = previous if isinstance(previous, Report) else None
+    if previous is not None and not isinstance(previous, Report):
+        earlier, digest, more = load_report(Path(previous))
+        previous_stamp = {"source": str(previous), "sha256": digest or ""}
+        problems += more
+    review = Review(
+        fail_on=Severity(fail_on), as_of=as_of or dt.date.today(), waivers=accepted, waivers_stamp=waivers_stamp,
+        previous=earlier, previous_stamp=previous_stamp, strict=strict,
+    )  # fmt: skip
+    report = run_pack(pack, read_inputs(items), review, DuckDBEngine(engine_settings))
+    if problems:
+        report = _with_problems(report, problems)
+    return report
+
+
+def _with_problems(report: Report, problems: list[Problem]) -> Report:
+    """Problems with the bureau's own files make the run an input error, like a bad submission."""
+    return report.model_copy(update={"problems": [*problems, *report.problems], "verdict": "error", "exit_code": 2})
+
+
+def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
+    """An earlier JSON report, for resubmission diffs and replay."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, None, [Problem(kind="input", source=str(path), message=f"无法读取报告 / cannot read report: {exc.strerror}")]
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    try:
+        return Report.model_validate_json(raw), digest, []
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/" + "/".join(str(p) for p in first["loc"])
+        return None, digest, [Problem(kind="input", source=str(path), location=where, message=f"不是 perfrules 报告 / not a perfrules report: {first['msg']}")]

@@ -6,6 +6,7 @@ a byte-identical report that can be replayed and diffed.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,20 @@ class BasisRef(_Frozen):
     unverified: bool = Field(description="true when the basis is only an unverified recollection [R]")
 
 
+Disposition = Literal["open", "justified", "waived"]
+Change = Literal["new", "still_open"]
+
+
+class Waiver(_Frozen):
+    """A bureau's acceptance of one finding, by fingerprint, until it expires."""
+
+    fingerprint: str
+    approver: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    expires: date
+    rule_id: str | None = Field(None, description="for readers of the waivers file; not used for matching")
+
+
 class Finding(_Frozen):
     rule_id: str
     rule_version: str
@@ -52,7 +67,11 @@ class Finding(_Frozen):
     evidence: dict[str, str | None] = Field(description="values the rule saw, as decimal strings")
     basis: list[BasisRef]
     fingerprint: str = Field(description="stable across reordering and resubmission; see docs/report-format.md")
-    blocking: bool = Field(description="at or above the --fail-on threshold")
+    blocking: bool = Field(description="at or above the --fail-on threshold, and neither justified nor waived")
+    disposition: Disposition = "open"
+    justification: str | None = None
+    waiver: Waiver | None = None
+    change: Change | None = Field(None, description="against --previous: new or still open; fixed ones are listed apart")
 
 
 class LedgerEntry(_Frozen):
@@ -71,6 +90,12 @@ class Problem(_Frozen):
     message: str
 
 
+class FixedFinding(_Frozen):
+    rule_id: str
+    fingerprint: str
+    pointer: str
+
+
 class SubmissionResult(_Frozen):
     source: str
     sha256: str
@@ -81,6 +106,7 @@ class SubmissionResult(_Frozen):
     counts: dict[str, int] = Field(description="findings per severity")
     findings: list[Finding]
     ledger: list[LedgerEntry]
+    fixed: list[FixedFinding] = Field(default_factory=list, description="in --previous but no longer found")
 
 
 class PackStamp(_Frozen):
@@ -88,6 +114,7 @@ class PackStamp(_Frozen):
     content_hash: str
     overlays: list[str]
     rules: int
+    root: str = Field(description="folder the pack was loaded from, for replay")
 
 
 class Report(_Frozen):
@@ -95,9 +122,13 @@ class Report(_Frozen):
     perfrules_version: str
     pack: PackStamp
     fail_on: Severity
+    as_of: date = Field(description="the date waivers were judged against")
+    waivers: dict[str, str] | None = Field(None, description="source and sha256 of the waivers file used")
+    previous: dict[str, str] | None = Field(None, description="source and sha256 of the previous report compared with")
     verdict: Verdict
     exit_code: int = Field(description="0 pass, 1 blocked, 2 input or rule error")
     inputs: list[dict[str, str]] = Field(description="source and sha256 of every input, in order")
     submissions: list[SubmissionResult]
     problems: list[Problem]
+    expired_waivers: list[Waiver] = Field(default_factory=list, description="waivers past their expiry on as_of")
     summary: dict[str, int]

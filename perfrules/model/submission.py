@@ -226,6 +226,11 @@ class Fund(_Strict):
     expenditures: list[Expenditure] = Field(default_factory=list, description="支出")
 
 
+class Justification(_Strict):
+    fingerprint: str = Field(description="the finding's fingerprint from the report")
+    text: str = Field(min_length=1, description="说明")
+
+
 class Submission(_Strict):
     """One self-evaluation document as a department files it."""
 
@@ -237,3 +242,6 @@ class Submission(_Strict):
     header: Header
     projects: list[Project] = Field(default_factory=list)
     funds: list[Fund] = Field(default_factory=list)
+    justifications: list[Justification] = Field(
+        default_factory=list, description="填报单位对警告的说明，按指纹对应 / answers to warnings, by fingerprint"
+    )

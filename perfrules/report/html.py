@@ -210,7 +210,9 @@ def _per_rule(report: Report, p: _Page) -> list[str]:
     rows = []
     for rule_id in sorted(set(status) | set(findings)):
         sev = " ".join(
-            f'<span class="sev-{s}"><span class="sev">{_e(p.w(s))}</span></span>' for s in SEVERITIES if s in severities[rule_id]
+            f'<span class="sev-{s}"><span class="sev">{_e(p.w(s))}</span></span>'
+            for s in SEVERITIES
+            if s in severities[rule_id]
         )
         rows.append(
             f'<tr class="rule"><td><code>{_e(rule_id)}</code></td><td>{_e(titles.get(rule_id, ""))}</td><td>{sev}</td>'
@@ -246,26 +248,25 @@ def _problems(problems: Sequence[Problem], p: _Page) -> list[str]:
     if not problems:
         return []
     rows = [
-        f'<tr class="problem"><td>{_e(p.w("input") if pr.kind == "input" else p.w("rule"))}</td><td><code>{_e(pr.source)}</code></td>'
-        f"<td><code>{_e(pr.location or '')}</code></td><td><code>{_e(pr.rule_id or '')}</code></td><td>{_e(pr.message)}</td></tr>"
+        f'<tr class="problem"><td>{_e(p.w(pr.kind))}</td><td><code>{_e(pr.source)}</code></td>'
+        f"<td><code>{_e(pr.location or '')}</code></td><td><code>{_e(pr.rule_id or '')}</code></td>"
+        f"<td>{_e(pr.message)}</td></tr>"
         for pr in problems
     ]
     head = [p.w("kind"), p.w("source"), p.w("location"), p.w("rule"), p.w("message")]
     return [f"<h2>{_e(p.w('problems'))}</h2>", _table(head, rows, "problems")]
 
 
-def _pager(page: int, pages: int, p: _Page, prefix: str = "") -> str:
+def _pager(page: int, pages: int, p: _Page) -> str:
     if pages == 1:
         return ""
     parts = []
     if page > 1:
-        parts.append(f'<a rel="prev" href="{prefix}{_index_name(page - 1)}">{_e(p.w("prev"))}</a>')
+        parts.append(f'<a rel="prev" href="{_index_name(page - 1)}">{_e(p.w("prev"))}</a>')
     for n in range(1, pages + 1):
-        parts.append(
-            f'<span class="current">{n}</span>' if n == page else f'<a href="{prefix}{_index_name(n)}">{n}</a>'
-        )
+        parts.append(f'<span class="current">{n}</span>' if n == page else f'<a href="{_index_name(n)}">{n}</a>')
     if page < pages:
-        parts.append(f'<a rel="next" href="{prefix}{_index_name(page + 1)}">{_e(p.w("next"))}</a>')
+        parts.append(f'<a rel="next" href="{_index_name(page + 1)}">{_e(p.w("next"))}</a>')
     return f'<nav class="pager">{_e(p.w("page"))}: ' + " ".join(parts) + "</nav>"
 
 
@@ -336,9 +337,11 @@ def _finding_row(f: Finding, p: _Page) -> str:
     message = f.message.zh if p.lang == "zh" else f.message.en
     title = f.title.zh if p.lang == "zh" else f.title.en
     return (
-        f'<tr class="{css}" data-fingerprint="{_e(f.fingerprint)}"><td><span class="sev">{_e(p.w(sev))}</span>{tag}</td>'
+        f'<tr class="{css}" data-fingerprint="{_e(f.fingerprint)}">'
+        f'<td><span class="sev">{_e(p.w(sev))}</span>{tag}</td>'
         f'<td><code>{_e(f.rule_id)}</code><br><span class="muted">{_e(title)}</span></td>'
-        f"<td>{_location(f)}</td><td>{_named(f)}</td><td>{_e(message)}{_evidence(f, p)}</td><td>{_basis(f, p)}</td></tr>"
+        f"<td>{_location(f)}</td><td>{_named(f)}</td><td>{_e(message)}{_evidence(f, p)}</td>"
+        f"<td>{_basis(f, p)}</td></tr>"
     )
 
 
@@ -371,7 +374,10 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<td>{_e(p.w(e.status))}</td>{_num(e.findings)}</tr>"
         for e in r.ledger
     ]
-    body += [f"<h2>{_e(p.w('ledger'))}</h2>", _table([p.w("rule"), p.w("status"), p.w("findings")], ledger_rows, "ledger")]
+    body += [
+        f"<h2>{_e(p.w('ledger'))}</h2>",
+        _table([p.w("rule"), p.w("status"), p.w("findings")], ledger_rows, "ledger"),
+    ]
     body += _problems(problems, p)
     return p.document(f"{r.source} · {p.w('title')}", body)
 

@@ -39,7 +39,9 @@ def _where(finding: Finding) -> str:
 
 
 def _line(finding: Finding) -> str:
-    return f"[{_SEVERITY_ZH.get(finding.severity.value, finding.severity.value)}] {_where(finding)}: {finding.message.zh}"
+    return (
+        f"[{_SEVERITY_ZH.get(finding.severity.value, finding.severity.value)}] {_where(finding)}: {finding.message.zh}"
+    )
 
 
 class _Tally:
@@ -75,9 +77,11 @@ def _rule_case(
 ) -> None:
     case = ET.SubElement(suite, "testcase", {"classname": _clean(source), "name": _clean(entry.rule_id)})
     tally.tests += 1
-    blocking = [f for f in findings if f.blocking]
-    quiet = [f for f in findings if not f.blocking]
-    if entry.status == "errored":
+    errored = entry.status == "errored"
+    # An errored rule is reported as the error it is; any findings it still produced are shown, not failed on.
+    blocking = [f for f in findings if f.blocking and not errored]
+    quiet = [f for f in findings if not f.blocking or errored]
+    if errored:
         tally.errors += 1
         causes = rule_problems.get(entry.rule_id, [])
         error = ET.SubElement(
@@ -92,7 +96,9 @@ def _rule_case(
         # The most severe blocking finding names the failure type, so dashboards can group by it.
         worst = max(blocking, key=lambda f: f.severity.rank).severity.value
         failure = ET.SubElement(
-            case, "failure", {"type": worst, "message": _clean(f"{len(blocking)} 条达到阻断阈值的问题：{blocking[0].title.zh}")}
+            case,
+            "failure",
+            {"type": worst, "message": _clean(f"{len(blocking)} 条达到阻断阈值的问题：{blocking[0].title.zh}")},
         )
         failure.text = _clean("\n".join(_line(f) for f in blocking))
     if quiet:
@@ -100,7 +106,9 @@ def _rule_case(
         out.text = _clean("\n".join(_line(f) for f in quiet))
 
 
-def _suite(result: SubmissionResult, report: Report, rule_problems: dict[str, list[Problem]]) -> tuple[ET.Element, _Tally]:
+def _suite(
+    result: SubmissionResult, report: Report, rule_problems: dict[str, list[Problem]]
+) -> tuple[ET.Element, _Tally]:
     suite = ET.Element("testsuite", {"name": _clean(result.source)})
     props = ET.SubElement(suite, "properties")
     for name, value in (

@@ -29,6 +29,11 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "summary": {"zh": "汇总", "en": "summary"},
     "unverified": {"zh": "依据未经核实", "en": "basis unverified"},
     "overlays": {"zh": "叠加", "en": "overlays"},
+    "justified": {"zh": "已说明", "en": "justified"},
+    "waived": {"zh": "已豁免", "en": "waived"},
+    "new": {"zh": "新增", "en": "new"},
+    "fixed": {"zh": "已改正", "en": "fixed"},
+    "expired": {"zh": "豁免已过期", "en": "expired waivers"},
 }
 _KIND: dict[str, dict[Lang, str]] = {
     "project_table": {"zh": "项目支出绩效自评表", "en": "project self-evaluation table"},
@@ -53,7 +58,7 @@ def _group(finding: Finding, lang: Lang) -> str:
 
 def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     verdict = _WORDS.get(result.verdict, {"zh": "出错", "en": "ERROR"})[lang]
-    counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items())
+    counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items() if n or s in ("error", "warning", "info"))
     kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
     lines = [f"== {result.source}", f"   {result.department} · {result.fiscal_year} · {kind} · {verdict} ({counts})"]
     groups: dict[str, list[Finding]] = defaultdict(list)
@@ -64,9 +69,20 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
         for f in groups[name]:
             where = f.location.cell or f.location.pointer
             flag = f" ({_w('unverified', lang)})" if all(b.unverified for b in f.basis) else ""
-            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}")
+            status = ""
+            if f.disposition != "open":
+                status = f" [{_w(f.disposition, lang)}]"
+            if f.change == "new":
+                status += f" [{_w('new', lang)}]"
+            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}{status}")
+            if f.waiver:
+                lines.append(f"      {_w('waived', lang)}: {f.waiver.approver} · {f.waiver.reason} · {f.waiver.expires.isoformat()}")
+            if f.justification:
+                lines.append(f"      {_w('justified', lang)}: {f.justification}")
             lines.append(f"      {getattr(f.message, lang)}")
             lines.append(f"      {'依据' if lang == 'zh' else 'basis'}: {'；'.join(b.document + (' ' + b.clause if b.clause else '') for b in f.basis)}{flag}")
+    for fixed in result.fixed:
+        lines.append(f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.pointer}")
     status: dict[str, int] = defaultdict(int)
     for entry in result.ledger:
         status[entry.status] += 1
@@ -90,6 +106,8 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
             rule = f" [{p.rule_id}]" if p.rule_id else ""
             lines.append(f"  ✗ {where}{rule}: {p.message}")
         lines.append("")
+    for waiver in report.expired_waivers:
+        lines.append(f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}")
     s = report.summary
     if lang == "zh":
         lines.append(

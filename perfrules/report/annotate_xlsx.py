@@ -1,0 +1,209 @@
+"""Hand the submitter their own workbook back with the review written into it.
+
+Every finding located at a ``sheet!cell`` becomes a cell comment (审核意见, rule id,
+severity) and a fill colour on that cell, and a sheet "审核意见" lists all findings,
+including those that only have a JSON pointer. The original file is only ever read: the
+annotated copy is saved to a different path, so the submitted bytes (and their sha256 in
+the report) stay evidence of what was submitted.
+
+openpyxl is imported inside the function so that ``import perfrules`` and the other
+report formats work without it installed. openpyxl keeps values, formulas, styles, merged
+ranges and comments, but drops images and charts on save: the annotated copy is for
+reading the review, never a replacement for the submitted file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from perfrules.model.report import Finding, Report, SubmissionResult
+
+FINDINGS_SHEET = "审核意见"
+AUTHOR = "perfrules"
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+_RANK = {"error": 3, "warning": 2, "info": 1}
+# Excel's own "bad / neutral / note" palette, so the colours read as familiar to the submitter.
+_FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+_MAX_COLUMN, _MAX_ROW = 16384, 1048576  # XFD, the last row of an .xlsx sheet
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]*)$")
+_HEADERS = (
+    "序号",
+    "来源",
+    "严重程度",
+    "阻断",
+    "规则",
+    "单元格",
+    "JSON 位置",
+    "项目",
+    "三级指标",
+    "资金",
+    "问题",
+    "审核意见",
+    "依据",
+    "指纹",
+)
+_WIDTHS = (6, 24, 9, 6, 24, 14, 30, 20, 18, 20, 24, 60, 40, 26)
+
+
+def _split_source(source: str) -> tuple[str, str | None]:
+    path, sep, sheet = source.partition("#")
+    return path, (sheet or None) if sep else None
+
+
+def _matches(result: SubmissionResult, original: Path, digest: str) -> bool:
+    path, _ = _split_source(result.source)
+    if result.sha256 == digest:
+        return True
+    try:
+        return Path(path).resolve() == original.resolve()
+    except OSError:
+        return False
+
+
+def _submissions_for(report: Report, original: Path) -> list[SubmissionResult]:
+    """The submissions read from this workbook: by content hash or path, else by file name.
+
+    The file-name fallback lets a report made on another machine (CI, a colleague's checkout)
+    annotate a local copy; it is only used when nothing matches exactly, so two batches'
+    ``表.xlsx`` in different folders are not mixed when the exact file is known.
+    """
+    digest = "sha256:" + hashlib.sha256(original.read_bytes()).hexdigest()
+    exact = [r for r in report.submissions if _matches(r, original, digest)]
+    if exact:
+        return exact
+    return [r for r in report.submissions if Path(_split_source(r.source)[0]).name == original.name]
+
+
+def _parse_cell(ref: str, default_sheet: str | None) -> tuple[str, str] | None:
+    """``Sheet1!C12``, ``'My sheet'!$C$12`` or a range's first cell → (sheet, "C12"); None if unusable."""
+    sheet, bang, coord = ref.rpartition("!")
+    if not bang:
+        sheet = default_sheet or ""
+    if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
+        sheet = sheet[1:-1].replace("''", "'")
+    match = _CELL.match(coord.split(":")[0].strip())
+    if not sheet or not match:
+        return None
+    letters, row = match.group(1).upper(), int(match.group(2))
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - ord("A") + 1
+    # openpyxl accepts e.g. XFZ1 and would save a cell Excel refuses to open; Excel's limits decide.
+    if column > _MAX_COLUMN or row > _MAX_ROW:
+        return None
+    return sheet, f"{letters}{row}"
+
+
+def _anchor(ws: Any, coord: str) -> Any:
+    """The cell that carries a merged range's value and format (its top-left), else the cell itself."""
+    for merged in ws.merged_cells.ranges:
+        if coord in merged:
+            return ws.cell(row=merged.min_row, column=merged.min_col)
+    return ws[coord]
+
+
+def _comment_text(findings: list[Finding]) -> str:
+    return "\n\n".join(
+        f"【{_SEVERITY_ZH.get(f.severity.value, f.severity.value)}】{f.rule_id}\n{f.message.zh}" for f in findings
+    )
+
+
+def _basis(f: Finding) -> str:
+    return "；".join(
+        b.document + (f" {b.clause}" if b.clause else "") + ("（未经核实）" if b.unverified else "") for b in f.basis
+    )
+
+
+def _unique_title(wb: Any, title: str) -> str:
+    # A workbook may already have a sheet of this name (the submitter's own, or an earlier
+    # annotation); never overwrite it.
+    names = set(wb.sheetnames)
+    candidate, n = title, 2
+    while candidate in names:
+        candidate, n = f"{title} ({n})", n + 1
+    return candidate
+
+
+def annotate_workbook(report: Report, original: Path, out: Path) -> int:
+    """Copy ``original`` to ``out`` with every located finding commented and coloured.
+
+    Returns the number of cells annotated (a cell with several findings counts once).
+    Raises ``ValueError`` if ``out`` is the original or the report has no submission read
+    from this workbook.
+    """
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl.comments import Comment  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.hyperlink import Hyperlink  # type: ignore[import-untyped]
+
+    if out.resolve() == original.resolve():
+        raise ValueError("annotate_workbook never writes over the submitted workbook; choose another output path")
+    results = _submissions_for(report, original)
+    if not results:
+        raise ValueError(f"no submission in the report was read from {original.name}")
+    wb = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+
+    rows: list[tuple[SubmissionResult, Finding, tuple[str, str] | None]] = []
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for result in results:
+        default_sheet = _split_source(result.source)[1]
+        for finding in result.findings:
+            target = _parse_cell(finding.location.cell, default_sheet) if finding.location.cell else None
+            if target and target[0] in wb.sheetnames:
+                target = (target[0], _anchor(wb[target[0]], target[1]).coordinate)
+            else:
+                target = None
+            if target:
+                by_cell[target].append(finding)
+            rows.append((result, finding, target))
+
+    for (sheet, coord), findings in sorted(by_cell.items()):
+        cell = wb[sheet][coord]
+        text = _comment_text(findings)
+        if cell.comment is not None:
+            # Keep what the submitter wrote; the review follows it.
+            text = f"{cell.comment.text}\n\n— {AUTHOR} —\n{text}"
+        comment = Comment(text, AUTHOR)
+        # openpyxl's default box is ~2 short lines; size it so the Chinese message is readable unscrolled.
+        comment.width = 320
+        comment.height = min(600, 40 + 16 * (len(text) // 22 + text.count("\n")))
+        cell.comment = comment
+        worst = max(findings, key=lambda f: _RANK.get(f.severity.value, 0)).severity.value
+        colour = _FILL.get(worst, _FILL["info"])
+        cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+
+    ws = wb.create_sheet(_unique_title(wb, FINDINGS_SHEET))
+    ws.append(list(_HEADERS))
+    bold = Font(bold=True)
+    for header in ws[1]:
+        header.font = bold
+    for index, (result, f, target) in enumerate(rows, 1):
+        loc = f.location
+        ws.append([
+            index, result.source, _SEVERITY_ZH.get(f.severity.value, f.severity.value), "是" if f.blocking else "",
+            f.rule_id, loc.cell or "", loc.pointer, loc.project or "", loc.indicator or "", loc.fund or "",
+            f.title.zh, f.message.zh, _basis(f), f.fingerprint,
+        ])  # fmt: skip
+        row = ws.max_row
+        if target:
+            # Internal link: clicking the cell reference jumps to the annotated cell.
+            link = ws.cell(row=row, column=6)
+            quoted = target[0].replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{target[1]}")
+            link.font = Font(color="0563C1", underline="single")
+        colour = _FILL.get(f.severity.value, _FILL["info"])
+        ws.cell(row=row, column=3).fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+        ws.cell(row=row, column=12).alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in enumerate(_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(_HEADERS))}{max(ws.max_row, 1)}"
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return len(by_cell)
