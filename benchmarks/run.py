@@ -7,10 +7,11 @@ Phases, all on the same synthetic batch (see generate.py):
                  (normalize, DuckDB, findings, report), i.e. what ``validate`` does minus file IO;
 (c) engine    -- the parts of (b) alone: ``normalize`` and ``DuckDBEngine.run``.
 
-Rows per second count indicator rows, the workload's unit. Findings are matched against the
-generator's manifest of injected violations, so a finding on a clean row stands out: it is a
-rule's false positive or a generator bug. Exits 1 if the run produced no findings (the injected
-violations must be found) or no document could be read, 2 on any exception.
+All three run ``--repeat`` times (default 3), interleaved; the best time is reported. Rows per
+second count indicator rows, the workload's unit. Findings are matched against the generator's
+manifest of injected violations, so a finding on a clean row stands out: it is a rule's false
+positive or a generator bug. Exits 1 if the run produced no findings (the injected violations
+must be found) or a generated document failed to read, 2 on any exception.
 
     python benchmarks/run.py --quick        # 10 000 indicator rows, well under a minute
     python benchmarks/run.py                # 100 000 indicator rows
@@ -30,18 +31,19 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pydantic
-
 from generate import FundUse, Injected, SyntheticBatch, generate_batch
+
 from perfrules._version import __version__
-from perfrules.engine.duckdb_engine import DuckDBEngine, EngineSettings
+from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult, EngineSettings
 from perfrules.model.report import Report
 from perfrules.model.rule import Severity
-from perfrules.pack.loader import Pack, load_pack
+from perfrules.pack.loader import LoadedRule, Pack, load_pack
 from perfrules.read.documents import ReadResult, read_object
 from perfrules.tables.normalize import normalize
 from perfrules.validate import run_pack
@@ -49,15 +51,33 @@ from perfrules.validate import run_pack
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 QUICK_ROWS = 10_000
+BASELINE, FULL = "(a) baseline: read + model", "(b) full: read + run_pack"
+NORMALIZE, DUCKDB = "(c) engine: normalize", "(c) engine: DuckDB run"
 
 
 @dataclass
 class Phase:
-    """One timed step; ``rss_mib`` is the process's peak RSS once the step is done."""
+    """One timed step; ``rss_mib`` is the process's peak RSS so far when the step is done.
+
+    Over several repetitions ``seconds`` is the best and ``worst`` the slowest: reading is
+    dominated by the cyclic GC and varies from run to run.
+    """
 
     name: str
     seconds: float
     rss_mib: float
+    worst: float = 0.0
+
+
+def best_of(runs: Sequence[Sequence[Phase]]) -> list[Phase]:
+    """Each phase's best time over the repetitions, keeping the slowest for the spread.
+
+    Peak RSS only grows, so it is taken from the first repetition, where it belongs to the phase.
+    """
+    return [
+        Phase(reps[0].name, min(p.seconds for p in reps), reps[0].rss_mib, max(p.seconds for p in reps))
+        for reps in zip(*runs, strict=True)
+    ]
 
 
 def peak_rss_mib() -> float:
@@ -155,25 +175,12 @@ def describe_workload(batch: SyntheticBatch, pack: Pack, seed: int, settings: En
         print(f"  pack problem: {problem}")
 
 
-def run(rows: int, seed: int, rules: Path, json_out: Path | None) -> int:
-    print(f"benchmark: {rows:,} indicator rows, seed {seed}, rule pack {rules}; phases (a) read+model, "
-          "(b) read+run_pack, (c) normalize and DuckDB alone\n")  # fmt: skip
-    settings = EngineSettings()
-    pack = load_pack(rules)
-    gen_start = time.perf_counter()
-    batch = generate_batch(rows, seed, fund_uses=fund_uses_of(pack))
-    gen_seconds = time.perf_counter() - gen_start
-    describe_workload(batch, pack, seed, settings)
-    docs = batch.docs
-    n_ind = batch.row_counts()["indicators"]
-    n_all = sum(batch.row_counts().values())
-    active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
-
-    # Warm-up on one document: pydantic and DuckDB first-use costs stay out of the timings.
-    run_pack(pack, read_all(docs[:1]), Severity.ERROR, DuckDBEngine(settings))
-
+def _timed_phases(
+    pack: Pack, docs: Sequence[dict[str, Any]], active: Sequence[LoadedRule], settings: EngineSettings
+) -> tuple[list[Phase], Report, EngineResult, list[ReadResult]]:
+    """Phases (a), (b) and (c) on the same documents, each starting from a collected heap."""
     phases: list[Phase] = []
-    baseline = timed("(a) baseline: read + model", phases, lambda: read_all(docs))
+    baseline = timed(BASELINE, phases, partial(read_all, docs))
     unreadable = [r for r in baseline if r.submission is None]
     del baseline
 
@@ -183,32 +190,37 @@ def run(rows: int, seed: int, rules: Path, json_out: Path | None) -> int:
     middle = time.perf_counter()
     report = run_pack(pack, reads, Severity.ERROR, DuckDBEngine(settings))
     end = time.perf_counter()
-    phases.append(Phase("(b) full: read + run_pack", end - start, peak_rss_mib()))
+    phases.append(Phase(FULL, end - start, peak_rss_mib()))
     phases.append(Phase("    of which run_pack", end - middle, peak_rss_mib()))
 
     ok = [r.submission for r in reads if r.submission is not None]
-    tables = timed("(c) engine: normalize", phases, lambda: normalize(ok))
-    engine_result = timed(
-        "(c) engine: DuckDB run",
-        phases,
-        lambda: DuckDBEngine(settings).run(tables, [r.compiled for r in active], list(pack.references.values())),
-    )
-    del reads, ok, tables
+    del reads
+    tables = timed(NORMALIZE, phases, partial(normalize, ok))
+    engine = DuckDBEngine(settings)
+    compiled = [r.compiled for r in active]
+    engine_result = timed(DUCKDB, phases, partial(engine.run, tables, compiled, list(pack.references.values())))
 
+    return phases, report, engine_result, unreadable
+
+
+def print_timings(phases: Sequence[Phase], n_ind: int, n_all: int, gen_seconds: float) -> float:
+    """The phase table; returns the ratio of full to baseline."""
     seconds = {p.name: p.seconds for p in phases}
-    base = seconds["(a) baseline: read + model"]
-    total = seconds["(b) full: read + run_pack"]
-    print(f"\ntimings (generation {gen_seconds:.2f} s, not timed below)")
-    print(f"  {'phase':<30} {'seconds':>8} {'ind. rows/s':>12} {'all rows/s':>12} {'peak RSS MiB':>13}")
+    ratio = seconds[FULL] / seconds[BASELINE]
+    print(f"\ntimings (generation {gen_seconds:.2f} s, not timed)")
+    print(f"  {'phase':<30} {'best s':>8} {'worst s':>8} {'ind. rows/s':>12} {'all rows/s':>12} {'peak RSS MiB':>13}")
     for p in phases:
-        print(
-            f"  {p.name:<30} {p.seconds:>8.3f} {n_ind / p.seconds:>12,.0f} {n_all / p.seconds:>12,.0f} {p.rss_mib:>13,.0f}"
-        )
-    print(f"  ratio full / baseline: {total / base:.2f}x")
-    print(
-        f"  engine alone (normalize + DuckDB): {seconds['(c) engine: normalize'] + seconds['(c) engine: DuckDB run']:.3f} s"
-    )
+        rates = f"{n_ind / p.seconds:>12,.0f} {n_all / p.seconds:>12,.0f}"
+        print(f"  {p.name:<30} {p.seconds:>8.3f} {p.worst:>8.3f} {rates} {p.rss_mib:>13,.0f}")
+    print(f"  ratio full / baseline: {ratio:.2f}x")
+    print(f"  engine alone (normalize + DuckDB): {seconds[NORMALIZE] + seconds[DUCKDB]:.3f} s")
+    return ratio
 
+
+def print_findings(
+    report: Report, engine_result: EngineResult, active: Sequence[LoadedRule], batch: SyntheticBatch
+) -> dict[str, tuple[int, int]]:
+    """Findings per rule (and how many hit clean rows), then which injected kinds were caught."""
     per_rule = findings_by_rule(report, batch.injected)
     engine_rows = sum(len(v) for v in engine_result.rows.values())
     print(f"\nfindings: {report.summary['findings']:,} (engine alone returned {engine_rows:,} rows); "
@@ -219,27 +231,53 @@ def run(rows: int, seed: int, rules: Path, json_out: Path | None) -> int:
         status = " (errored)" if loaded.rule.id in engine_result.errors else ""
         print(f"  {loaded.rule.id:<28} {count:>9,} {clean:>14,}{status}")
     found = injected_found(report, batch.injected)
-    planted = batch.injected_by_kind()
     print(f"\ninjected violations touched by a finding: {sum(found.values()):,} of {len(batch.injected):,}")
-    for kind, count in sorted(planted.items()):
+    for kind, count in sorted(batch.injected_by_kind().items()):
         print(f"  {kind:<44} {found[kind]:>5} / {count}")
-    rule_problems = [p for p in report.problems if p.kind == "rule"]
-    for problem in rule_problems[:10]:
+    for problem in [p for p in report.problems if p.kind == "rule"][:10]:
         print(f"  rule problem: {problem.rule_id}: {problem.message}")
+    return per_rule
 
+
+def run(rows: int, seed: int, rules: Path, json_out: Path | None, *, repeat: int = 3, gc_off: bool = False) -> int:
+    if repeat < 1:
+        raise ValueError("--repeat must be at least 1")
+    print(f"benchmark: {rows:,} indicator rows, seed {seed}, rule pack {rules}; phases (a) read+model, "
+          f"(b) read+run_pack, (c) normalize and DuckDB alone; best of {repeat}; "
+          f"cyclic GC {'off' if gc_off else 'on'}\n")  # fmt: skip
+    settings = EngineSettings()
+    pack = load_pack(rules)
+    gen_start = time.perf_counter()
+    batch = generate_batch(rows, seed, fund_uses=fund_uses_of(pack))
+    gen_seconds = time.perf_counter() - gen_start
+    describe_workload(batch, pack, seed, settings)
+    counts = batch.row_counts()
+    active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
+
+    # Warm-up on one document: pydantic and DuckDB first-use costs stay out of the timings.
+    run_pack(pack, read_all(batch.docs[:1]), Severity.ERROR, DuckDBEngine(settings))
+    runs: list[list[Phase]] = []
+    if gc_off:
+        gc.disable()
+    try:
+        for _ in range(repeat):
+            # (a), (b), (c) interleaved per repetition, so drift on a shared machine hits all alike.
+            one, report, engine_result, unreadable = _timed_phases(pack, batch.docs, active, settings)
+            runs.append(one)
+    finally:
+        gc.enable()
+    phases = best_of(runs)
+
+    ratio = print_timings(phases, counts["indicators"], sum(counts.values()), gen_seconds)
+    per_rule = print_findings(report, engine_result, active, batch)
     if json_out is not None:
+        figures = {
+            "rows": counts, "seed": seed, "repeat": repeat, "gc_off": gc_off, "injected": len(batch.injected),
+            "phases": [asdict(p) for p in phases], "ratio_full_to_baseline": ratio,
+            "findings_by_rule": {k: {"findings": v[0], "on_clean_rows": v[1]} for k, v in per_rule.items()},
+        }  # fmt: skip
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(
-            json.dumps(
-                {
-                    "rows": batch.row_counts(), "seed": seed, "injected": len(batch.injected),
-                    "phases": [asdict(p) for p in phases], "ratio_full_to_baseline": total / base,
-                    "findings_by_rule": {k: {"findings": v[0], "on_clean_rows": v[1]} for k, v in per_rule.items()},
-                },
-                ensure_ascii=False, indent=2,
-            ) + "\n",
-            encoding="utf-8",
-        )  # fmt: skip
+        json_out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     if unreadable:
         print(f"\nFAIL: {len(unreadable)} generated documents did not read, e.g. {unreadable[0].problems[:2]}")
@@ -257,9 +295,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rules", type=Path, default=REPO / "rules", help="rule pack folder (default rules/)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here as JSON")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="repetitions of all phases; best time is shown (default 3)"
+    )
+    parser.add_argument("--no-gc", action="store_true",
+                        help="switch Python's cyclic GC off while timing, to see how much of a phase it is")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        return run(QUICK_ROWS if args.quick else args.rows, args.seed, args.rules, args.json)
+        return run(
+            QUICK_ROWS if args.quick else args.rows,
+            args.seed,
+            args.rules,
+            args.json,
+            repeat=args.repeat,
+            gc_off=args.no_gc,
+        )
     except Exception:
         traceback.print_exc()
         print("\nFAIL: the benchmark raised an exception")

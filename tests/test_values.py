@@ -14,7 +14,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _bilingual(text: str | None) -> bool:
-    return bool(text) and bool(CJK.search(text)) and bool(re.search(r"[A-Za-z]{3,}", text))
+    return text is not None and bool(CJK.search(text)) and bool(re.search(r"[A-Za-z]{3,}", text))
 
 
 # --- numbers ---------------------------------------------------------------------------------

@@ -74,8 +74,11 @@ class DuckDBEngine:
         spec = TableSpec(
             f"ref_{ref.name}",
             "reference table",
-            tuple(Column(c, "VARCHAR", c) for c in cols)
-            + (Column("valid_from", "INTEGER", "first fiscal year"), Column("valid_to", "INTEGER", "last fiscal year")),
+            (
+                *(Column(c, "VARCHAR", c) for c in cols),
+                Column("valid_from", "INTEGER", "first fiscal year"),
+                Column("valid_to", "INTEGER", "last fiscal year"),
+            ),
         )
         con.register("_ref", staging_table(spec, data))
         con.execute(insert_sql(spec, "_ref"))
