@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +70,7 @@ def check(
     waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")] = 1,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
@@ -86,10 +89,11 @@ def check(
         typer.echo(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}", err=True)
         raise typer.Exit(2) from None
     try:
-        report = validate(
-            list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value, strict=strict,
-            waivers=waivers, previous=previous, as_of=day,
-        )  # fmt: skip
+        with _progress_bar() as progress:
+            report = validate(
+                list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
+                strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
+            )  # fmt: skip
     except RuntimeError as exc:  # a missing optional dependency, with its install hint
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
@@ -99,6 +103,25 @@ def check(
     else:
         sys.stdout.write(text)
     raise typer.Exit(report.exit_code)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for batches, only when a person is watching."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("读取 / reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("read", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @rules_app.command("list")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,14 +59,39 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def read_inputs(inputs: Sequence[Input]) -> list[ReadResult]:
-    results = []
+Progress = Callable[[int, int], None]
+"""Called with (done, total) as inputs are read."""
+
+
+def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | None = None) -> list[ReadResult]:
+    """Read every input in order; with ``jobs`` > 1 files are parsed in parallel processes.
+
+    Parsing and model validation are CPU-bound Python, so threads would not help; the
+    engine then runs once over the whole batch.
+    """
+    tasks: list[Path | ReadResult] = []
     for index, item in enumerate(inputs):
         if isinstance(item, Submission | dict):
-            results.append(read_object(item, f"<input {index}>"))
+            tasks.append(read_object(item, f"<input {index}>"))
         else:
-            results.extend(read_path(p) for p in expand_inputs([item]))
-    return results
+            tasks.extend(expand_inputs([item]))
+    paths = [t for t in tasks if isinstance(t, Path)]
+    read: dict[Path, ReadResult] = {}
+    total = len(tasks)
+    if jobs > 1 and len(paths) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for done, (path, result) in enumerate(zip(paths, pool.map(read_path, paths, chunksize=8), strict=True), 1):
+                read[path] = result
+                if progress:
+                    progress(done, total)
+    else:
+        for done, path in enumerate(paths, 1):
+            read[path] = read_path(path)
+            if progress:
+                progress(done, total)
+    return [read[t] if isinstance(t, Path) else t for t in tasks]
 
 
 def _applies(loaded: LoadedRule, submission: Submission) -> bool:
@@ -239,6 +264,8 @@ def validate(
     waivers: str | Path | None = None,
     previous: str | Path | Report | None = None,
     as_of: dt.date | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
 
@@ -267,7 +294,7 @@ def validate(
         fail_on=Severity(fail_on), as_of=as_of or dt.date.today(), waivers=accepted, waivers_stamp=waivers_stamp,
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
-    report = run_pack(pack, read_inputs(items), review, DuckDBEngine(engine_settings))
+    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, DuckDBEngine(engine_settings))
     if problems:
         report = _with_problems(report, problems)
     return report

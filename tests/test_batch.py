@@ -56,3 +56,16 @@ def test_clean_fixture_exits_0_with_no_findings(pack: Pack) -> None:
     assert report.exit_code == 0
     assert report.summary["findings"] == 0
     assert all(e.status == "evaluated" for e in report.submissions[0].ledger)
+
+
+def test_parallel_reading_gives_the_same_report(pack: Pack, tmp_path: Path) -> None:
+    for i in range(6):
+        shutil.copy(BROKEN, tmp_path / f"dept-{i}.yaml")
+    (tmp_path / "corrupt.json").write_text("{ not json", encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    serial = validate([tmp_path], rules=pack)
+    parallel = validate([tmp_path], rules=pack, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    assert parallel.model_dump_json() == serial.model_dump_json()
+    assert seen[-1] == (7, 7)
+    assert parallel.exit_code == 2  # the corrupt file is reported, and the other six are still checked
+    assert parallel.summary["checked"] == 6

@@ -69,12 +69,9 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
         for f in groups[name]:
             where = f.location.cell or f.location.pointer
             flag = f" ({_w('unverified', lang)})" if all(b.unverified for b in f.basis) else ""
-            status = ""
-            if f.disposition != "open":
-                status = f" [{_w(f.disposition, lang)}]"
-            if f.change == "new":
-                status += f" [{_w('new', lang)}]"
-            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}{status}")
+            marks = "" if f.disposition == "open" else f" [{_w(f.disposition, lang)}]"
+            marks += f" [{_w('new', lang)}]" if f.change == "new" else ""
+            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}{marks}")
             if f.waiver:
                 lines.append(f"      {_w('waived', lang)}: {f.waiver.approver} · {f.waiver.reason} · {f.waiver.expires.isoformat()}")
             if f.justification:
