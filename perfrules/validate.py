@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from perfrules._version import __version__
-from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult, EngineSettings
+from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult, EngineSettings, shared_engine
 from perfrules.findings.build import build_finding
 from perfrules.model.report import (
     Finding,
@@ -163,7 +163,7 @@ def run_pack(
     active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
     result = EngineResult()
     if ok:
-        result = (engine or DuckDBEngine()).run(batch, [r.compiled for r in active], list(pack.references.values()))
+        result = (engine or shared_engine()).run(batch, [r.compiled for r in active], list(pack.references.values()))
     problems: list[Problem] = [p for r in read for p in r.problems] + contract_problems
     problems += [
         Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)
@@ -294,7 +294,7 @@ def validate(
         fail_on=Severity(fail_on), as_of=as_of or dt.date.today(), waivers=accepted, waivers_stamp=waivers_stamp,
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
-    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, DuckDBEngine(engine_settings))
+    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, shared_engine(engine_settings))
     if problems:
         report = _with_problems(report, problems)
     return report
