@@ -74,6 +74,7 @@ def check(
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
+    from perfrules.tables.contracts import MissingDependency
     from perfrules.validate import default_rules_dir, expand_inputs, validate
 
     missing = [str(p) for p in paths if not p.exists()]
@@ -94,7 +95,7 @@ def check(
                 list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
             )  # fmt: skip
-    except RuntimeError as exc:  # a missing optional dependency, with its install hint
+    except MissingDependency as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     text = report.model_dump_json(indent=2) + "\n" if fmt is Format.json else render_text(report, lang.value)

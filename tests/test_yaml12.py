@@ -82,12 +82,6 @@ def test_empty_document_is_none() -> None:
     assert load_yaml("# 只有注释\n").data is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG perfrules/read/yaml12.py:167 _Builder._scalar now returns unchanged every plain scalar that PyYAML's "
-    "YAML 1.1 resolver tagged str; 1.1 floats need a '.' and a signed exponent and 1.1 ints reject 08/09, so the "
-    "YAML 1.2 core numbers 1e3, 1.5e3 and 08 stay strings while 1.5e+3 and 012 become numbers",
-)
 @pytest.mark.parametrize(("text", "expected"), [("1e3", Decimal("1e3")), ("1.5e3", Decimal("1.5e3")), ("08", 8)])
 def test_yaml12_core_numbers_that_yaml11_reads_as_text(text: str, expected: object) -> None:
     value = load_yaml(f"a: {text}\n").data["a"]

@@ -156,8 +156,9 @@ def expand(tree: exp.Expr, replacements: dict[str, exp.Expr], qualify: str | Non
 
     def transform(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Anonymous) and node.name.lower() == "ratio":
+            # transform() does not descend into a replacement, so expand the arguments here.
             num, den = node.expressions
-            return safe_ratio(num, den)
+            return safe_ratio(expand(num, replacements, qualify), expand(den, replacements, qualify))
         if isinstance(node, exp.Column) and not node.table:
             if node.name in replacements:
                 return replacements[node.name].copy()

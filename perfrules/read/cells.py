@@ -41,6 +41,8 @@ _MEASURE = re.compile(
     rf"^(?P<cmp>{_PREFIX})?\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s<>=≥≤≧≦+\-]{{1,8}}?)?\s*(?P<suffix>{_SUFFIX})?$"
 )
 _WITHHELD = re.compile(r"涉密|保密|略$")
+# "12月底前完成" is a deadline, not 12 of a unit called "月底前完成".
+_DEADLINE_WORDS = re.compile(r"[前后底末初]|完成")
 
 
 def text_of(value: CellValue) -> str:
@@ -218,7 +220,7 @@ def measure(value: CellValue, number_format: str = "General") -> Measure:
         return Measure(value=text, blank=False, text=text)
     folded_text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     match = _MEASURE.match(folded_text)
-    if not match:
+    if not match or _DEADLINE_WORDS.search(match.group("unit") or ""):
         return Measure(value=text, blank=False, text=text)
     comparator = COMPARATORS.get(match.group("cmp") or "") or _SUFFIX_COMPARATORS.get(match.group("suffix") or "")
     unit = match.group("unit") or None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -65,6 +66,17 @@ def _problem(source: str, location: str | None, message: str) -> Problem:
     return Problem(kind="input", source=source, location=location, message=message)
 
 
+def _second_occurrence(text: str, key: str) -> str | None:
+    """line:column of the key's second appearance; json's hook is not told where it is."""
+    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
+    matches = list(pattern.finditer(text))
+    if len(matches) < 2:
+        return None
+    start = matches[1].start()
+    line = text.count("\n", 0, start) + 1
+    return f"{line}:{start - (text.rfind(chr(10), 0, start) + 1) + 1}"
+
+
 def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located | None, list[Problem]]:
     try:
         text = _decode(raw)
@@ -74,7 +86,7 @@ def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located |
         try:
             return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates), None, []
         except _DuplicateKey as exc:
-            return None, None, [_problem(source, None, f"重复的键 / duplicate key: {exc.args[0]!r}")]
+            return None, None, [_problem(source, _second_occurrence(text, exc.args[0]), f"重复的键 / duplicate key: {exc.args[0]!r}")]
         except json.JSONDecodeError as exc:
             return None, None, [_problem(source, f"{exc.lineno}:{exc.colno}", f"JSON 语法错误 / malformed JSON: {exc.msg}")]
         except RecursionError:
@@ -117,6 +129,13 @@ def to_submission(data: Any, source: str, located: Located | None = None) -> tup
 
 def read_bytes(raw: bytes, source: str, suffix: str) -> ReadResult:
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    try:
+        return _read_bytes(raw, source, suffix, digest)
+    except RecursionError:
+        return ReadResult(source, digest, None, (_problem(source, None, "文档嵌套过深 / document nested too deeply"),))
+
+
+def _read_bytes(raw: bytes, source: str, suffix: str, digest: str) -> ReadResult:
     data, located, problems = parse_document(raw, source, suffix)
     if problems:
         return ReadResult(source, digest, None, tuple(problems))

@@ -87,7 +87,7 @@ def load_yaml(text: str) -> Located:
     located = Located(data=None)
     if node is None:
         return located
-    builder = _Builder(located)
+    builder = _Builder(located, text)
     try:
         located.data = builder.build(node, ())
     except RecursionError:
@@ -104,8 +104,9 @@ def load_yaml(text: str) -> Located:
 
 
 class _Builder:
-    def __init__(self, located: Located) -> None:
+    def __init__(self, located: Located, text: str) -> None:
         self.located = located
+        self.text = text
         self.count = 0
         self.distinct: set[int] = set()
         self.active: set[int] = set()
@@ -154,8 +155,12 @@ class _Builder:
         finally:
             self.active.discard(id(node))
 
-    @staticmethod
-    def _scalar(node: yaml.ScalarNode) -> Any:
+    def _explicitly_tagged(self, node: yaml.ScalarNode) -> bool:
+        # PyYAML keeps no flag for an explicit tag; the node's source span starts with it.
+        span = self.text[node.start_mark.index : node.end_mark.index]
+        return "!" in span[: max(0, len(span) - len(node.value))]
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
         value: str = node.value
         if node.style in (">", "|") and not value.strip():
             raise YamlError(
@@ -164,9 +169,8 @@ class _Builder:
                 node.start_mark.line + 1,
                 node.start_mark.column + 1,
             )
-        if node.style or node.tag == "tag:yaml.org,2002:str":
-            # Quoted, block or !!str text is text, whatever it looks like. A plain scalar that
-            # YAML 1.1 already resolved to str is a string under YAML 1.2 as well.
+        if node.style or (node.tag == "tag:yaml.org,2002:str" and self._explicitly_tagged(node)):
+            # Quoted, block or !!str text is text, whatever it looks like.
             return value
         if value in _NULL:
             return None

@@ -17,14 +17,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Finding, Report, SubmissionResult
 
 FINDINGS_SHEET = "审核意见"
+INSTALL_HINT = "pip install 'perfrules[xlsx]'"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 AUTHOR = "perfrules"
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+_DISPOSITION_ZH = {"open": "", "justified": "已说明", "waived": "已豁免"}
 _RANK = {"error": 3, "warning": 2, "info": 1}
 # Excel's own "bad / neutral / note" palette, so the colours read as familiar to the submitter.
 _FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -45,8 +49,10 @@ _HEADERS = (
     "审核意见",
     "依据",
     "指纹",
+    "处理",
+    "处理说明",
 )
-_WIDTHS = (6, 24, 9, 6, 24, 14, 30, 20, 18, 20, 24, 60, 40, 26)
+_WIDTHS = (6, 24, 9, 6, 24, 14, 30, 20, 18, 20, 24, 60, 40, 26, 8, 40)
 
 
 def _split_source(source: str) -> tuple[str, str | None]:
@@ -55,23 +61,17 @@ def _split_source(source: str) -> tuple[str, str | None]:
 
 
 def _matches(result: SubmissionResult, original: Path, digest: str) -> bool:
-    path, _ = _split_source(result.source)
-    if result.sha256 == digest:
-        return True
-    try:
-        return Path(path).resolve() == original.resolve()
-    except OSError:
-        return False
+    return result.sha256 == digest or Path(_split_source(result.source)[0]).resolve() == original.resolve()
 
 
-def _submissions_for(report: Report, original: Path) -> list[SubmissionResult]:
+def _submissions_for(report: Report, original: Path, raw: bytes) -> list[SubmissionResult]:
     """The submissions read from this workbook: by content hash or path, else by file name.
 
     The file-name fallback lets a report made on another machine (CI, a colleague's checkout)
     annotate a local copy; it is only used when nothing matches exactly, so two batches'
     ``表.xlsx`` in different folders are not mixed when the exact file is known.
     """
-    digest = "sha256:" + hashlib.sha256(original.read_bytes()).hexdigest()
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     exact = [r for r in report.submissions if _matches(r, original, digest)]
     if exact:
         return exact
@@ -106,10 +106,25 @@ def _anchor(ws: Any, coord: str) -> Any:
     return ws[coord]
 
 
+def _marks(f: Finding) -> str:
+    marks = [_SEVERITY_ZH.get(f.severity.value, f.severity.value)]
+    if f.disposition != "open":
+        marks.append(_DISPOSITION_ZH.get(f.disposition, f.disposition))
+    return "·".join(marks)
+
+
+def _note(f: Finding) -> str:
+    if f.waiver:
+        return f"豁免：{f.waiver.approver}，{f.waiver.reason}，有效期至 {f.waiver.expires.isoformat()}"
+    return f"说明：{f.justification}" if f.justification else ""
+
+
 def _comment_text(findings: list[Finding]) -> str:
-    return "\n\n".join(
-        f"【{_SEVERITY_ZH.get(f.severity.value, f.severity.value)}】{f.rule_id}\n{f.message.zh}" for f in findings
-    )
+    parts = []
+    for f in findings:
+        note = _note(f)
+        parts.append(f"【{_marks(f)}】{f.rule_id}\n{f.message.zh}" + (f"\n{note}" if note else ""))
+    return "\n\n".join(parts)
 
 
 def _basis(f: Finding) -> str:
@@ -132,10 +147,16 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:
     """Copy ``original`` to ``out`` with every located finding commented and coloured.
 
     Returns the number of cells annotated (a cell with several findings counts once).
-    Raises ``ValueError`` if ``out`` is the original or the report has no submission read
-    from this workbook.
+    Raises ``ValueError`` if ``out`` is the original, the file is a legacy .xls, or the report
+    has no submission read from this workbook; ``ImportError`` (with the install hint) if
+    openpyxl is missing.
     """
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    try:
+        from openpyxl import load_workbook  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise ImportError(
+            f"批注工作簿需要 openpyxl：{INSTALL_HINT} / annotating a workbook needs openpyxl: {INSTALL_HINT}"
+        ) from exc
     from openpyxl.comments import Comment  # type: ignore[import-untyped]
     from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
@@ -143,10 +164,18 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:
 
     if out.resolve() == original.resolve():
         raise ValueError("annotate_workbook never writes over the submitted workbook; choose another output path")
-    results = _submissions_for(report, original)
+    raw = original.read_bytes()
+    if raw.startswith(_OLE_MAGIC):
+        raise ValueError(
+            f"{original.name} 是旧版 .xls（或加密）工作簿，无法批注；请另存为 .xlsx / "
+            "a legacy .xls (or encrypted) workbook cannot be annotated; save it as .xlsx"
+        )
+    results = _submissions_for(report, original, raw)
     if not results:
         raise ValueError(f"no submission in the report was read from {original.name}")
-    wb = load_workbook(original, keep_vba=original.suffix.lower() == ".xlsm")
+    # Loaded from the bytes already hashed, not the path: the copy is of exactly the file matched
+    # above, and openpyxl's refusal of unfamiliar suffixes does not reject a renamed .xlsx.
+    wb = load_workbook(BytesIO(raw), keep_vba=original.suffix.lower() == ".xlsm")
 
     rows: list[tuple[SubmissionResult, Finding, tuple[str, str] | None]] = []
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -187,7 +216,8 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:
         ws.append([
             index, result.source, _SEVERITY_ZH.get(f.severity.value, f.severity.value), "是" if f.blocking else "",
             f.rule_id, loc.cell or "", loc.pointer, loc.project or "", loc.indicator or "", loc.fund or "",
-            f.title.zh, f.message.zh, _basis(f), f.fingerprint,
+            f.title.zh, f.message.zh, _basis(f), f.fingerprint, _DISPOSITION_ZH.get(f.disposition, f.disposition),
+            _note(f),
         ])  # fmt: skip
         row = ws.max_row
         if target:

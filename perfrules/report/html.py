@@ -83,7 +83,22 @@ _WORDS: dict[str, tuple[str, str]] = {
     "input": ("输入", "input"),
     "sha256": ("SHA-256", "SHA-256"),
     "index_no": ("序号", "#"),
-    "total": ("合计", "total"),
+    "justified": ("已说明", "justified"),
+    "waived": ("已豁免", "waived"),
+    "new": ("新增", "new"),
+    "still_open": ("仍未改正", "still open"),
+    "fixed": ("已改正", "fixed"),
+    "fixed_title": ("上次报告中有、本次已改正", "Fixed since the previous report"),
+    "expired_waivers": ("已过期的豁免（不再生效）", "Expired waivers (no longer applied)"),
+    "approver": ("审批人", "approver"),
+    "reason": ("理由", "reason"),
+    "expires": ("有效期至", "expires"),
+    "fingerprint": ("指纹", "fingerprint"),
+    "as_of": ("豁免判定日期", "waivers judged on"),
+    "waivers": ("豁免清单", "waivers file"),
+    "previous": ("对比的上次报告", "previous report"),
+    "copies": ("份", "submissions"),
+    "items": ("条", "findings"),
 }
 _KIND: dict[str, tuple[str, str]] = {
     "project_table": ("项目支出绩效自评表", "project self-evaluation table"),
@@ -107,7 +122,8 @@ code{font-family:ui-monospace,Consolas,monospace;font-size:.85em;word-break:brea
 .sev-warning .sev{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c}
 .sev-info .sev{background:#ddf4ff;color:#0a3069;border:1px solid #54aeff}
 tr.blocking td:first-child{border-left:4px solid #cf222e}
-.muted{color:#656d76;font-size:.85em}.tag{font-size:.75rem;color:#cf222e;margin-left:.3rem}
+.muted{color:#656d76;font-size:.85em}.note{color:#0a3069;font-size:.85em}
+code.rid{white-space:nowrap;word-break:normal}.tag{font-size:.75rem;color:#cf222e;margin-left:.3rem}
 dl.stamp{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
 dl.stamp dt{color:#656d76}dl.stamp dd{margin:0}
 nav.pager a,nav.pager span{margin-right:.4rem}nav.pager span.current{font-weight:bold}
@@ -128,6 +144,10 @@ class _Page:
 
     def w(self, key: str) -> str:
         return _WORDS[key][self.index]
+
+    def unit(self, key: str, unit: str) -> str:
+        """A column label with its unit in Chinese (错误（条）); English headers read well without one."""
+        return f"{self.w(key)}（{self.w(unit)}）" if self.lang == "zh" else self.w(key)
 
     def kind(self, document_kind: str) -> str:
         labels = _KIND.get(document_kind)
@@ -180,12 +200,24 @@ def _stamp(report: Report, p: _Page) -> str:
         (p.w("threshold"), _e(p.w(report.fail_on.value))),
         (p.w("version"), _e(report.perfrules_version)),
     ]
+    # Only shown when used: a date on every report would suggest waivers were applied when none were.
+    if report.waivers:
+        items.append((p.w("waivers"), _stamped_file(report.waivers)))
+        items.append((p.w("as_of"), _e(report.as_of.isoformat())))
+    if report.previous:
+        items.append((p.w("previous"), _stamped_file(report.previous)))
     return '<dl class="stamp">' + "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
+
+
+def _stamped_file(stamp: dict[str, str]) -> str:
+    return f'<code>{_e(stamp.get("source", ""))}</code> <code class="muted">{_e(stamp.get("sha256", ""))}</code>'
 
 
 def _summary(report: Report, p: _Page) -> list[str]:
     s = report.summary
-    keys = ["submissions", "checked", "unreadable", "blocked", "findings", *SEVERITIES]
+    keys = ["submissions", "checked", "unreadable", "blocked", "findings", *SEVERITIES, "justified", "waived"]
+    if report.previous:
+        keys += ["new", "fixed"]
     row = "<tr>" + "".join(_num(s.get(k, 0)) for k in keys) + "</tr>"
     return [f"<h2>{_e(p.w('summary'))}</h2>", _table([p.w(k) for k in keys], [row], "summary")]
 
@@ -214,14 +246,26 @@ def _per_rule(report: Report, p: _Page) -> list[str]:
             for s in SEVERITIES
             if s in severities[rule_id]
         )
+        counts = [
+            findings[rule_id],
+            blocking[rule_id],
+            with_findings[rule_id],
+            *(status[rule_id][st] for st in STATUSES),
+        ]
         rows.append(
-            f'<tr class="rule"><td><code>{_e(rule_id)}</code></td><td>{_e(titles.get(rule_id, ""))}</td><td>{sev}</td>'
-            + _num(findings[rule_id]) + _num(blocking[rule_id]) + _num(with_findings[rule_id])
-            + "".join(_num(status[rule_id][st]) for st in STATUSES)
-            + "</tr>"
-        )  # fmt: skip
-    head = [p.w("rule"), p.w("rule_title"), p.w("severity"), p.w("findings"), p.w("blocking"), p.w("with_findings")]
-    return [f"<h2>{_e(p.w('per_rule'))}</h2>", _table(head + [p.w(st) for st in STATUSES], rows, "per-rule")]
+            f'<tr class="rule"><td><code class="rid">{_e(rule_id)}</code></td>'
+            f"<td>{_e(titles.get(rule_id, ''))}</td><td>{sev}</td>" + "".join(_num(n) for n in counts) + "</tr>"
+        )
+    head = [
+        p.w("rule"),
+        p.w("rule_title"),
+        p.w("severity"),
+        p.unit("findings", "items"),
+        p.unit("blocking", "items"),
+        p.unit("with_findings", "copies"),
+        *(p.unit(st, "copies") for st in STATUSES),
+    ]
+    return [f"<h2>{_e(p.w('per_rule'))}</h2>", _table(head, rows, "per-rule")]
 
 
 def _per_department(report: Report, p: _Page) -> list[str]:
@@ -239,8 +283,13 @@ def _per_department(report: Report, p: _Page) -> list[str]:
         + "</tr>"
         for dept in sorted(verdicts)
     ]
-    head = [p.w("department"), p.w("submissions"), p.w("pass"), p.w("blocked"), p.w("verdict_error"),
-            *(p.w(s) for s in SEVERITIES)]  # fmt: skip
+    # Verdicts count submissions and severities count findings; the units keep 出错 and 错误 apart.
+    head = [
+        p.w("department"),
+        p.unit("submissions", "copies"),
+        *(p.unit(v, "copies") for v in ("pass", "blocked", "verdict_error")),
+        *(p.unit(s, "items") for s in SEVERITIES),
+    ]
     return [f"<h2>{_e(p.w('per_department'))}</h2>", _table(head, rows, "per-department")]
 
 
@@ -255,6 +304,18 @@ def _problems(problems: Sequence[Problem], p: _Page) -> list[str]:
     ]
     head = [p.w("kind"), p.w("source"), p.w("location"), p.w("rule"), p.w("message")]
     return [f"<h2>{_e(p.w('problems'))}</h2>", _table(head, rows, "problems")]
+
+
+def _expired(report: Report, p: _Page) -> list[str]:
+    if not report.expired_waivers:
+        return []
+    rows = [
+        f'<tr class="expired"><td><code>{_e(w.fingerprint)}</code></td><td><code>{_e(w.rule_id or "")}</code></td>'
+        f"<td>{_e(w.approver)}</td><td>{_e(w.reason)}</td><td>{_e(w.expires.isoformat())}</td></tr>"
+        for w in report.expired_waivers
+    ]
+    head = [p.w("fingerprint"), p.w("rule"), p.w("approver"), p.w("reason"), p.w("expires")]
+    return [f"<h2>{_e(p.w('expired_waivers'))}</h2>", _table(head, rows, "expired-waivers")]
 
 
 def _pager(page: int, pages: int, p: _Page) -> str:
@@ -276,6 +337,7 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
     if page == 1:
         # The summaries cover the whole batch, so they live once, on the first page only.
         body += _summary(report, p) + _per_rule(report, p) + _per_department(report, p) + _problems(report.problems, p)
+        body += _expired(report, p)
     body.append(f"<h2>{_e(p.w('submission_list'))}</h2>")
     body.append(_pager(page, pages, p))
     if report.submissions:
@@ -330,17 +392,31 @@ def _evidence(f: Finding, p: _Page) -> str:
     return f'<br><span class="muted">{_e(p.w("evidence"))}: {values}</span>'
 
 
+def _disposition(f: Finding, p: _Page) -> str:
+    # Why a finding no longer blocks must be visible next to it, or a waived error reads as a bug.
+    if f.waiver:
+        w = f.waiver
+        text = f"{p.w('waived')}: {w.approver} · {w.reason} · {p.w('expires')} {w.expires.isoformat()}"
+        return f'<br><span class="note">{_e(text)}</span>'
+    if f.justification:
+        return f'<br><span class="note">{_e(p.w("justified"))}: {_e(f.justification)}</span>'
+    return ""
+
+
 def _finding_row(f: Finding, p: _Page) -> str:
     sev = f.severity.value
     css = f"finding sev-{sev}" + (" blocking" if f.blocking else "")
-    tag = f'<span class="tag">{_e(p.w("blocking"))}</span>' if f.blocking else ""
+    tags = [p.w("blocking")] if f.blocking else []
+    tags += [p.w(f.disposition)] if f.disposition != "open" else []
+    tags += [p.w(f.change)] if f.change else []
+    tag = "".join(f'<span class="tag">{_e(t)}</span>' for t in tags)
     message = f.message.zh if p.lang == "zh" else f.message.en
     title = f.title.zh if p.lang == "zh" else f.title.en
     return (
         f'<tr class="{css}" data-fingerprint="{_e(f.fingerprint)}">'
         f'<td><span class="sev">{_e(p.w(sev))}</span>{tag}</td>'
-        f'<td><code>{_e(f.rule_id)}</code><br><span class="muted">{_e(title)}</span></td>'
-        f"<td>{_location(f)}</td><td>{_named(f)}</td><td>{_e(message)}{_evidence(f, p)}</td>"
+        f'<td><code class="rid">{_e(f.rule_id)}</code><br><span class="muted">{_e(title)}</span></td>'
+        f"<td>{_location(f)}</td><td>{_named(f)}</td><td>{_e(message)}{_evidence(f, p)}{_disposition(f, p)}</td>"
         f"<td>{_basis(f, p)}</td></tr>"
     )
 
@@ -370,7 +446,7 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
     else:
         body.append(f'<p class="empty">{_e(p.w("no_findings"))}</p>')
     ledger_rows = [
-        f'<tr class="ledger status-{_e(e.status)}"><td><code>{_e(e.rule_id)}</code></td>'
+        f'<tr class="ledger status-{_e(e.status)}"><td><code class="rid">{_e(e.rule_id)}</code></td>'
         f"<td>{_e(p.w(e.status))}</td>{_num(e.findings)}</tr>"
         for e in r.ledger
     ]
@@ -378,6 +454,16 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<h2>{_e(p.w('ledger'))}</h2>",
         _table([p.w("rule"), p.w("status"), p.w("findings")], ledger_rows, "ledger"),
     ]
+    if r.fixed:
+        fixed_rows = [
+            f'<tr class="fixed"><td><code class="rid">{_e(x.rule_id)}</code></td><td><code>{_e(x.pointer)}</code></td>'
+            f"<td><code>{_e(x.fingerprint)}</code></td></tr>"
+            for x in r.fixed
+        ]
+        body += [
+            f"<h2>{_e(p.w('fixed_title'))}</h2>",
+            _table([p.w("rule"), p.w("location"), p.w("fingerprint")], fixed_rows, "fixed"),
+        ]
     body += _problems(problems, p)
     return p.document(f"{r.source} · {p.w('title')}", body)
 

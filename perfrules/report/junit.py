@@ -18,6 +18,7 @@ from collections import defaultdict
 from perfrules.model.report import Finding, LedgerEntry, Problem, Report, SubmissionResult
 
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+_DISPOSITION_ZH = {"justified": "已说明", "waived": "已豁免"}
 _STATUS_ZH = {"not_applicable": "不适用", "disabled": "已停用"}
 
 # Submitted workbooks can carry control characters that XML 1.0 forbids; ElementTree would
@@ -39,9 +40,19 @@ def _where(finding: Finding) -> str:
 
 
 def _line(finding: Finding) -> str:
-    return (
-        f"[{_SEVERITY_ZH.get(finding.severity.value, finding.severity.value)}] {_where(finding)}: {finding.message.zh}"
-    )
+    marks = [_SEVERITY_ZH.get(finding.severity.value, finding.severity.value)]
+    # A waived or justified error is listed without failing; the mark says why it does not fail.
+    if finding.disposition != "open":
+        marks.append(_DISPOSITION_ZH.get(finding.disposition, finding.disposition))
+    if finding.change == "new":
+        marks.append("新增")
+    line = f"[{'·'.join(marks)}] {_where(finding)}: {finding.message.zh}"
+    if finding.waiver:
+        w = finding.waiver
+        line += f"\n    豁免：{w.approver}，{w.reason}，有效期至 {w.expires.isoformat()}"
+    elif finding.justification:
+        line += f"\n    说明：{finding.justification}"
+    return line
 
 
 class _Tally:

@@ -12,11 +12,15 @@ from typing import Any
 from perfrules.tables.spec import DECIMAL, STATES, TableData, TableSpec
 
 
+class MissingDependency(RuntimeError):
+    """An optional extra is not installed; the message carries the install command."""
+
+
 def _pandera() -> Any:
     try:
         import pandera.pandas as pa
     except ImportError as exc:
-        raise RuntimeError(
+        raise MissingDependency(
             "--strict 需要 pandera：pip install 'perfrules[contracts]' / --strict needs pandera: "
             "pip install 'perfrules[contracts]'"
         ) from exc

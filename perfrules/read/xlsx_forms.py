@@ -1,0 +1,795 @@
+"""Read filled-in official 项目支出绩效自评表 workbooks (.xlsx, .xls) into submissions.
+
+Two layouts are recognised from their header labels: the central 财预〔2020〕10号 附件1 form
+(layout A: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分) and the Sichuan
+部门预算项目支出绩效自评表 (layout B: 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 …,
+with a separate 指标性质 column). Columns are found by label, not position, so the local
+variants (全年预算数(A), 其中:本年财政拨款, 产出指标(50分)) read the same way.
+
+Each project sheet becomes one submission, sourced ``file.xlsx#Sheet``; every value records
+the cell it came from. A broken, encrypted, oversized or unrecognisable workbook yields a
+Problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from perfrules.model.report import Problem
+from perfrules.read.cells import (
+    CellValue,
+    cell_ref,
+    comparator_of,
+    folded,
+    is_mark,
+    label_key,
+    measure,
+    number_cell,
+    rate_cell,
+    text_of,
+)
+from perfrules.read.documents import ReadResult, to_submission
+from perfrules.tables.normalize import SourcedSubmission
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Below this an archive cannot exhaust memory whatever its ratio; tiny XML parts compress very well.
+RATIO_CHECK_FLOOR = 10 * 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000
+MAX_ROWS = 100_000
+# Official forms are 8 to 12 columns wide; anything past this is stray content.
+MAX_COLS = 64
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK"
+# An encrypted OOXML file is an OLE container whose directory names these streams (UTF-16LE).
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+INSTALL_HINT_XLSX = "pip install 'perfrules[xlsx]'"
+INSTALL_HINT_XLS = "pip install 'perfrules[xls]'"
+
+
+def _problem(source: str, location: str | None, message: str) -> Problem:
+    return Problem(kind="input", source=source, location=location, message=message)
+
+
+# --- sheets as plain cells ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """A worksheet's non-blank cells (0-based), with merged ranges resolved to their top-left anchor."""
+
+    name: str
+    cells: dict[tuple[int, int], tuple[CellValue, str]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    total_rows: int = 0
+    _row_merges: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict, init=False, repr=False)
+    _rows: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False)
+
+    nrows: int = field(default=0, init=False)
+    ncols: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        for r, c in sorted(self.cells):
+            self._rows.setdefault(r, []).append(c)
+        for r1, c1, r2, c2 in self.merges:
+            for r in range(r1, min(r2, MAX_ROWS - 1) + 1):
+                self._row_merges.setdefault(r, []).append((c1, c2, r1, c1))
+        self.nrows = max(self._rows, default=-1) + 1
+        self.ncols = max((cols[-1] for cols in self._rows.values()), default=-1) + 1
+
+    def anchor(self, r: int, c: int) -> tuple[int, int]:
+        for c1, c2, ar, ac in self._row_merges.get(r, ()):
+            if c1 <= c <= c2:
+                return ar, ac
+        return r, c
+
+    def merge_end(self, r: int, c: int) -> int:
+        """Last column of the merged range anchored at (r, c), or c itself."""
+        for _, c2, ar, ac in self._row_merges.get(r, ()):
+            if (ar, ac) == (r, c):
+                return c2
+        return c
+
+    def own(self, r: int, c: int) -> CellValue:
+        return self.cells.get((r, c), (None, ""))[0]
+
+    def fmt(self, r: int, c: int) -> str:
+        return self.cells.get((r, c), (None, "General"))[1]
+
+    def merged(self, r: int, c: int) -> tuple[CellValue, str, tuple[int, int]]:
+        """The value shown at (r, c): a merged range's cells all show their anchor's value."""
+        ar, ac = self.anchor(r, c)
+        value, fmt = self.cells.get((ar, ac), (None, "General"))
+        return value, fmt, (ar, ac)
+
+    def row(self, r: int) -> list[int]:
+        return self._rows.get(r, [])
+
+    def rows(self) -> Iterator[int]:
+        return iter(sorted(self._rows))
+
+    def ref(self, r: int, c: int) -> str:
+        return cell_ref(self.name, r, c)
+
+
+def _blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _xlsx_sheets(raw: bytes) -> list[Sheet]:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings():
+        # openpyxl warns about every unsupported extension (data validation, slicers); none matter here.
+        warnings.simplefilter("ignore")
+        book = load_workbook(BytesIO(raw), read_only=False, data_only=True)
+    sheets: list[Sheet] = []
+    try:
+        for ws in book.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
+            # ws._cells holds only the cells that exist; iter_rows would create every empty one in range.
+            for (r, c), cell in ws._cells.items():
+                if r > MAX_ROWS or c > MAX_COLS or _blank(cell.value):
+                    continue
+                cells[(r - 1, c - 1)] = (cell.value, cell.number_format or "General")
+            merges = [
+                (rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, min(rng.max_col, MAX_COLS) - 1)
+                for rng in ws.merged_cells.ranges
+                if rng.min_row <= MAX_ROWS and rng.min_col <= MAX_COLS
+            ]
+            sheets.append(Sheet(ws.title, cells, merges, ws.max_row))
+    finally:
+        book.close()
+    return sheets
+
+
+def _xls_sheets(raw: bytes) -> list[Sheet]:
+    import xlrd  # type: ignore[import-untyped]
+
+    book = xlrd.open_workbook(file_contents=raw, formatting_info=True, on_demand=True)
+    sheets: list[Sheet] = []
+    for index in range(book.nsheets):
+        sh = book.sheet_by_index(index)
+        if sh.visibility != 0:
+            continue
+        cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
+        for r in range(min(sh.nrows, MAX_ROWS)):
+            for c, cell in enumerate(sh.row_slice(r, 0, min(sh.ncols, MAX_COLS))):
+                value: CellValue
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    continue
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    value = bool(cell.value)
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    value = xlrd.error_text_from_code.get(cell.value, "#ERR")
+                else:
+                    value = cell.value
+                if _blank(value):
+                    continue
+                fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+                cells[(r, c)] = (value, fmt.format_str if fmt is not None else "General")
+        merges = [(r1, c1, r2 - 1, min(c2, MAX_COLS) - 1) for r1, r2, c1, c2 in sh.merged_cells if r1 < MAX_ROWS]
+        sheets.append(Sheet(sh.name, cells, merges, sh.nrows))
+    return sheets
+
+
+def _is_encrypted_ole(raw: bytes) -> bool:
+    return any(name in raw for name in _ENCRYPTION_STREAMS)
+
+
+def _zip_problem(raw: bytes, source: str) -> str | None:
+    """Why this zip must not be opened, judged from its directory before anything is inflated."""
+    try:
+        with zipfile.ZipFile(BytesIO(raw)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return "文件已损坏或不完整（无法读取 zip 目录）/ the workbook is corrupt or truncated (no readable zip directory)"
+    if len(entries) > MAX_ZIP_ENTRIES:
+        return f"zip 内文件过多 ({len(entries)}) / too many parts in the workbook ({len(entries)})"
+    names = {e.filename for e in entries}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        return "这是 zip 文件但不是 Excel 工作簿 / this is a zip archive but not an Excel workbook (no xl/workbook.xml)"
+    if "xl/workbook.bin" in names:
+        return "不支持 .xlsb 二进制工作簿，请另存为 .xlsx / .xlsb binary workbooks are not supported; save as .xlsx"
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries)
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        return (
+            f"解压后过大（{unpacked} 字节，上限 {MAX_UNCOMPRESSED_BYTES}），疑似 zip 炸弹 / "
+            f"refused: {unpacked} bytes uncompressed exceeds {MAX_UNCOMPRESSED_BYTES} (possible zip bomb)"
+        )
+    if unpacked > RATIO_CHECK_FLOOR and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1):
+        return (
+            f"压缩比异常（{unpacked // max(packed, 1)}:1，上限 {MAX_COMPRESSION_RATIO}:1），疑似 zip 炸弹 / "
+            f"refused: compression ratio {unpacked // max(packed, 1)}:1 exceeds {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class LoadedWorkbook:
+    source: str
+    sha256: str
+    sheets: list[Sheet]
+    problems: list[Problem]
+
+
+def load_sheets(path: Path) -> LoadedWorkbook:
+    """Every visible sheet of an .xlsx or .xls as plain cells, or Problems saying why it cannot be read.
+
+    The format is judged by content, not by suffix: offices rename files freely.
+    """
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return LoadedWorkbook(source, "", [], [_problem(source, None, f"文件过大 ({size} 字节) / file too large ({size} bytes)")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadedWorkbook(source, "", [], [_problem(source, None, f"无法读取文件 / cannot read file: {exc.strerror}")])
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+
+    def fail(message: str) -> LoadedWorkbook:
+        return LoadedWorkbook(source, digest, [], [_problem(source, None, message)])
+
+    if not raw:
+        return fail("文件为空 / the file is empty")
+    if raw.startswith(_OLE_MAGIC):
+        if _is_encrypted_ole(raw):
+            return fail("工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit")
+        if importlib.util.find_spec("xlrd") is None:
+            return fail(f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}")
+        try:
+            return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
+        except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
+            if "encrypt" in str(exc).lower():
+                return fail("工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit")
+            return fail(f"无法读取 .xls 工作簿（文件损坏或不是 Excel 文件）/ cannot read the .xls workbook (corrupt or not Excel): {exc}")
+    if not raw.startswith(_ZIP_MAGIC):
+        head = raw[:64].lstrip().lower()
+        what = "HTML 网页" if head.startswith((b"<!doctype html", b"<html", b"<table")) else "文本或其他格式"
+        return fail(f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name")
+    reason = _zip_problem(raw, source)
+    if reason:
+        return fail(reason)
+    if importlib.util.find_spec("openpyxl") is None:
+        return fail(f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}")
+    try:
+        return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
+        return fail(f"工作簿已损坏，无法读取 / the workbook is damaged and cannot be read: {type(exc).__name__}: {exc}")
+
+
+def row_cap_problem(source: str, sheet: Sheet) -> Problem | None:
+    if sheet.total_rows <= MAX_ROWS:
+        return None
+    return _problem(
+        source,
+        sheet.ref(MAX_ROWS - 1, 0),
+        f"工作表“{sheet.name}”有 {sheet.total_rows} 行，只读取了前 {MAX_ROWS} 行 / "
+        f"sheet {sheet.name!r} has {sheet.total_rows} rows; only the first {MAX_ROWS} were read",
+    )
+
+
+def locate(problems: list[Problem], locations: dict[str, str]) -> list[Problem]:
+    """Model errors come with JSON pointers; say the cell too, which is what the submitter can find."""
+    out = []
+    for p in problems:
+        cell = locations.get(p.location or "") if p.location else None
+        out.append(p.model_copy(update={"location": f"{cell} ({p.location})"}) if cell else p)
+    return out
+
+
+# --- the official forms --------------------------------------------------------------------------------------------
+
+_BUDGET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "initial_budget": ("年初预算数", "年初预算"),
+    "annual_budget": ("全年预算数", "调整后预算数", "调整预算数", "全年调整预算数", "调整后预算"),
+    "executed": ("全年执行数", "预算执行数", "执行数", "实际执行数"),
+    "weight": ("分值", "权重"),
+    "rate": ("执行率", "预算执行率"),
+    "score": ("得分",),
+    "explanation": ("偏差原因分析及改进措施", "原因", "偏差原因", "偏差原因分析", "未完成原因分析", "原因分析"),
+}
+_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标", "指标名称"),
+    "comparator": ("指标性质", "计算符号", "符号"),
+    "target": ("年度指标值", "指标值", "年度目标值", "预期指标值", "年初指标值", "目标值"),
+    "unit": ("度量单位", "计量单位", "单位"),
+    "actual": ("实际完成值", "完成值", "全年实际值", "全年实际完成值", "实际值", "全年完成值"),
+    "weight": ("分值", "权重"),
+    "score": ("得分",),
+    "deviation_explanation": (
+        "偏差原因分析及改进措施",
+        "未完成原因分析",
+        "未完成原因分析及改进措施",
+        "偏差原因",
+        "偏差原因分析",
+        "原因",
+    ),
+}
+_DEPARTMENT_LABELS = ("主管部门", "市级主管部门", "部门名称", "单位名称", "预算部门")
+_GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标")
+_COMPLETION_LABELS = ("实际完成情况", "年度目标完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度实际完成情况")
+_NARRATIVE_LABELS = ("评价结论", "存在问题", "改进措施")
+_SECTION_LABELS = frozenset(
+    {"年度总体目标", "总体目标", "项目基本情况", "绩效指标", "年度绩效指标", "一级指标", *_GOAL_LABELS, *_COMPLETION_LABELS}
+)
+_END_LABELS = frozenset({*_NARRATIVE_LABELS, "项目负责人", "财务负责人", "填报人", "填表人", "联系电话", "备注", "填表说明"})
+_TOTAL_LABELS = ("总分", "合计", "总计", "得分合计")
+# Sichuan project codes are 18-22 characters, digits with a letter or two ("51142523T000000123456").
+_PROJECT_CODE = re.compile(r"^(\d{6}[0-9A-Z]{10,18})\s*[-－—–_:：]\s*(.+)$")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_PLACEHOLDER = re.compile(r"^指标\d+[:：]\s*")
+_MAX_LABEL = 40
+_POINTS = re.compile(r"[(（]\s*\d+(\.\d+)?\s*分\s*[)）]$")
+
+
+def _header_columns(sheet: Sheet, r: int, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for c in sheet.row(r):
+        key = label_key(sheet.own(r, c))
+        for name, labels in spec.items():
+            if name not in found and key in labels:
+                found[name] = c
+                break
+    return found
+
+
+@dataclass
+class _FormReader:
+    sheet: Sheet
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (r, c), (value, _) in sorted(self.sheet.cells.items()):
+            if isinstance(value, str) and len(value) <= _MAX_LABEL:
+                self.labels.setdefault(label_key(value), []).append((r, c))
+
+    def problem(self, location: str | None, message: str) -> None:
+        self.problems.append(_problem(self.source, location, message))
+
+    def at(self, pointer: str, r: int, c: int) -> None:
+        self.locations[pointer] = self.sheet.ref(*self.sheet.anchor(r, c))
+
+    def first_label(self, names: tuple[str, ...], prefix: bool = False) -> tuple[int, int] | None:
+        hits = [
+            pos
+            for key, positions in self.labels.items()
+            if key in names or (prefix and key.startswith(names))
+            for pos in positions
+        ]
+        return min(hits, default=None)
+
+    def right_of(self, r: int, c: int) -> tuple[int, int] | None:
+        """The first filled cell right of a label; None when the next filled cell is another label."""
+        end = self.sheet.merge_end(r, c)
+        for c2 in self.sheet.row(r):
+            if c2 > end:
+                if label_key(self.sheet.own(r, c2)) in _KNOWN_LABELS:
+                    return None
+                return r, c2
+        return None
+
+    def below(self, r: int, c: int, limit: int = 3) -> tuple[int, int] | None:
+        """The first filled cell under a column label, within a few rows."""
+        for r2 in range(r + 1, r + 1 + limit):
+            if not _blank(self.sheet.own(r2, c)):
+                return None if label_key(self.sheet.own(r2, c)) in _KNOWN_LABELS else (r2, c)
+        return None
+
+    def stop_ref(self, r: int) -> str:
+        return self.sheet.ref(min(r, max(self.sheet.nrows - 1, 0)), max(self.sheet.ncols - 1, 0))
+
+
+_KNOWN_LABELS = frozenset(
+    {
+        "项目名称",
+        "实施单位",
+        *_DEPARTMENT_LABELS,
+        *_SECTION_LABELS,
+        *_END_LABELS,
+        *(label for labels in _BUDGET_COLUMNS.values() for label in labels),
+        *(label for labels in _INDICATOR_COLUMNS.values() for label in labels),
+    }
+)
+
+
+def _find_header(sheet: Sheet, start: int, spec: dict[str, tuple[str, ...]], needed: tuple[str, ...], least: int) -> int | None:
+    for r in sheet.rows():
+        if r < start:
+            continue
+        columns = _header_columns(sheet, r, spec)
+        if all(n in columns for n in needed) and len(columns) >= least:
+            return r
+    return None
+
+
+def _layout(sheet: Sheet, budget_row: int | None, indicator_row: int | None) -> str:
+    keys = set()
+    for r in (budget_row, indicator_row):
+        if r is not None:
+            keys |= {label_key(sheet.own(r, c)) for c in sheet.row(r)}
+    return "B" if keys & {"调整后预算数", "预算执行数", "指标性质", "预算执行率"} else "A"
+
+
+def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
+    sheet = form.sheet
+    label = form.first_label(_DEPARTMENT_LABELS, prefix=True)
+    if label is None:
+        form.problem(sheet.ref(0, 0), f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}")
+    else:
+        cell = form.right_of(*label)
+        if cell is None:
+            expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
+            form.problem(expected, f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}")
+        else:
+            header["department"] = text_of(sheet.own(*cell))
+            form.at("/header/department", *cell)
+
+    year: tuple[int, int, int] | None = None
+    # Only the title rows: a project name such as "2021年农村道路建设" must not set the year.
+    for r in range(0, top):
+        for c in sheet.row(r):
+            match = _YEAR.search(folded(sheet.own(r, c)))
+            if match and year is None:
+                year = (int(match.group(1)), r, c)
+    year_label = form.first_label(("年度", "评价年度", "自评年度"))
+    if year is None and year_label is not None:
+        cell = form.right_of(*year_label)
+        value = folded(sheet.own(*cell)) if cell else ""
+        if cell and re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", value):
+            year = (int(value[:4]), *cell)
+    if year is None:
+        title = next(((r, c) for r in range(top) for c in sheet.row(r)), (0, 0))
+        where = sheet.ref(*title)
+        form.problem(where, f"未找到年度，应在标题 {where} 中写明如“（2021年度）”/ no fiscal year found; expected it in the title {where}, e.g. （2021年度）")
+    else:
+        header["fiscal_year"] = year[0]
+        form.at("/header/fiscal_year", year[1], year[2])
+
+
+def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:
+    sheet = form.sheet
+    columns = _header_columns(sheet, header_row, _BUDGET_COLUMNS)
+    first_value = min(columns.values())
+    header_texts = [(c, folded(sheet.own(header_row, c))) for c in sheet.row(header_row)]
+    unit, unit_cell = "万元", None
+    for c, text in header_texts:
+        if "万元" in text:
+            unit, unit_cell = "万元", c
+            break
+        if re.search(r"[(（]元[)）]|单位:元", text):
+            unit, unit_cell = "元", c
+            break
+    rate_percent = "%" in folded(sheet.own(header_row, columns["rate"])) if "rate" in columns else False
+    lines: list[dict[str, Any]] = []
+    for r in range(header_row + 1, end):
+        items = [c for c in sheet.row(r) if c < first_value and isinstance(sheet.own(r, c), str)]
+        keys = {label_key(sheet.own(r, c)) for c in sheet.row(r)}
+        if keys & (_SECTION_LABELS | _END_LABELS):
+            break
+        has_values = any(not _blank(sheet.own(r, c)) for c in columns.values())
+        if not items:
+            if has_values:
+                form.problem(sheet.ref(r, 0), f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name")
+            continue
+        item = text_of(sheet.own(r, items[-1]))
+        if len(item) > 30:
+            continue  # the Sichuan form embeds its filling notes ("1.预算执行率=…") between the rows
+        item = re.sub(r"^其中\s*[:：]?\s*", "", item)
+        if layout == "B" and item == "总额":
+            # The tables layer recognises the total line by the national wording only.
+            item = "年度资金总额"
+        i = len(lines)
+        base = f"/projects/0/budget_lines/{i}"
+        line: dict[str, Any] = {"item": item, "unit": unit}
+        form.at(f"{base}/item", r, items[-1])
+        if unit_cell is not None:
+            form.at(f"{base}/unit", header_row, unit_cell)
+        for name, c in columns.items():
+            value, fmt = sheet.own(r, c), sheet.fmt(r, c)
+            form.at(f"{base}/{name}", r, c)
+            if name == "rate":
+                line[name] = rate_cell(value, fmt, rate_percent)
+            elif name == "explanation":
+                line[name] = text_of(value) or None
+            elif name in ("weight", "score"):
+                line[name] = number_cell(value, fmt, ("分",))
+            else:
+                line[name] = number_cell(value, fmt, (unit,))
+        lines.append(line)
+    project["budget_lines"] = lines
+
+
+def _is_total_row(sheet: Sheet, r: int) -> int | None:
+    for c in sheet.row(r):
+        key = label_key(sheet.own(r, c))
+        if key.startswith(_TOTAL_LABELS) and len(key) <= 8:
+            return c
+    return None
+
+
+def _read_total(form: _FormReader, header: dict[str, Any], project: dict[str, Any], r: int, label_col: int, columns: dict[str, int]) -> None:
+    sheet = form.sheet
+    score_col = columns.get("score")
+    cell: tuple[int, int] | None = None
+    if score_col is not None and not _blank(sheet.own(r, score_col)):
+        cell = (r, score_col)
+    else:
+        rest = [c for c in sheet.row(r) if c > sheet.merge_end(r, label_col) and c != columns.get("weight")]
+        cell = (r, rest[-1]) if rest else None
+    if cell is None:
+        return
+    value = number_cell(sheet.own(*cell), sheet.fmt(*cell), ("分",))
+    project["self_score"] = header["self_score"] = value
+    form.at("/projects/0/self_score", *cell)
+    form.at("/header/self_score", *cell)
+
+
+def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[str, Any], header_row: int) -> None:
+    sheet = form.sheet
+    columns = _header_columns(sheet, header_row, _INDICATOR_COLUMNS)
+    indicators: list[dict[str, Any]] = []
+    inherited: dict[str, tuple[str, tuple[int, int]]] = {}
+    for r in range(header_row + 1, sheet.nrows):
+        row = sheet.row(r)
+        if not row:
+            continue
+        first = label_key(sheet.own(r, row[0]))
+        if first in _END_LABELS or first.startswith(("注:", "说明:", "填表说明")):
+            break
+        if first == "项目名称":
+            form.problem(
+                sheet.ref(r, row[0]),
+                f"第 {r + 1} 行开始了另一个项目，每个工作表只能填一个项目，其余未读取 / "
+                f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
+            )
+            break
+        total_col = _is_total_row(sheet, r)
+        if total_col is not None:
+            _read_total(form, header, project, r, total_col, columns)
+            break
+        values: dict[str, tuple[CellValue, str, tuple[int, int]]] = {}
+        for name, c in columns.items():
+            if name in ("level1", "level2", "deviation_explanation"):
+                # A merged 一级/二级 cell (or a blank one, as on retyped forms) carries the value above it.
+                values[name] = sheet.merged(r, c)
+            else:
+                values[name] = (sheet.own(r, c), sheet.fmt(r, c), (r, c))
+        name_value = text_of(values["name"][0]) if "name" in values else ""
+        payload = [n for n in ("target", "actual", "weight", "score") if n in values and not _blank(values[n][0])]
+        for level in ("level1", "level2"):
+            if level in values:
+                text = text_of(values[level][0])
+                if text and inherited.get(level, ("", None))[1] != values[level][2]:
+                    if level == "level1":
+                        # A new 一级指标 starts its own 二级指标; a blank one must not carry over the old.
+                        inherited.pop("level2", None)
+                    inherited[level] = (_POINTS.sub("", text).strip(), values[level][2])
+        if not name_value:
+            if payload:
+                form.problem(sheet.ref(r, columns["name"]), f"第 {r + 1} 行有数值但缺少三级指标名称 / row {r + 1} has values but no 三级指标 name")
+            continue
+        i = len(indicators)
+        base = f"/projects/0/indicators/{i}"
+        ind: dict[str, Any] = {"name": _PLACEHOLDER.sub("", name_value)}
+        form.at(f"{base}/name", r, columns["name"])
+        for level in ("level1", "level2"):
+            if level in inherited:
+                ind[level] = inherited[level][0]
+                form.at(f"{base}/{level}", *inherited[level][1])
+        if "level1" not in ind:
+            form.problem(sheet.ref(r, columns["level1"]), f"第 {r + 1} 行缺少一级指标 / row {r + 1} has no 一级指标")
+            ind["level1"] = ""
+        _fill_indicator(form, ind, values, base)
+        indicators.append(ind)
+    project["indicators"] = indicators
+
+
+def _fill_indicator(form: _FormReader, ind: dict[str, Any], values: dict[str, tuple[CellValue, str, tuple[int, int]]], base: str) -> None:
+    none: tuple[CellValue, str, tuple[int, int]] = (None, "General", (0, 0))
+    target = measure(*values.get("target", none)[:2])
+    actual = measure(*values.get("actual", none)[:2])
+    stated_kind = folded(values.get("comparator", none)[0])
+    if stated_kind in ("定性", "定性指标"):
+        quantitative = False
+    elif stated_kind in ("定量", "定量指标"):
+        quantitative = True
+    elif not target.blank and not is_mark(target.text):
+        quantitative = target.quantitative
+    elif not actual.blank and not is_mark(actual.text):
+        quantitative = actual.quantitative
+    else:
+        quantitative = True
+    ind["kind"] = "quantitative" if quantitative else "qualitative"
+    for name in ("target", "actual", "weight", "score", "deviation_explanation", "comparator", "unit"):
+        if name in values:
+            form.at(f"{base}/{name}", *values[name][2])
+    if "actual" in values and not quantitative:
+        form.at(f"{base}/actual_grade", *values["actual"][2])
+    if quantitative:
+        comparator = comparator_of(values["comparator"][0]) if "comparator" in values else None
+        stated_unit = text_of(values["unit"][0]) if "unit" in values else ""
+        ind["comparator"] = comparator or target.comparator
+        ind["unit"] = stated_unit or target.unit or actual.unit
+        if not stated_unit and "target" in values and (target.unit or actual.unit):
+            form.at(f"{base}/unit", *values["target" if target.unit else "actual"][2])
+        if "comparator" not in values and "target" in values:
+            form.at(f"{base}/comparator", *values["target"][2])
+        ind["target"] = target.value
+        mismatch = actual.unit and ind["unit"] and actual.unit != ind["unit"]
+        # A comparator or a different unit in the actual value ("≥95%") is not a measurement; keep it as stated.
+        ind["actual"] = actual.text if actual.comparator or mismatch else actual.value
+    else:
+        ind["actual"] = actual.text or None
+    ind["weight"] = number_cell(*values.get("weight", none)[:2], ("分",))
+    ind["score"] = number_cell(*values.get("score", none)[:2], ("分",))
+    ind["deviation_explanation"] = text_of(values.get("deviation_explanation", none)[0]) or None
+
+
+def _read_texts(form: _FormReader, header: dict[str, Any], project: dict[str, Any]) -> None:
+    sheet = form.sheet
+    for labels, target, pointer in (
+        (_GOAL_LABELS, header, "/header/overall_goals"),
+        (_COMPLETION_LABELS, project, "/projects/0/completion"),
+    ):
+        label = form.first_label(labels)
+        if label is None:
+            continue
+        cell = form.below(*label) or form.right_of(*label)
+        if cell is not None:
+            target[pointer.rsplit("/", 1)[1]] = text_of(sheet.own(*cell))
+            form.at(pointer, *cell)
+    parts = []
+    for name in _NARRATIVE_LABELS:
+        label = form.first_label((name,))
+        cell = form.right_of(*label) if label else None
+        if cell is not None:
+            parts.append(f"{name}：{text_of(sheet.own(*cell))}")
+            form.locations.setdefault("/header/narrative", sheet.ref(*cell))
+    if parts:
+        header["narrative"] = "\n".join(parts)
+    grade = form.first_label(("自评等级",))
+    cell = form.right_of(*grade) if grade else None
+    if cell is not None:
+        project["self_grade"] = header["self_grade"] = text_of(sheet.own(*cell))
+        form.at("/projects/0/self_grade", *cell)
+        form.at("/header/self_grade", *cell)
+
+
+def _read_project_name(form: _FormReader, project: dict[str, Any], label: tuple[int, int] | None) -> None:
+    sheet = form.sheet
+    if label is None:
+        form.problem(sheet.ref(0, 0), "未找到“项目名称”行 / no 项目名称 (project name) row found")
+        return
+    cell = form.right_of(*label)
+    if cell is None:
+        expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
+        form.problem(expected, f"项目名称未填写，应填在 {expected} / the project name is blank; expected it in {expected}")
+        return
+    text = text_of(sheet.own(*cell))
+    coded = _PROJECT_CODE.match(text)
+    if coded:
+        project["id"], text = coded.group(1), coded.group(2).strip()
+        form.at("/projects/0/id", *cell)
+    project["name"] = text
+    form.at("/projects/0/name", *cell)
+
+
+def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, _FormReader] | None:
+    """None when the sheet is not a project form at all (an instructions sheet, a lookup list)."""
+    form = _FormReader(sheet, source)
+    name_label = form.first_label(("项目名称",))
+    budget_row = _find_header(sheet, 0, _BUDGET_COLUMNS, ("executed",), 3)
+    indicator_row = _find_header(sheet, 0, _INDICATOR_COLUMNS, ("level1", "name"), 3)
+    if name_label is None and budget_row is None and indicator_row is None:
+        return None
+    title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
+    if "部门整体支出" in title:
+        form.problem(
+            sheet.ref(0, 0),
+            "部门整体支出绩效自评表不能按项目表读取，请使用整理模板（tidy 模板）/ "
+            "a 部门整体支出 form cannot be read as a project form; use the tidy template",
+        )
+        return None, form
+    if indicator_row is None:
+        form.problem(
+            form.stop_ref(sheet.nrows),
+            f"工作表“{sheet.name}”不是可识别的自评表：未找到“一级指标/二级指标/三级指标”表头，读到 {form.stop_ref(sheet.nrows)} 为止 / "
+            f"sheet {sheet.name!r} is not a recognised form: no 一级指标/三级指标 header row; reading stopped at {form.stop_ref(sheet.nrows)}",
+        )
+        return None, form
+    layout = _layout(sheet, budget_row, indicator_row)
+    tops = [r for r in (name_label[0] if name_label else None, budget_row, indicator_row) if r is not None]
+    header: dict[str, Any] = {}
+    project: dict[str, Any] = {}
+    _read_header(form, header, min(tops))
+    _read_project_name(form, project, name_label)
+    if budget_row is None:
+        form.problem(
+            sheet.ref(indicator_row, 0),
+            "未找到预算执行表头（年初预算数/全年预算数/全年执行数）/ no budget execution header row (年初预算数/全年预算数/全年执行数)",
+        )
+    else:
+        end = indicator_row if indicator_row > budget_row else sheet.nrows
+        _read_budget(form, project, budget_row, end, layout)
+    _read_indicators(form, header, project, indicator_row)
+    _read_texts(form, header, project)
+    return {"document_kind": "project_table", "header": header, "projects": [project]}, form
+
+
+def read_workbook(path: Path) -> list[ReadResult]:
+    """Read every project sheet of an official-layout 自评表 workbook (.xlsx or .xls).
+
+    Returns one ReadResult per project sheet, sourced ``"<path>#<sheet>"``; a workbook that
+    cannot be opened, or holds no recognisable form, gives a single ReadResult with Problems.
+    A tidy template workbook (it has a 基本信息 sheet) is handed to the tidy reader.
+
+    >>> results = read_workbook(Path("fixtures/workbooks/layout-a-training.xlsx"))  # doctest: +SKIP
+    >>> results[0].submission.locations["/projects/0/indicators/0/target"]  # doctest: +SKIP
+    '项目1!E10'
+    """
+    loaded = load_sheets(path)
+    if loaded.problems:
+        return [ReadResult(loaded.source, loaded.sha256, None, tuple(loaded.problems))]
+    if any(sheet.name.strip() == "基本信息" for sheet in loaded.sheets):
+        from perfrules.read.tidy import read_tidy_sheets  # the tidy reader builds on this module
+
+        return read_tidy_sheets(loaded)
+    results: list[ReadResult] = []
+    ignored: list[Sheet] = []
+    for sheet in loaded.sheets:
+        source = f"{loaded.source}#{sheet.name}"
+        cap = row_cap_problem(source, sheet)
+        outcome = _read_form_sheet(sheet, source)
+        if outcome is None:
+            if cap is not None:
+                results.append(ReadResult(source, loaded.sha256, None, (cap,)))
+            elif sheet.cells:
+                ignored.append(sheet)
+            continue
+        data, form = outcome
+        problems = ([cap] if cap else []) + form.problems
+        if data is None:
+            results.append(ReadResult(source, loaded.sha256, None, tuple(problems)))
+            continue
+        submission, invalid = to_submission(data, source)
+        # The reader has already said which cell it expected for a missing department or year.
+        said = {"/header/department", "/header/fiscal_year", "/projects/0/name"} - form.locations.keys()
+        problems += locate([p for p in invalid if p.location not in said], form.locations)
+        sourced = SourcedSubmission(source, submission, dict(sorted(form.locations.items()))) if submission else None
+        results.append(ReadResult(source, loaded.sha256, sourced, tuple(problems)))
+    if not results:
+        problems = [
+            _problem(
+                f"{loaded.source}#{sheet.name}",
+                sheet.ref(max(sheet.nrows - 1, 0), max(sheet.ncols - 1, 0)),
+                f"工作表“{sheet.name}”不是可识别的自评表（未找到 项目名称/全年执行数/一级指标 等表头），读到 "
+                f"{sheet.ref(max(sheet.nrows - 1, 0), max(sheet.ncols - 1, 0))} 为止 / sheet {sheet.name!r} is not a recognised "
+                "self-evaluation form (no 项目名称, 全年执行数 or 一级指标 labels)",
+            )
+            for sheet in ignored
+        ] or [_problem(loaded.source, None, "工作簿中没有内容 / the workbook has no filled-in sheet")]
+        return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]
+    return results
