@@ -8,7 +8,7 @@ from pathlib import Path
 
 from perfrules.model.report import Report
 from perfrules.pack.loader import load_pack
-from perfrules.validate import load_report, validate
+from perfrules.validate import load_report, resolve_rules_dir, validate
 
 
 @dataclass
@@ -29,7 +29,7 @@ def replay_report(path: Path, rules: Path | None = None) -> ReplayOutcome:
     if original is None:
         return ReplayOutcome(2, [f"✗ {p.source}{':' + p.location if p.location else ''}: {p.message}" for p in problems])
     out = ReplayOutcome(0)
-    pack = load_pack(rules or original.pack.root, original.pack.overlays)
+    pack = load_pack(rules or resolve_rules_dir(original.pack.root), original.pack.overlays)
     if pack.content_hash != original.pack.content_hash:
         out.lines.append(
             f"✗ 规则包已变化 / the rule pack changed: {original.pack.content_hash[:19]}… → {pack.content_hash[:19]}…"

@@ -39,6 +39,14 @@ from perfrules.tables.normalize import normalize
 Input = str | Path | Submission | dict[str, Any]
 
 
+SHIPPED_PACK = "<shipped>"
+
+
+def resolve_rules_dir(root: str | Path) -> Path:
+    """A stamped pack root back to a folder (the shipped pack is stamped by name, not path)."""
+    return default_rules_dir() if str(root) == SHIPPED_PACK else Path(root)
+
+
 def default_rules_dir() -> Path:
     """``$PERFRULES_RULES``, else the pack shipped in the wheel, else the checkout's ``rules/``."""
     env = os.environ.get("PERFRULES_RULES")
@@ -136,7 +144,8 @@ class Review:
     """What a bureau brings besides the pack: its threshold, waivers and the previous report."""
 
     fail_on: Severity = Severity.ERROR
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date | None = None
+    """Only waivers depend on the date; without them the report carries none and stays byte-identical."""
     waivers: Mapping[str, Waiver] = field(default_factory=dict)
     waivers_stamp: dict[str, str] | None = None
     previous: Report | None = None
@@ -147,7 +156,7 @@ class Review:
 def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
     """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
     waiver = review.waivers.get(finding.fingerprint)
-    if waiver is not None and waiver.expires >= review.as_of:
+    if waiver is not None and waiver.expires >= (review.as_of or dt.date.today()):
         return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
     if waiver is not None:
         expired[waiver.fingerprint] = waiver
@@ -157,11 +166,18 @@ def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], exp
     return finding
 
 
-def _previous_findings(previous: Report | None) -> dict[tuple[str, int], dict[str, Finding]]:
-    out: dict[tuple[str, int], dict[str, Finding]] = {}
-    for result in previous.submissions if previous else ():
-        out.setdefault((result.department, result.fiscal_year), {}).update({f.fingerprint: f for f in result.findings})
-    return out
+def _previous_for(previous: Report | None, source: str, sub: Submission) -> dict[str, Finding]:
+    """The earlier findings of this document: same file name, else the one earlier document
+    of the same department, year and kind (a resubmission usually gets a new file name)."""
+    if previous is None:
+        return {}
+    by_source = [r for r in previous.submissions if r.source == source]
+    same_kind = [
+        r for r in previous.submissions
+        if (r.department, r.fiscal_year, r.document_kind) == (sub.header.department, sub.header.fiscal_year, sub.document_kind.value)
+    ]  # fmt: skip
+    match = by_source or (same_kind if len(same_kind) == 1 else [])
+    return {f.fingerprint: f for r in match for f in r.findings}
 
 
 def run_pack(
@@ -200,13 +216,12 @@ def run_pack(
             header = ok[row["sub"]][1].submission.header
             per_sub[row["sub"]].append(build_finding(loaded, row, header.department, header.fiscal_year, fail_on))
 
-    previous = _previous_findings(review.previous)
     expired: dict[str, Waiver] = {}
     submissions = []
     for index, (r, sourced) in enumerate(ok):
         sub = sourced.submission
         justified = {j.fingerprint: j.text for j in sub.justifications}
-        before = previous.get((sub.header.department, sub.header.fiscal_year), {})
+        before = _previous_for(review.previous, r.source, sub)
         findings = [_dispose(f, review, justified, expired) for f in per_sub[index]]
         if review.previous is not None:
             findings = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in findings]
@@ -246,7 +261,8 @@ def run_pack(
     return Report(
         perfrules_version=__version__,
         pack=PackStamp(
-            name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules), root=pack.root
+            name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules),
+            root=pack.root, overlay_changes=pack.overlay_changes,
         ),
         fail_on=fail_on,
         as_of=review.as_of,
@@ -299,6 +315,8 @@ def validate(
     """
     items: Sequence[Input] = [inputs] if isinstance(inputs, str | Path | Submission | dict) else inputs
     pack = rules if isinstance(rules, Pack) else load_pack(rules or default_rules_dir(), overlays)
+    if Path(pack.root).resolve() == default_rules_dir().resolve():
+        pack.root = SHIPPED_PACK  # the same stamp on every machine
     problems: list[Problem] = []
     accepted: Mapping[str, Waiver] = {}
     waivers_stamp = previous_stamp = None
@@ -311,7 +329,8 @@ def validate(
         previous_stamp = {"source": str(previous), "sha256": digest or ""}
         problems += more
     review = Review(
-        fail_on=Severity(fail_on), as_of=as_of or dt.date.today(), waivers=accepted, waivers_stamp=waivers_stamp,
+        fail_on=Severity(fail_on), as_of=as_of or (dt.date.today() if waivers is not None else None),
+        waivers=accepted, waivers_stamp=waivers_stamp,
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
     report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, shared_engine(engine_settings))

@@ -55,7 +55,7 @@ def test_clean_fixture_exits_0_with_no_findings(pack: Pack) -> None:
     report = validate(CLEAN, rules=pack)
     assert report.exit_code == 0
     assert report.summary["findings"] == 0
-    assert all(e.status == "evaluated" for e in report.submissions[0].ledger)
+    assert {e.status for e in report.submissions[0].ledger} <= {"evaluated", "not_applicable"}
 
 
 def test_parallel_reading_gives_the_same_report(pack: Pack, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ _STRUCTURE: tuple[type[exp.Expr], ...] = (
     exp.Add, exp.Sub, exp.Mul, exp.Neg,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
     exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
-    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe, exp.Cast, exp.DataType,
+    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe, exp.Cast, exp.DataType, exp.DataTypeParam,
 )  # fmt: skip
 CAST_TYPES = {
     exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT,

@@ -227,6 +227,9 @@ def _reference(check: ReferenceCheck, spec: TableSpec, extra: list[str], lookup_
         extra.append(
             f"(SELECT string_agg(DISTINCT r.{allowed}, '、' ORDER BY r.{allowed}) FROM {table} r WHERE {cond}) AS ev_allowed"
         )
+        # Only rows whose other keys are known can be out of bounds; an unknown category is another rule's finding.
+        known_category = f"EXISTS (SELECT 1 FROM {table} r WHERE {cond})"
+        return f"{known_category} AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {' AND '.join([*joins, validity])})"
     return f"NOT EXISTS (SELECT 1 FROM {table} r WHERE {' AND '.join([*joins, validity])})"
 
 

@@ -1,7 +1,8 @@
 """The report: canonical JSON that every other output is rendered from.
 
-Nothing time-dependent is stored here, so the same inputs, pack and version always give
-a byte-identical report that can be replayed and diffed.
+Nothing time- or machine-dependent is stored here (the date only when waivers are judged
+against it), so the same inputs, pack and version give a byte-identical report that can be
+replayed and diffed.
 """
 
 from __future__ import annotations
@@ -109,12 +110,20 @@ class SubmissionResult(_Frozen):
     fixed: list[FixedFinding] = Field(default_factory=list, description="in --previous but no longer found")
 
 
+class OverlayChange(_Frozen):
+    overlay: str
+    rule_id: str
+    reason: str
+    changes: dict[str, str] = Field(description="parameter, severity or enabled → new value")
+
+
 class PackStamp(_Frozen):
     name: str
     content_hash: str
     overlays: list[str]
     rules: int
-    root: str = Field(description="folder the pack was loaded from, for replay")
+    root: str = Field(description='folder the pack was loaded from ("<shipped>" for the packaged pack), for replay')
+    overlay_changes: list[OverlayChange] = Field(default_factory=list, description="what each overlay changed, and why")
 
 
 class Report(_Frozen):
@@ -122,7 +131,7 @@ class Report(_Frozen):
     perfrules_version: str
     pack: PackStamp
     fail_on: Severity
-    as_of: date = Field(description="the date waivers were judged against")
+    as_of: date | None = Field(None, description="the date waivers were judged against (only with waivers)")
     waivers: dict[str, str] | None = Field(None, description="source and sha256 of the waivers file used")
     previous: dict[str, str] | None = Field(None, description="source and sha256 of the previous report compared with")
     verdict: Verdict

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from perfrules.model.submission import DocumentKind
 
@@ -163,6 +163,15 @@ class Example(_Strict):
     expect: Literal["pass", "fail"]
     submission: dict[str, Any]
     findings: list[ExpectedFinding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _findings_match_expectation(self) -> Example:
+        # A must-fail example that names no finding would pass without the rule ever firing.
+        if self.expect == "fail" and not self.findings:
+            raise ValueError("expect: fail 的示例须列出 findings / a must-fail example must list its findings")
+        if self.expect == "pass" and self.findings:
+            raise ValueError("expect: pass 的示例不能有 findings / a must-pass example cannot list findings")
+        return self
 
 
 class Rule(_Strict):

@@ -21,7 +21,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
 
 def schema_text(model: type[BaseModel], title: str) -> str:
     schema: dict[str, Any] = model.model_json_schema(mode="validation" if model is not Report else "serialization")
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
+    schema = {**schema, "$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -22,6 +22,7 @@ from pydantic_core import ErrorDetails
 
 from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
+from perfrules.model.report import OverlayChange
 from perfrules.model import rule as rule_model
 from perfrules.model.rule import ParamValue, Rule
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
@@ -68,6 +69,7 @@ class Pack:
     problems: list[Problem] = field(default_factory=list)
     content_hash: str = ""
     overlays: list[str] = field(default_factory=list)
+    overlay_changes: list[OverlayChange] = field(default_factory=list)
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.rule.id == rule_id), None)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from perfrules.compile.kinds import CompileError, compile_rule
+from perfrules.model.report import OverlayChange as ChangeStamp
 from perfrules.model.rule import ParamValue, Severity
 from perfrules.read.yaml12 import YamlError, load_yaml
 
@@ -86,6 +87,12 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
             except CompileError as exc:
                 pack.problems.append(Problem(file, line, None, str(exc), change.rule))
                 continue
+            described = {f"parameters.{k}": str(v) for k, v in change.parameters.items()}
+            described |= {"severity": change.severity.value} if change.severity else {}
+            described |= {"enabled": str(change.enabled).lower()} if change.enabled is not None else {}
+            pack.overlay_changes.append(
+                ChangeStamp(overlay=overlay.name, rule_id=change.rule, reason=change.reason, changes=described)
+            )
             pack.rules[position] = replace(
                 loaded,
                 compiled=compiled,
