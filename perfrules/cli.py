@@ -174,6 +174,35 @@ def replay(
 
 
 @app.command()
+def catalogue(
+    rules: RulesOption = None,
+    docs: Annotated[Path, typer.Option("--docs", help="文档目录 / docs folder")] = Path("docs"),
+    check_only: Annotated[bool, typer.Option("--check", help="只检查是否最新 / only check it is current")] = False,
+) -> None:
+    """生成规则目录 / write the rule catalogue (docs/rules/*.md) and the table reference (docs/tables.md)."""
+    from perfrules.pack.catalogue import catalogue_is_current, render_tables_doc, write_catalogue
+    from perfrules.pack.loader import load_pack
+    from perfrules.validate import default_rules_dir
+
+    pack = load_pack(rules or default_rules_dir())
+    for problem in pack.problems:
+        typer.echo(f"✗ {problem}", err=True)
+    if pack.problems:
+        raise typer.Exit(2)
+    tables = docs / "tables.md"
+    if check_only:
+        stale = catalogue_is_current(pack, docs / "rules")
+        if not tables.is_file() or tables.read_text(encoding="utf-8") != render_tables_doc():
+            stale.append(str(tables))
+        for name in stale:
+            typer.echo(f"过期 / stale: {name} — run `perfrules catalogue`")
+        raise typer.Exit(1 if stale else 0)
+    written = write_catalogue(pack, docs / "rules")
+    tables.write_text(render_tables_doc(), encoding="utf-8", newline="\n")
+    typer.echo(f"{len(written) + 1} 个文件已写入 / files written to {docs}")
+
+
+@app.command()
 def schema(
     out: Annotated[Path, typer.Option("--out", help="输出目录 / output folder")] = Path("docs"),
     check_only: Annotated[bool, typer.Option("--check", help="只检查是否最新 / only check they are current")] = False,

@@ -74,3 +74,12 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert perfrules.__version__ in result.output
+
+
+def test_catalogue_command_writes_then_reports_current(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["catalogue", "--rules", str(RULES), "--docs", str(tmp_path), "--check"]).exit_code == 1
+    written = runner.invoke(app, ["catalogue", "--rules", str(RULES), "--docs", str(tmp_path)])
+    assert written.exit_code == 0
+    assert (tmp_path / "rules" / "FUND-COMMINGLED.md").is_file()
+    assert (tmp_path / "tables.md").is_file()
+    assert runner.invoke(app, ["catalogue", "--rules", str(RULES), "--docs", str(tmp_path), "--check"]).exit_code == 0
