@@ -69,3 +69,21 @@ def test_parallel_reading_gives_the_same_report(pack: Pack, tmp_path: Path) -> N
     assert seen[-1] == (7, 7)
     assert parallel.exit_code == 2  # the corrupt file is reported, and the other six are still checked
     assert parallel.summary["checked"] == 6
+
+
+def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_path: Path) -> None:
+    for i, score in enumerate(("99.5", "100", "99.9")):
+        (tmp_path / f"project-{i}.yaml").write_text(
+            f"document_kind: project_table\nheader: {{department: 甲局, fiscal_year: 2022}}\n"
+            f"projects: [{{name: 项目{i}, self_score: '{score}'}}]\n",
+            encoding="utf-8",
+        )
+    (tmp_path / "other.yaml").write_text(
+        "document_kind: project_table\nheader: {department: 乙局, fiscal_year: 2022}\nprojects: [{name: 项目, self_score: 100}]\n",
+        encoding="utf-8",
+    )
+    together = validate([tmp_path], rules=pack)
+    flagged = {s.source for s in together.submissions for f in s.findings if f.rule_id == "PLAUS-DEPT-CLUSTER"}
+    assert flagged == {str(tmp_path / f"project-{i}.yaml") for i in range(3)}
+    alone = validate(tmp_path / "project-0.yaml", rules=pack)
+    assert not any(f.rule_id == "PLAUS-DEPT-CLUSTER" for s in alone.submissions for f in s.findings)

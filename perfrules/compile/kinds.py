@@ -35,7 +35,7 @@ from perfrules.model.rule import (
 from perfrules.tables.spec import TABLES, TableSpec
 
 IDENTITY_SLOTS = 3
-GROUP_TABLES = {"submission": "submissions", "project": "projects", "fund": "funds"}
+GROUP_TABLES = {"submission": "submissions", "project": "projects", "fund": "funds", "department": "submissions"}
 ROW_MEASURES = ("ratio", "matched", "total")
 
 
@@ -156,7 +156,9 @@ def compile_rule(rule: Rule, params: dict[str, ParamValue] | None = None, lookup
     if spec is None or spec.name == "locations":
         raise CompileError(unknown_column_message(rule.table, [t for t in TABLES if t != "locations"]).replace("列", "表").replace("column", "table"), "table")
     check = rule.check
-    if isinstance(check, AggregateCheck | RatioCheck):
+    if isinstance(check, AggregateCheck | RatioCheck) and check.group_by == "department":
+        sql, located = _compile_department(rule, check, spec, values)
+    elif isinstance(check, AggregateCheck | RatioCheck):
         sql, located = _compile_grouped(rule, check, spec, values)
     else:
         located = spec
@@ -281,5 +283,55 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
     sql = (
         f"SELECT {', '.join(select)}\nFROM {_q(group.name)} g LEFT JOIN {_q(spec.name)} t ON {join}\n"
         f"WHERE {_applies(rule, 'g')}\nGROUP BY {', '.join(keys)}\nHAVING {having_extra}({fails})"
+    )
+    return sql, group
+
+
+def _ratio_measures(check: AggregateCheck | RatioCheck, spec: TableSpec, values: dict[str, ParamValue]) -> dict[str, exp.Expr]:
+    if not isinstance(check, RatioCheck):
+        return {}
+    matching = _frag(check.matching, spec, values, "check.matching", alias="t")
+    matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
+    total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
+    return {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
+
+
+def _compile_department(
+    rule: Rule, check: AggregateCheck | RatioCheck, spec: TableSpec, values: dict[str, ParamValue]
+) -> tuple[str, TableSpec]:
+    """A batch-scoped check over a department's documents of one year, across files.
+
+    The only compiled GROUP BY without the submission key: a department often files one
+    项目支出绩效自评表 per project, so patterns across its projects appear only in the batch.
+    Each of the department's documents receives the finding.
+    """
+    if rule.scope != "batch":
+        raise CompileError(
+            "按部门分组须声明 scope: batch / group_by: department needs scope: batch (it spans submissions)",
+            "check.group_by",
+        )
+    group = TABLES["submissions"]
+    _check_points_at(rule, group)
+    where = [_applies(rule, "t")]
+    if check.where:
+        where.append(f"({_frag(check.where, spec, values, 'check.where', alias='t')})")
+    measures = _ratio_measures(check, spec, values)
+    having = f"COUNT(t.rid) >= {check.min_rows} AND " if isinstance(check, RatioCheck) else ""
+    fails = _frag(check.fails_when, spec, values, "check.fails_when", alias="t", aggregate=True,
+                  extra_columns=tuple(measures), replacements=measures)  # fmt: skip
+    evidence = [
+        f"{_frag(expr, spec, values, f'evidence.{name}', alias='t', aggregate=True, extra_columns=tuple(measures), replacements=measures)}"
+        f" AS {_q('ev_' + name)}"
+        for name, expr in rule.evidence.items()
+    ] + [f"{m.sql(DIALECT)} AS {_q('ev_' + name)}" for name, m in measures.items()]
+    inner = (
+        f"SELECT t.department, t.fiscal_year{''.join(', ' + e for e in evidence)}\nFROM {_q(spec.name)} t\n"
+        f"WHERE {' AND '.join(where)}\nGROUP BY t.department, t.fiscal_year\nHAVING {having}({fails})"
+    )
+    names = [_q("ev_" + n) for n in (*rule.evidence, *measures)]
+    select = ["g.sub", "g.rid", "g.path", *_identity(group, "g"), *(f"d.{n}" for n in names)]
+    sql = (
+        f"SELECT {', '.join(select)}\nFROM ({inner}) d JOIN {_q(group.name)} g "
+        f"ON g.department = d.department AND g.fiscal_year = d.fiscal_year AND {_applies(rule, 'g')}"
     )
     return sql, group

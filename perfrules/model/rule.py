@@ -82,7 +82,8 @@ class Condition(_Strict):
     other: str | None = Field(None, description="another column to compare with")
 
 
-GroupBy = Literal["submission", "project", "fund"]
+GroupBy = Literal["submission", "project", "fund", "department"]
+"""``department`` groups a department's documents of one fiscal year across the batch (scope: batch)."""
 
 
 class RowCheck(_Strict):
