@@ -82,7 +82,7 @@ def check(
         typer.echo(f"找不到文件 / no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
     if not expand_inputs(paths):
-        typer.echo("没有可校验的文件（.json / .yaml）/ no submission files found (.json / .yaml)", err=True)
+        typer.echo("没有可校验的文件（.json / .yaml / .xlsx / .xls / CSV 目录）/ no submission files found", err=True)
         raise typer.Exit(2)
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
@@ -171,6 +171,20 @@ def replay(
     for line in outcome.lines:
         typer.echo(line)
     raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / the .xlsx file to write")] = Path("perfrules-template.xlsx"),
+) -> None:
+    """生成空白填报模板 / write the blank tidy template workbook (one sheet per table, Chinese headers)."""
+    from perfrules.read.tidy import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        typer.echo("模板须为 .xlsx 文件 / the template must be an .xlsx file", err=True)
+        raise typer.Exit(2)
+    write_template(out)
+    typer.echo(str(out))
 
 
 @app.command()

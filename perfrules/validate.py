@@ -57,16 +57,48 @@ def default_rules_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "rules"
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+BUNDLE_MARKER = "基本信息.csv"
+
+
+def _is_bundle(folder: Path) -> bool:
+    return (folder / BUNDLE_MARKER).is_file()
+
+
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; folders contribute their submission documents, sorted."""
+    """Files as given; folders contribute their documents, workbooks and CSV bundles, sorted.
+
+    A folder holding 基本信息.csv is one CSV bundle (one submission), not a folder of files.
+    """
     out: list[Path] = []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        if path.is_dir() and not _is_bundle(path):
+            bundles = sorted(p.parent for p in path.rglob(BUNDLE_MARKER))
+            out.extend(bundles)
+            out.extend(
+                sorted(
+                    p for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in (*SUFFIXES, *WORKBOOK_SUFFIXES)
+                    and not any(b in p.parents for b in bundles) and not p.name.startswith("~$")
+                )
+            )  # fmt: skip
         else:
             out.append(path)
     return out
+
+
+def read_any(path: Path) -> list[ReadResult]:
+    """One file or bundle → its submissions (a workbook may hold several project sheets)."""
+    if path.is_dir():
+        from perfrules.read.tidy import read_csv_bundle
+
+        return read_csv_bundle(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from perfrules.read.xlsx_forms import read_workbook
+
+        return read_workbook(path)
+    return [read_path(path)]
 
 
 Progress = Callable[[int, int], None]
@@ -86,11 +118,11 @@ def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | 
         else:
             tasks.extend(expand_inputs([item]))
     paths = [t for t in tasks if isinstance(t, Path)]
-    read: dict[Path, ReadResult] = {}
+    read: dict[Path, list[ReadResult]] = {}
     total = len(tasks)
     with _collector_paused():
         _read_paths(paths, read, total, jobs, progress)
-    return [read[t] if isinstance(t, Path) else t for t in tasks]
+    return [r for t in tasks for r in (read[t] if isinstance(t, Path) else [t])]
 
 
 @contextmanager
@@ -106,18 +138,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_paths(paths: list[Path], read: dict[Path, ReadResult], total: int, jobs: int, progress: Progress | None) -> None:
+def _read_paths(
+    paths: list[Path], read: dict[Path, list[ReadResult]], total: int, jobs: int, progress: Progress | None
+) -> None:
     if jobs > 1 and len(paths) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for done, (path, result) in enumerate(zip(paths, pool.map(read_path, paths, chunksize=8), strict=True), 1):
+            for done, (path, result) in enumerate(zip(paths, pool.map(read_any, paths, chunksize=8), strict=True), 1):
                 read[path] = result
                 if progress:
                     progress(done, total)
     else:
         for done, path in enumerate(paths, 1):
-            read[path] = read_path(path)
+            read[path] = read_any(path)
             if progress:
                 progress(done, total)
 

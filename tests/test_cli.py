@@ -83,3 +83,21 @@ def test_catalogue_command_writes_then_reports_current(tmp_path: Path) -> None:
     assert (tmp_path / "rules" / "FUND-COMMINGLED.md").is_file()
     assert (tmp_path / "tables.md").is_file()
     assert runner.invoke(app, ["catalogue", "--rules", str(RULES), "--docs", str(tmp_path), "--check"]).exit_code == 0
+
+
+def test_template_round_trips_through_check(tmp_path: Path) -> None:
+    out = tmp_path / "模板.xlsx"
+    assert runner.invoke(app, ["template", str(out)]).exit_code == 0
+    assert out.is_file()
+    blank = runner.invoke(app, ["check", str(out), "--format", "json"])
+    assert blank.exit_code == 2  # a blank template has no department or year: an input error, located
+    assert "基本信息" in blank.output
+    assert runner.invoke(app, ["template", str(tmp_path / "x.csv")]).exit_code == 2
+
+
+def test_workbooks_and_csv_bundles_are_found_in_folders() -> None:
+    from perfrules.validate import expand_inputs
+
+    found = [p.name for p in expand_inputs([FIXTURES.parent])]
+    assert "layout-a-training.xlsx" in found
+    assert "shijiazhuang-zhengfawei-2020.json" in found

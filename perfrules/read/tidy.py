@@ -512,10 +512,12 @@ def _assemble(grids: dict[str, Grid], source: str, sha256: str, problems: list[P
         doc_source = f"{source}#{doc.key or position}" if several else source
         data = {k: v for k, v in doc.data.items() if v != []}
         submission, invalid = to_submission(data, doc_source)
-        mine = problems if not results else []
-        found = tuple([p.model_copy(update={"source": doc_source}) for p in mine] + locate(invalid, doc.locations))
+        # With one submission every problem is its own; with several, table-level ones go on a result of their own.
+        found = tuple(([] if several else problems) + locate(invalid, doc.locations))
         sourced = SourcedSubmission(doc_source, submission, dict(sorted(doc.locations.items()))) if submission else None
         results.append(ReadResult(doc_source, sha256, sourced, found))
+    if several and problems:
+        results.append(ReadResult(source, sha256, None, tuple(problems)))
     return results
 
 

@@ -46,6 +46,8 @@ MAX_COMPRESSION_RATIO = 100
 # Below this an archive cannot exhaust memory whatever its ratio; tiny XML parts compress very well.
 RATIO_CHECK_FLOOR = 10 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
+# openpyxl's full (merge-aware) mode needs about 40 bytes of memory per byte of sheet XML; forms are < 1 MB.
+MAX_SHEET_XML_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 100_000
 # Official forms are 8 to 12 columns wide; anything past this is stray content.
 MAX_COLS = 64
@@ -192,7 +194,7 @@ def _is_encrypted_ole(raw: bytes) -> bool:
     return any(name in raw for name in _ENCRYPTION_STREAMS)
 
 
-def _zip_problem(raw: bytes, source: str) -> str | None:
+def _zip_problem(raw: bytes) -> str | None:
     """Why this zip must not be opened, judged from its directory before anything is inflated."""
     try:
         with zipfile.ZipFile(BytesIO(raw)) as archive:
@@ -217,6 +219,12 @@ def _zip_problem(raw: bytes, source: str) -> str | None:
         return (
             f"压缩比异常（{unpacked // max(packed, 1)}:1，上限 {MAX_COMPRESSION_RATIO}:1），疑似 zip 炸弹 / "
             f"refused: compression ratio {unpacked // max(packed, 1)}:1 exceeds {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)"
+        )
+    largest = max((e for e in entries if e.filename.startswith("xl/worksheets/")), key=lambda e: e.file_size, default=None)
+    if largest is not None and largest.file_size > MAX_SHEET_XML_BYTES:
+        return (
+            f"工作表过大（{largest.file_size} 字节），远超自评表的正常大小，请拆分或改用 CSV / "
+            f"refused: one sheet holds {largest.file_size} bytes of XML (limit {MAX_SHEET_XML_BYTES}); split it or use CSV"
         )
     return None
 
@@ -264,7 +272,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         head = raw[:64].lstrip().lower()
         what = "HTML 网页" if head.startswith((b"<!doctype html", b"<html", b"<table")) else "文本或其他格式"
         return fail(f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name")
-    reason = _zip_problem(raw, source)
+    reason = _zip_problem(raw)
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
@@ -415,10 +423,8 @@ _KNOWN_LABELS = frozenset(
 )
 
 
-def _find_header(sheet: Sheet, start: int, spec: dict[str, tuple[str, ...]], needed: tuple[str, ...], least: int) -> int | None:
+def _find_header(sheet: Sheet, spec: dict[str, tuple[str, ...]], needed: tuple[str, ...], least: int) -> int | None:
     for r in sheet.rows():
-        if r < start:
-            continue
         columns = _header_columns(sheet, r, spec)
         if all(n in columns for n in needed) and len(columns) >= least:
             return r
@@ -560,12 +566,7 @@ def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[st
         if first in _END_LABELS or first.startswith(("注:", "说明:", "填表说明")):
             break
         if first == "项目名称":
-            form.problem(
-                sheet.ref(r, row[0]),
-                f"第 {r + 1} 行开始了另一个项目，每个工作表只能填一个项目，其余未读取 / "
-                f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
-            )
-            break
+            break  # a second form stacked below; reported by the caller
         total_col = _is_total_row(sheet, r)
         if total_col is not None:
             _read_total(form, header, project, r, total_col, columns)
@@ -701,8 +702,8 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     """None when the sheet is not a project form at all (an instructions sheet, a lookup list)."""
     form = _FormReader(sheet, source)
     name_label = form.first_label(("项目名称",))
-    budget_row = _find_header(sheet, 0, _BUDGET_COLUMNS, ("executed",), 3)
-    indicator_row = _find_header(sheet, 0, _INDICATOR_COLUMNS, ("level1", "name"), 3)
+    budget_row = _find_header(sheet, _BUDGET_COLUMNS, ("executed",), 3)
+    indicator_row = _find_header(sheet, _INDICATOR_COLUMNS, ("level1", "name"), 3)
     if name_label is None and budget_row is None and indicator_row is None:
         return None
     title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
@@ -735,8 +736,27 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
         end = indicator_row if indicator_row > budget_row else sheet.nrows
         _read_budget(form, project, budget_row, end, layout)
     _read_indicators(form, header, project, indicator_row)
+    stacked = [pos for pos in form.labels.get("项目名称", []) if pos[0] > indicator_row]
+    if stacked:
+        r, c = stacked[0]
+        form.problem(
+            sheet.ref(r, c),
+            f"第 {r + 1} 行开始了另一个项目，每个工作表只能填一个项目，其余未读取 / "
+            f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
+        )
     _read_texts(form, header, project)
     return {"document_kind": "project_table", "header": header, "projects": [project]}, form
+
+
+def _unrecognised(source: str, sheet: Sheet) -> Problem:
+    last = sheet.ref(max(sheet.nrows - 1, 0), max(sheet.ncols - 1, 0))
+    return _problem(
+        source,
+        last,
+        f"工作表“{sheet.name}”不是可识别的自评表（未找到 项目名称/全年执行数/一级指标 等表头），读到 {last} 为止 / "
+        f"sheet {sheet.name!r} is not a recognised self-evaluation form (no 项目名称, 全年执行数 or 一级指标 labels); "
+        f"reading stopped at {last}",
+    )
 
 
 def read_workbook(path: Path) -> list[ReadResult]:
@@ -759,14 +779,14 @@ def read_workbook(path: Path) -> list[ReadResult]:
         return read_tidy_sheets(loaded)
     results: list[ReadResult] = []
     ignored: list[Sheet] = []
+    capped: list[Problem] = []
     for sheet in loaded.sheets:
         source = f"{loaded.source}#{sheet.name}"
         cap = row_cap_problem(source, sheet)
         outcome = _read_form_sheet(sheet, source)
         if outcome is None:
-            if cap is not None:
-                results.append(ReadResult(source, loaded.sha256, None, (cap,)))
-            elif sheet.cells:
+            capped += [cap] if cap else []
+            if sheet.cells:
                 ignored.append(sheet)
             continue
         data, form = outcome
@@ -780,16 +800,8 @@ def read_workbook(path: Path) -> list[ReadResult]:
         problems += locate([p for p in invalid if p.location not in said], form.locations)
         sourced = SourcedSubmission(source, submission, dict(sorted(form.locations.items()))) if submission else None
         results.append(ReadResult(source, loaded.sha256, sourced, tuple(problems)))
-    if not results:
-        problems = [
-            _problem(
-                f"{loaded.source}#{sheet.name}",
-                sheet.ref(max(sheet.nrows - 1, 0), max(sheet.ncols - 1, 0)),
-                f"工作表“{sheet.name}”不是可识别的自评表（未找到 项目名称/全年执行数/一级指标 等表头），读到 "
-                f"{sheet.ref(max(sheet.nrows - 1, 0), max(sheet.ncols - 1, 0))} 为止 / sheet {sheet.name!r} is not a recognised "
-                "self-evaluation form (no 项目名称, 全年执行数 or 一级指标 labels)",
-            )
-            for sheet in ignored
-        ] or [_problem(loaded.source, None, "工作簿中没有内容 / the workbook has no filled-in sheet")]
-        return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]
-    return results
+    if results:
+        # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.
+        return results + ([ReadResult(loaded.source, loaded.sha256, None, tuple(capped))] if capped else [])
+    problems = capped + [_unrecognised(f"{loaded.source}#{sheet.name}", sheet) for sheet in ignored] or [_problem(loaded.source, None, "工作簿中没有内容 / the workbook has no filled-in sheet")]
+    return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]

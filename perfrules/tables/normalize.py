@@ -19,7 +19,7 @@ from perfrules.tables.spec import (
     TableData,
 )
 
-TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "合计")
+TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
 FINANCE_MONEY = ("initial_budget", "adjusted_budget", "executed", "carryover", "three_public_budget", "three_public_actual")
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
