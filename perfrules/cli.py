@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from perfrules._version import __version__
+from perfrules.model.report import Report
 
 app = typer.Typer(
     add_completion=False,
@@ -27,6 +28,7 @@ app.add_typer(rules_app, name="rules")
 class Format(StrEnum):
     text = "text"
     json = "json"
+    junit = "junit"
 
 
 class Lang(StrEnum):
@@ -71,6 +73,10 @@ def check(
     previous: Annotated[Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")] = 1,
+    html: Annotated[Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")] = None,
+    annotate: Annotated[
+        Path | None, typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here")
+    ] = None,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
@@ -98,7 +104,21 @@ def check(
     except MissingDependency as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    text = report.model_dump_json(indent=2) + "\n" if fmt is Format.json else render_text(report, lang.value)
+    if fmt is Format.json:
+        text = report.model_dump_json(indent=2) + "\n"
+    elif fmt is Format.junit:
+        from perfrules.report.junit import render_junit
+
+        text = render_junit(report)
+    else:
+        text = render_text(report, lang.value)
+    if html:
+        from perfrules.report.html import write_html
+
+        index = write_html(report, html, lang.value)
+        typer.echo(f"HTML: {index}", err=True)
+    if annotate:
+        _annotate_workbooks(report, paths, annotate)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -123,6 +143,24 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:
+    """Annotated copies of every workbook input; the submitter's original is never touched."""
+    from perfrules.report.annotate_xlsx import annotate_workbook
+    from perfrules.validate import expand_inputs
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in expand_inputs(paths):
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            continue
+        target = out_dir / f"{path.stem}.审核意见.xlsx"
+        try:
+            count = annotate_workbook(report, path, target)
+        except (ValueError, ImportError, OSError) as exc:
+            typer.echo(f"✗ 无法批注 / cannot annotate {path}: {exc}", err=True)
+            continue
+        typer.echo(f"批注 / annotated {count} cells → {target}", err=True)
 
 
 @rules_app.command("list")

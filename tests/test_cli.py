@@ -101,3 +101,28 @@ def test_workbooks_and_csv_bundles_are_found_in_folders() -> None:
     found = [p.name for p in expand_inputs([FIXTURES.parent])]
     assert "layout-a-training.xlsx" in found
     assert "shijiazhuang-zhengfawei-2020.json" in found
+
+
+def test_junit_html_and_annotated_copies_from_one_check(tmp_path: Path) -> None:
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    import openpyxl
+
+    book = tmp_path / "form.xlsx"
+    shutil.copy(FIXTURES.parent / "workbooks" / "layout-a-training.xlsx", book)
+    sheet = openpyxl.load_workbook(book)["项目1"]
+    sheet["H13"] = 99999  # an indicator score far above its weight
+    sheet.parent.save(book)
+    before = book.read_bytes()
+    result = runner.invoke(
+        app, ["check", str(book), "--format", "junit", "--html", str(tmp_path / "html"), "--annotate", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    suites = ET.fromstring(result.stdout)
+    assert any(case.find("failure") is not None for case in suites.iter("testcase"))
+    assert (tmp_path / "html" / "index.html").is_file()
+    annotated = openpyxl.load_workbook(tmp_path / "out" / "form.审核意见.xlsx")
+    assert annotated["项目1"]["H13"].comment is not None
+    assert "SCORE-IND-BOUNDS" in annotated["项目1"]["H13"].comment.text
+    assert book.read_bytes() == before

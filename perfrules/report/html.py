@@ -98,6 +98,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "waivers": ("豁免清单", "waivers file"),
     "previous": ("对比的上次报告", "previous report"),
     "copies": ("份", "submissions"),
+    "findings_title": ("问题", "Findings"),
+    "overlay_changes": ("叠加规则对规则包的修改", "What the overlays changed"),
+    "changes": ("修改", "changes"),
+    "comma": ("，", ", "),
+    "semicolon": ("；", "; "),
     "items": ("条", "findings"),
 }
 _KIND: dict[str, tuple[str, str]] = {
@@ -203,6 +208,7 @@ def _stamp(report: Report, p: _Page) -> str:
     # Only shown when used: a date on every report would suggest waivers were applied when none were.
     if report.waivers:
         items.append((p.w("waivers"), _stamped_file(report.waivers)))
+    if report.as_of:
         items.append((p.w("as_of"), _e(report.as_of.isoformat())))
     if report.previous:
         items.append((p.w("previous"), _stamped_file(report.previous)))
@@ -318,6 +324,20 @@ def _expired(report: Report, p: _Page) -> list[str]:
     return [f"<h2>{_e(p.w('expired_waivers'))}</h2>", _table(head, rows, "expired-waivers")]
 
 
+def _overlay_changes(report: Report, p: _Page) -> list[str]:
+    # A provincial overlay can lower a severity or disable a rule; the reviewer must see that it did, and why.
+    if not report.pack.overlay_changes:
+        return []
+    rows = [
+        f'<tr class="overlay-change"><td>{_e(c.overlay)}</td><td><code class="rid">{_e(c.rule_id)}</code></td>'
+        f"<td>{'<br>'.join(f'<code>{_e(k)}</code> → <code>{_e(v)}</code>' for k, v in c.changes.items())}</td>"
+        f"<td>{_e(c.reason)}</td></tr>"
+        for c in report.pack.overlay_changes
+    ]
+    head = [p.w("overlays"), p.w("rule"), p.w("changes"), p.w("reason")]
+    return [f"<h2>{_e(p.w('overlay_changes'))}</h2>", _table(head, rows, "overlay-changes")]
+
+
 def _pager(page: int, pages: int, p: _Page) -> str:
     if pages == 1:
         return ""
@@ -337,7 +357,7 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
     if page == 1:
         # The summaries cover the whole batch, so they live once, on the first page only.
         body += _summary(report, p) + _per_rule(report, p) + _per_department(report, p) + _problems(report.problems, p)
-        body += _expired(report, p)
+        body += _expired(report, p) + _overlay_changes(report, p)
     body.append(f"<h2>{_e(p.w('submission_list'))}</h2>")
     body.append(_pager(page, pages, p))
     if report.submissions:
@@ -388,7 +408,7 @@ def _basis(f: Finding, p: _Page) -> str:
 def _evidence(f: Finding, p: _Page) -> str:
     if not f.evidence:
         return ""
-    values = "；".join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in f.evidence.items())
+    values = p.w("semicolon").join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in f.evidence.items())
     return f'<br><span class="muted">{_e(p.w("evidence"))}: {values}</span>'
 
 
@@ -422,7 +442,7 @@ def _finding_row(f: Finding, p: _Page) -> str:
 
 
 def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, problems: Sequence[Problem]) -> str:
-    counts = "，".join(f"{p.w(s)} {r.counts.get(s, 0)}" for s in SEVERITIES)
+    counts = p.w("comma").join(f"{p.w(s)} {r.counts.get(s, 0)}" for s in SEVERITIES)
     body = [
         f'<p><a href="../{back}">← {_e(p.w("back"))}</a></p>',
         f"<h1><code>{_e(r.source)}</code></h1>",
@@ -435,7 +455,7 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<dt>{_e(p.w('pack'))}</dt><dd>{_e(report.pack.name)} <code>{_e(report.pack.content_hash)}</code></dd>"
         f"<dt>{_e(p.w('sha256'))}</dt><dd><code>{_e(r.sha256)}</code></dd>"
         "</dl>",
-        f"<h2>{_e(p.w('findings'))}</h2>",
+        f"<h2>{_e(p.w('findings_title'))}</h2>",
     ]
     if r.findings:
         # Most severe first, so a reviewer reads the blocking problems before the hints; the sort

@@ -21,9 +21,9 @@ _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 _DISPOSITION_ZH = {"justified": "已说明", "waived": "已豁免"}
 _STATUS_ZH = {"not_applicable": "不适用", "disabled": "已停用"}
 
-# Submitted workbooks can carry control characters that XML 1.0 forbids; ElementTree would
-# write them verbatim and produce a file no CI parser accepts.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Submitted workbooks can carry control characters that XML 1.0 forbids, and JSON can carry
+# lone surrogates; ElementTree would write them verbatim and produce a file no CI parser accepts.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
