@@ -49,6 +49,13 @@ def test_seed_is_blocked_with_each_weakness_named_at_its_place() -> None:
     assert (cluster.evidence["count"], cluster.evidence["lowest"], cluster.evidence["highest"]) == ("11", "99.85", "100")
     assert by_rule["NARRATIVE-QUAL-ADMISSION"].evidence["matched_text"] == "定性评价多定量评价少"
 
+    # The 2020 report credits the platform with what it did in early 2021 (隔离点违规行为分析).
+    after = by_rule["TIME-NARRATIVE-AFTER-FY"]
+    assert after.severity.value == "warning"
+    assert after.location.pointer == "/header/narrative"
+    assert after.evidence["next_year"] == "2021"
+    assert "年初的疫情防控" in (after.evidence["excerpt"] or "")
+
 
 def test_table_rules_are_not_applicable_to_the_narrative_seed() -> None:
     (result,) = validate(SEED).submissions

@@ -45,7 +45,8 @@ MACROS = {"ratio"}
 """``ratio(a, b)``: the only division a rule can ask for, compiled as CAST(a / NULLIF(b, 0) AS DECIMAL(18,4))."""
 
 ALLOWED_FUNCTION_NAMES = sorted({*SCALAR_FUNCTIONS.values(), *AGGREGATE_FUNCTIONS.values(), *MACROS, "coalesce", "nullif"})
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Only {identifier} is a parameter, so regular-expression quantifiers like {0,20} pass through.
+_PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
 
 class SqlNotAllowed(ValueError):

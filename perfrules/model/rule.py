@@ -179,6 +179,7 @@ class Rule(_Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
     status: Literal["active", "draft", "deprecated"] = "active"
+    enabled: bool = Field(True, description="false: shipped switched off, for an overlay to switch on")
     effective: Effective = Field(default_factory=Effective)
     severity: Severity
     title: Bilingual

@@ -125,6 +125,9 @@ def _explain(error: ErrorDetails) -> str:
 def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[str, ...], str]]:
     names = {*compiled.evidence, *rule.parameters, *BUILTIN_PLACEHOLDERS}
     out: list[tuple[tuple[str, ...], str]] = []
+    for name in sorted({*compiled.evidence, *rule.parameters} & set(BUILTIN_PLACEHOLDERS)):
+        where = ("evidence", name) if name in compiled.evidence else ("parameters", name)
+        out.append((where, f"名称 {name} 与内置占位符重名，请改名 / {name} shadows a built-in placeholder; rename it"))
     for lang in ("zh", "en"):
         for part in ("message", "title"):
             text = getattr(getattr(rule, part), lang)
@@ -174,7 +177,7 @@ def _compile_loaded(rule: Rule, located: Located, file: str, lookups: dict[str, 
     if problems:
         return None, problems
     line = (located.line_of(("id",)) or (1, 1))[0]
-    return LoadedRule(rule, compiled, file, line, rule.parameter_values(), rule.severity), []
+    return LoadedRule(rule, compiled, file, line, rule.parameter_values(), rule.severity, rule.enabled), []
 
 
 def _read_reference(path: Path) -> ReferenceTable:
