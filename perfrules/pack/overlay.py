@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from decimal import Decimal
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,15 @@ def resolve_overlay(pack_root: str | Path, name_or_path: str | Path) -> Path:
     return Path(pack_root) / "overlays" / f"{name_or_path}.yaml"
 
 
+def _same_kind(default: ParamValue, value: ParamValue) -> bool:
+    """An overlay may change a threshold, not turn a number into text (the SQL would still compile)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | Decimal):
+        return isinstance(value, int | Decimal)
+    return type(default) is type(value)
+
+
 def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
     from perfrules.pack.loader import Problem
 
@@ -80,6 +90,12 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
             unknown = sorted(set(change.parameters) - set(loaded.rule.parameters))
             if unknown:
                 pack.problems.append(Problem(file, line, None, f"规则 {change.rule} 没有参数 / rule has no parameter: {', '.join(unknown)}", change.rule))
+                continue
+            mistyped = sorted(k for k, v in change.parameters.items() if not _same_kind(loaded.rule.parameters[k].default, v))
+            if mistyped:
+                pack.problems.append(
+                    Problem(file, line, None, f"参数类型与默认值不同 / parameter type differs from its default: {', '.join(mistyped)}", change.rule)
+                )
                 continue
             params = {**loaded.parameters, **change.parameters}
             try:
