@@ -22,8 +22,8 @@ from pydantic_core import ErrorDetails
 
 from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
-from perfrules.model.report import OverlayChange
 from perfrules.model import rule as rule_model
+from perfrules.model.report import OverlayChange
 from perfrules.model.rule import ParamValue, Rule
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
 from perfrules.tables.spec import ReferenceTable

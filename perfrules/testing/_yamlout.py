@@ -45,13 +45,22 @@ def plain(value: Any) -> Any:
     return value
 
 
+def without_defaults(value: Any) -> Any:
+    """Drop keys holding null or an empty list: the model's defaults, so the document means the same."""
+    if isinstance(value, Mapping):
+        return {k: without_defaults(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list | tuple):
+        return [without_defaults(v) for v in value]
+    return value
+
+
 def dump_yaml(data: Any) -> str:
     return yaml.dump(plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
 
 
 def example_block(name: str, expect: str, submission: Mapping[str, Any], findings: Counter[str] | None = None) -> str:
     """One item of a rule's ``examples:`` list, ready to paste."""
-    item: dict[str, Any] = {"name": name, "expect": expect, "submission": dict(submission)}
+    item: dict[str, Any] = {"name": name, "expect": expect, "submission": without_defaults(submission)}
     if findings:
         item["findings"] = [{"at": at} if n == 1 else {"at": at, "count": n} for at, n in sorted(findings.items())]
     return dump_yaml([item])
