@@ -115,6 +115,8 @@ def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
             prj_t["start_date"].append(_date(p.start_date))
             prj_t["end_date"].append(_date(p.end_date))
             prj_t["delivery_date"].append(_date(p.delivery_date))
+            prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
+            prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
             prj_t["completion"].append(p.completion)
             _num(prj_t, "self_score", p.self_score)
             prj_t["self_grade"].append(p.self_grade)

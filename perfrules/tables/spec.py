@@ -128,6 +128,8 @@ PROJECTS = TableSpec(
         Column("start_date", "DATE", "开始日期 (earliest day it can mean)", "start_date"),
         Column("end_date", "DATE", "结束日期 (earliest day it can mean)", "end_date"),
         Column("delivery_date", "DATE", "交付日期 (earliest day it can mean)", "delivery_date"),
+        Column("end_date_text", "VARCHAR", "结束日期 as stated (2021, 2021-06 …)", "end_date"),
+        Column("delivery_date_text", "VARCHAR", "交付日期 as stated (2021, 2021-06 …)", "delivery_date"),
         Column("completion", "VARCHAR", "完成情况", "completion"),
         _num("self_score", "自评得分"),
         Column("self_grade", "VARCHAR", "自评等级", "self_grade"),
