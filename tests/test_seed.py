@@ -56,6 +56,10 @@ def test_seed_is_blocked_with_each_weakness_named_at_its_place() -> None:
     assert after.evidence["next_year"] == "2021"
     assert "年初的疫情防控" in (after.evidence["excerpt"] or "")
 
+    withheld = by_rule["NARRATIVE-WITHHELD"]
+    assert withheld.evidence["passages"] == "2"
+    assert withheld.evidence["first_marker"] == "（详细信息涉密，略）"
+
 
 def test_table_rules_are_not_applicable_to_the_narrative_seed() -> None:
     (result,) = validate(SEED).submissions
