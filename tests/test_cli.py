@@ -126,3 +126,11 @@ def test_junit_html_and_annotated_copies_from_one_check(tmp_path: Path) -> None:
     assert annotated["项目1"]["H13"].comment is not None
     assert "SCORE-IND-BOUNDS" in annotated["项目1"]["H13"].comment.text
     assert book.read_bytes() == before
+
+
+def test_a_batch_ends_with_tables_per_department_and_per_rule() -> None:
+    result = runner.invoke(app, ["check", str(FIXTURES)])
+    assert "按部门 / by department:" in result.output
+    department_rows = [line for line in result.output.splitlines() if line.strip().startswith("中共石家庄市委政法委员会")]
+    assert department_rows[-1].split()[1:3] == ["1", "1"]  # one file, blocked
+    assert "FUND-COMMINGLED" in result.output.split("按规则 / by rule:")[1]

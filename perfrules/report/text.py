@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from typing import Literal
 
@@ -87,6 +88,46 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     return lines
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns aligned for a terminal, counting a Chinese character as two cells wide."""
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  " + "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, ["-" * w for w in widths], *rows]
+    ]
+
+
+def _batch_summary(report: Report, lang: Lang) -> list[str]:
+    """Per department and per rule, for a reviewer scanning a whole year's batch."""
+    departments: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    rules: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for result in report.submissions:
+        row = departments[result.department]
+        row[0] += 1
+        row[1] += result.verdict == "blocked"
+        for f in result.findings:
+            row[2 + ["error", "warning", "info"].index(f.severity.value)] += 1
+            rules[f.rule_id][0] += 1
+        for rule_id in {f.rule_id for f in result.findings}:
+            rules[rule_id][1] += 1
+    zh = lang == "zh"
+    header = ["部门", "份数", "不通过", "错误", "警告", "提示"] if zh else ["department", "files", "blocked", "errors", "warnings", "info"]
+    lines = ["", "按部门 / by department:" if zh else "by department:"]
+    lines += _table(header, [[name, *map(str, counts)] for name, counts in sorted(departments.items())])
+    if rules:
+        lines += ["", "按规则 / by rule:" if zh else "by rule:"]
+        ranked = sorted(rules.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        lines += _table(
+            ["规则", "发现", "涉及份数"] if zh else ["rule", "findings", "files"],
+            [[rule_id, str(n), str(files)] for rule_id, (n, files) in ranked],
+        )
+    return [*lines, ""]
+
+
 def render_text(report: Report, lang: Lang = "zh") -> str:
     overlays = f" · {_w('overlays', lang)} {', '.join(report.pack.overlays)}" if report.pack.overlays else ""
     lines = [
@@ -103,6 +144,8 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
             rule = f" [{p.rule_id}]" if p.rule_id else ""
             lines.append(f"  ✗ {where}{rule}: {p.message}")
         lines.append("")
+    if len(report.submissions) > 1:
+        lines += _batch_summary(report, lang)
     for waiver in report.expired_waivers:
         lines.append(f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}")
     s = report.summary
