@@ -147,3 +147,11 @@ def test_lint_single_files_and_folders(tmp_path: Path) -> None:
     (tmp_path / "latin.yaml").write_bytes(b"id: \xff\n")
     assert "not UTF-8" in lint_paths([tmp_path / "latin.yaml"])[0].message
     assert lint_paths([RULES]) == []
+
+
+def test_yaml11_booleans_are_explained_with_the_fix() -> None:
+    loaded, problems = load_rule_text(HEAD + "enabled: off\ntable: indicators\n", "r.yaml", LOOKUPS)
+    assert loaded is None
+    (problem,) = problems
+    assert (problem.line, problem.column) == (7, 10)
+    assert "write true/false" in problem.message

@@ -152,6 +152,17 @@ def load_rule_text(text: str, file: str, lookups: dict[str, tuple[str, ...]]) ->
     if not isinstance(data, dict):
         return None, [Problem(file, 1, 1, "规则文件应是一个映射 / a rule file must be a mapping of keys")]
     rule_id = data.get("id") if isinstance(data.get("id"), str) else None
+    ambiguous = [
+        Problem(
+            file, line, column,
+            f"{value} 在 YAML 1.2 中是文字不是布尔值：要布尔值请写 true/false，要文字请加引号 \"{value}\" / "
+            f"{value} is text in YAML 1.2, not a boolean: write true/false, or quote it as \"{value}\"",
+            rule_id,
+        )
+        for value, line, column in located.yaml11_booleans
+    ]  # fmt: skip
+    if ambiguous:
+        return None, ambiguous
     try:
         rule = Rule.model_validate(data)
     except ValidationError as exc:

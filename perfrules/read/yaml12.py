@@ -27,6 +27,8 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+# Booleans in YAML 1.1 but plain text in YAML 1.2: authors often mean one and get the other.
+YAML11_BOOLEANS = {w for base in ("yes", "no", "on", "off", "y", "n") for w in (base, base.title(), base.upper())}
 # Scalar tags PyYAML's 1.1 resolver may assign; the text is re-resolved under YAML 1.2 below.
 _SCALAR_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge")
@@ -50,6 +52,8 @@ class Located:
 
     data: Any
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    yaml11_booleans: list[tuple[str, int, int]] = field(default_factory=list)
+    """Plain yes/no/on/off scalars (value, line, column): text here, booleans to YAML 1.1 tools."""
 
     def line_of(self, path: Path) -> tuple[int, int] | None:
         """The position of ``path`` or of its nearest ancestor that has one."""
@@ -172,6 +176,8 @@ class _Builder:
         if node.style or (node.tag == "tag:yaml.org,2002:str" and self._explicitly_tagged(node)):
             # Quoted, block or !!str text is text, whatever it looks like.
             return value
+        if value in YAML11_BOOLEANS:
+            self.located.yaml11_booleans.append((value, node.start_mark.line + 1, node.start_mark.column + 1))
         if value in _NULL:
             return None
         if value in _TRUE:
