@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, help="规则包 / the rule pack")
 app.add_typer(rules_app, name="rules")
+export_app = typer.Typer(no_args_is_help=True, help="导出到其他工具 / export the pack to other tools")
+app.add_typer(export_app, name="export")
 
 
 class Format(StrEnum):
@@ -252,6 +254,28 @@ def catalogue(
     written = write_catalogue(pack, docs / "rules")
     tables.write_text(render_tables_doc(), encoding="utf-8", newline="\n")
     typer.echo(f"{len(written) + 1} 个文件已写入 / files written to {docs}")
+
+
+@export_app.command("gx")
+def export_gx(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="与 --db 一起：写入数据库的提交 / with --db: submissions whose tables to write")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="套件 JSON 文件 / the suite's JSON file")] = Path("perfrules.gx.json"),
+    rules: RulesOption = None,
+    overlay: OverlayOption = None,
+    suite_name: Annotated[str, typer.Option("--suite-name", help="套件名 / the suite's name")] = "perfrules",
+    db: Annotated[
+        Path | None, typer.Option("--db", help="另把提交的表写入此 DuckDB 文件 / also write the submissions' tables here")
+    ] = None,
+) -> None:
+    """导出为 Great Expectations 套件 / export the pack as a Great Expectations suite (docs/gx-export.md)."""
+    from perfrules.export.gx import run_export
+
+    outcome = run_export(out, rules=rules, overlays=overlay or [], suite_name=suite_name, db=db, inputs=paths or [])
+    for line in outcome.lines:
+        typer.echo(line, err=line.startswith("✗"))
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()

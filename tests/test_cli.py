@@ -134,3 +134,12 @@ def test_a_batch_ends_with_tables_per_department_and_per_rule() -> None:
     department_rows = [line for line in result.output.splitlines() if line.strip().startswith("中共石家庄市委政法委员会")]
     assert department_rows[-1].split()[1:3] == ["1", "1"]  # one file, blocked
     assert "FUND-COMMINGLED" in result.output.split("按规则 / by rule:")[1]
+
+
+def test_export_gx_writes_a_suite(tmp_path: Path) -> None:
+    out = tmp_path / "suite.json"
+    result = runner.invoke(app, ["export", "gx", "--out", str(out), "--rules", str(RULES)])
+    assert result.exit_code == 0, result.output
+    suite = json.loads(out.read_text(encoding="utf-8"))
+    assert len(suite["expectations"]) == len(perfrules.load_pack(RULES).rules)
+    assert runner.invoke(app, ["export", "gx", "--out", str(out), "--db", str(tmp_path / "x.db")]).exit_code == 2

@@ -118,11 +118,11 @@ class DuckDBEngine:
                 con.unregister("_incoming")
         for ref in references:
             if self._references.get(ref.name) != ref:
-                self._load_reference(con, ref)
+                self.load_reference(con, ref)
                 self._references[ref.name] = ref
 
     @staticmethod
-    def _load_reference(con: duckdb.DuckDBPyConnection, ref: ReferenceTable) -> None:
+    def load_reference(con: duckdb.DuckDBPyConnection, ref: ReferenceTable) -> None:
         cols = [c for c in ref.columns if c not in ("valid_from", "valid_to")]
         index = {c: i for i, c in enumerate(ref.columns)}
         data: dict[str, list[object]] = {c: [row[index[c]] for row in ref.rows] for c in cols}

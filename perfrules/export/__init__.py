@@ -1,0 +1,1 @@
+"""Exports of a rule pack to other tools (Great Expectations: ``perfrules.export.gx``)."""
