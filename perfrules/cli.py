@@ -213,6 +213,21 @@ def replay(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command("test")
+def rules_test(
+    paths: Annotated[list[Path] | None, typer.Argument(help="规则目录或文件 / rule folders or files")] = None,
+    coverage: Annotated[bool, typer.Option("--coverage", help="列出缺少示例的规则和列 / rules and columns no example covers")] = False,
+    mutate: Annotated[bool, typer.Option("--mutate", help="变异测试 / report mutants no example or property kills")] = False,
+    examples: Annotated[int | None, typer.Option("--examples", min=1, help="每个性质的生成样本数 / examples per property")] = None,
+) -> None:
+    """测试规则：示例、性质测试、覆盖率、变异 / test rules: examples, hypothesis properties, coverage, mutation."""
+    from perfrules.testing.runner import run
+    from perfrules.validate import default_rules_dir
+
+    code = run(paths or [default_rules_dir()], coverage=coverage, mutate=mutate, examples_per_property=examples, out=sys.stdout)
+    raise typer.Exit(code)
+
+
 @app.command()
 def template(
     out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / the .xlsx file to write")] = Path("perfrules-template.xlsx"),

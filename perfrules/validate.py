@@ -165,12 +165,12 @@ def _applies(loaded: LoadedRule, submission: Submission) -> bool:
     )
 
 
-def _ledger_status(loaded: LoadedRule, submission: Submission, errors: dict[str, str]) -> RuleStatus:
+def _ledger_status(loaded: LoadedRule, submission: Submission, index: int, result: EngineResult) -> RuleStatus:
     if not loaded.enabled or loaded.rule.status != "active":
         return "disabled"
     if not _applies(loaded, submission):
         return "not_applicable"
-    return "errored" if loaded.rule.id in errors else "evaluated"
+    return "errored" if result.failed(loaded.rule.id, index) else "evaluated"
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,11 @@ def run_pack(
     ]
     for loaded in active:
         if loaded.rule.id in result.errors:
-            problems.append(Problem(kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=result.errors[loaded.rule.id]))
+            message = result.errors[loaded.rule.id]
+            only = result.errored_subs.get(loaded.rule.id)
+            if only is not None:
+                message += " — 仅在这些提交上 / only on: " + ", ".join(ok[i][0].source for i in sorted(only))
+            problems.append(Problem(kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=message))
     broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
 
     per_sub: dict[int, list[Finding]] = {i: [] for i in range(len(ok))}
@@ -268,7 +272,7 @@ def run_pack(
         ledger = [
             LedgerEntry(
                 rule_id=loaded.rule.id,
-                status=_ledger_status(loaded, sub, result.errors),
+                status=_ledger_status(loaded, sub, index, result),
                 findings=sum(1 for f in findings if f.rule_id == loaded.rule.id),
             )
             for loaded in pack.rules

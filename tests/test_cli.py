@@ -143,3 +143,9 @@ def test_export_gx_writes_a_suite(tmp_path: Path) -> None:
     suite = json.loads(out.read_text(encoding="utf-8"))
     assert len(suite["expectations"]) == len(perfrules.load_pack(RULES).rules)
     assert runner.invoke(app, ["export", "gx", "--out", str(out), "--db", str(tmp_path / "x.db")]).exit_code == 2
+
+
+def test_perfrules_test_runs_examples_and_properties_on_a_rule_file() -> None:
+    result = runner.invoke(app, ["test", str(RULES / "national" / "FUND-COMMINGLED.yaml"), "--examples", "5", "--coverage"])
+    assert result.exit_code == 0, result.output
+    assert "2/2" in result.output

@@ -68,3 +68,27 @@ def test_an_empty_batch_runs_no_engine() -> None:
     report = validate([], rules=RULES)
     assert report.exit_code == 0
     assert report.submissions == []
+
+
+def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(RULES, pack)
+    rule = pack / "national" / "SCORE-PROJECT-RANGE.yaml"
+    # A rule that breaks on one submission's data: a project name that is not a number.
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace(
+            'fails_when: "self_score < 0 OR self_score > 100"', 'fails_when: "CAST(project_name AS INT) > 0"'
+        ),
+        encoding="utf-8",
+    )
+    good = tmp_path / "good.yaml"
+    good.write_text("document_kind: narrative_report\nheader: {department: 甲, fiscal_year: 2022}\nprojects: [{name: \"1\", self_score: 1}]\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("document_kind: narrative_report\nheader: {department: 乙, fiscal_year: 2022}\nprojects: [{name: 乙, self_score: 9999}]\n", encoding="utf-8")
+    report = validate([good, bad], rules=pack)
+    by_source = {s.source: s for s in report.submissions}
+    assert [f.rule_id for f in by_source[str(good)].findings if f.rule_id == "SCORE-PROJECT-RANGE"] == ["SCORE-PROJECT-RANGE"]
+    assert {e.rule_id: e.status for e in by_source[str(good)].ledger}["SCORE-PROJECT-RANGE"] == "evaluated"
+    assert {e.rule_id: e.status for e in by_source[str(bad)].ledger}["SCORE-PROJECT-RANGE"] == "errored"
+    (problem,) = [p for p in report.problems if p.rule_id == "SCORE-PROJECT-RANGE"]
+    assert problem.message.endswith(f"only on: {bad}")

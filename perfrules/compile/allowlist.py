@@ -49,6 +49,9 @@ ALLOWED_FUNCTION_NAMES = sorted({*SCALAR_FUNCTIONS.values(), *AGGREGATE_FUNCTION
 _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
 
+BATCH_KEYS = frozenset({"sub", "rid"})
+
+
 class SqlNotAllowed(ValueError):
     """A fragment outside the subset; the message is bilingual and says what to do instead."""
 
@@ -124,6 +127,11 @@ def parse_fragment(
             if isinstance(node, exp.Column):
                 if node.table:
                     raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
+                if node.name in BATCH_KEYS or node.name.endswith("_rid"):
+                    raise SqlNotAllowed(
+                        f"{node.name} 是批次内部键，结果会随批次变化 / {node.name} is a batch-internal key: "
+                        "a rule reading it would change with what else is in the batch"
+                    )
                 if node.name not in allowed_columns:
                     raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
             if isinstance(node, exp.Cast) and node.to.this not in CAST_TYPES:

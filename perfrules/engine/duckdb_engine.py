@@ -16,11 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from perfrules.compile.kinds import CompiledRule
 from perfrules.engine.arrow_load import insert_sql, staging_table
 from perfrules.tables.normalize import Batch
-from perfrules.tables.spec import TABLES, Column, ReferenceTable, TableSpec
+from perfrules.tables.spec import DATA_TABLES, TABLES, Column, ReferenceTable, TableSpec
+
+DATA_TABLE_NAMES = frozenset(t.name for t in DATA_TABLES)
 
 Row = dict[str, Any]
 
@@ -29,6 +33,15 @@ Row = dict[str, Any]
 class EngineResult:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    errored_subs: dict[str, frozenset[int] | None] = field(default_factory=dict)
+    """For each errored rule, the submissions it failed on; None when it failed as a whole
+    (a timeout, or a rule that cannot run at all)."""
+
+    def failed(self, rule_id: str, sub: int) -> bool:
+        if rule_id not in self.errors:
+            return False
+        subs = self.errored_subs.get(rule_id)
+        return subs is None or sub in subs
 
 
 @dataclass(frozen=True)
@@ -154,8 +167,11 @@ class DuckDBEngine:
             self._load(con, batch, references)
             try:
                 if not self._run_fused(con, watchdog, live, result):
+                    subs = list(range(len(batch.sources)))
                     for rule in live:
                         self._run_one(con, watchdog, rule, result)
+                        if rule.rule_id in result.errors and len(subs) > 1 and not watchdog.fired:
+                            self._isolate(con, watchdog, rule, subs, result)
             finally:
                 for name, data in batch.tables.items():  # free the batch's memory now, not at the next run
                     if len(data):
@@ -203,15 +219,61 @@ class DuckDBEngine:
             watchdog.disarm()
 
 
+    def _isolate(
+        self, con: duckdb.DuckDBPyConnection, watchdog: _Watchdog, rule: CompiledRule, subs: list[int], result: EngineResult
+    ) -> None:
+        """A rule that fails on one submission's data must not lose the others' findings:
+        bisect the batch until the failing submissions are pinned down."""
+        rows: list[Row] = []
+        failed: set[int] = set()
+        pending = [subs]
+        while pending:
+            part = pending.pop()
+            watchdog.arm(self.settings.rule_timeout_s)
+            try:
+                fetched = con.execute(_wrapped(0, rule, part)).fetchall()
+            except duckdb.Error:
+                if watchdog.fired:
+                    return  # too slow on part of the batch: keep the whole-batch error
+                if len(part) == 1:
+                    failed.update(part)
+                else:
+                    pending += [part[: len(part) // 2], part[len(part) // 2 :]]
+                continue
+            finally:
+                watchdog.disarm()
+            rows += [_row(values) for values in fetched]
+        result.rows[rule.rule_id] = rows
+        result.errored_subs[rule.rule_id] = frozenset(failed)
+
+
 _ROW_COLUMNS = ("sub", "rid", "path", "ident_0", "ident_1", "ident_2", "location")
 
 
-def _wrapped(index: int, rule: CompiledRule) -> str:
+def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None) -> str:
     """One rule's rows in a shape shared by all rules; evidence travels as a JSON object,
-    decoded with exact decimals, so the fused and the one-by-one paths render alike."""
+    decoded with exact decimals, so the fused and the one-by-one paths render alike.
+
+    With ``subs``, every data table the rule reads is narrowed to those submissions first,
+    so a value that breaks the rule elsewhere in the batch is never evaluated.
+    """
     pairs = ", ".join(f"'ev_{name}', r.\"ev_{name}\"" for name in rule.evidence)
     evidence = f"json_object({pairs})" if pairs else "NULL"
-    return f"SELECT {index} AS rule_index, {', '.join('r.' + c for c in _ROW_COLUMNS)}, {evidence} AS evidence FROM ({rule.sql}) r"
+    sql = rule.sql if subs is None else _narrowed(rule.sql, subs)
+    return f"SELECT {index} AS rule_index, {', '.join('r.' + c for c in _ROW_COLUMNS)}, {evidence} AS evidence FROM ({sql}) r"
+
+
+def _narrowed(sql: str, subs: list[int]) -> str:
+    keep = ", ".join(str(s) for s in subs)
+
+    def narrow(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Table) and node.name in DATA_TABLE_NAMES and not node.db:
+            alias = node.alias or node.name
+            inner = sqlglot.parse_one(f'SELECT * FROM "{node.name}" WHERE sub IN ({keep})', read="duckdb")
+            return exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+        return node
+
+    return sqlglot.parse_one(sql, read="duckdb").transform(narrow).sql("duckdb")
 
 
 def _row(values: tuple[Any, ...]) -> Row:

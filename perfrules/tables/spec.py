@@ -9,6 +9,7 @@ because project ids repeat across submissions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 SqlType = Literal["VARCHAR", "INTEGER", "BIGINT", "DECIMAL(18,4)", "DATE", "BOOLEAN"]
@@ -37,7 +38,7 @@ class TableSpec:
     """Columns naming the row for humans and fingerprints (never an index)."""
     parent: str | None = None
 
-    @property
+    @cached_property
     def all_columns(self) -> tuple[Column, ...]:
         out: list[Column] = []
         for col in self.columns:

@@ -49,7 +49,9 @@ def testable(loaded: LoadedRule) -> LoadedRule:
     return dataclasses.replace(loaded, rule=loaded.rule.model_copy(update={"status": "active"}), enabled=True)
 
 
-def sub_pack(rules: Sequence[LoadedRule], references: Mapping[str, ReferenceTable], name: str = "perfrules-test") -> Pack:
+def sub_pack(
+    rules: Sequence[LoadedRule], references: Mapping[str, ReferenceTable], name: str = "perfrules-test"
+) -> Pack:
     return Pack(name=name, root="", rules=[testable(r) for r in rules], references=dict(references))
 
 
@@ -97,7 +99,46 @@ def evaluate(
     Submission-scoped rules see the whole list as one batch (batch equals singles, and one
     engine run is far cheaper than many); batch-scoped rules see each submission alone,
     because for them the other submissions would be part of the input.
+
+    A rule that fails at run time fails for the whole batch, whichever submission caused it;
+    the batch is then split in halves until the failure sits with the submissions that cause it.
     """
+    names = list(sources or [f"<case {i}>" for i in range(len(submissions))])
+    result = _evaluate(rules, references, submissions, names)
+    if len(submissions) > 1 and any(o.errors for o in result):
+        mid = len(submissions) // 2
+        return evaluate(rules, references, submissions[:mid], names[:mid]) + evaluate(
+            rules, references, submissions[mid:], names[mid:]
+        )
+    return result
+
+
+def _layers(submissions: Sequence[Submission]) -> list[list[int]]:
+    """Batches in which no two submissions share a department and fiscal year.
+
+    Batch-scoped rules group a department's documents of one year across the batch, so within
+    such a layer each submission is still on its own, and one engine run serves them all.
+    """
+    layers: list[tuple[set[tuple[str, str]], list[int]]] = []
+    for index, doc in enumerate(submissions):
+        header = doc.get("header")
+        key = (str(header.get("department")), str(header.get("fiscal_year"))) if isinstance(header, Mapping) else None
+        for keys, members in layers:
+            if key is not None and key not in keys:
+                keys.add(key)
+                members.append(index)
+                break
+        else:
+            layers.append(({key} if key else set(), [index]))
+    return [members for _, members in layers]
+
+
+def _evaluate(
+    rules: Sequence[LoadedRule],
+    references: Mapping[str, ReferenceTable],
+    submissions: Sequence[Submission],
+    sources: Sequence[str],
+) -> list[Outcome]:
     if not submissions:
         return []
     read = read_all(submissions, sources)
@@ -106,10 +147,15 @@ def evaluate(
     result = outcomes(report_of(sub_pack(per_sub, references), read), read) if per_sub or not per_batch else []
     if not per_batch:
         return result
-    alone = [outcomes(report_of(sub_pack(per_batch, references), [r]), [r])[0] for r in read]
+    alone: list[Outcome | None] = [None] * len(read)
+    for layer in _layers(submissions):
+        batch = [read[i] for i in layer]
+        for i, o in zip(layer, outcomes(report_of(sub_pack(per_batch, references), batch), batch), strict=True):
+            alone[i] = o
+    done = [o for o in alone if o is not None]
     if not result:
-        return alone
-    for merged, extra in zip(result, alone, strict=True):
+        return done
+    for merged, extra in zip(result, done, strict=True):
         merged.fired.update(extra.fired)
         merged.severities.update(extra.severities)
         merged.evidence.update(extra.evidence)

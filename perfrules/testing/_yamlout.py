@@ -55,7 +55,9 @@ def without_defaults(value: Any) -> Any:
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.dump(plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+    return yaml.dump(
+        plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100
+    )
 
 
 def example_block(name: str, expect: str, submission: Mapping[str, Any], findings: Counter[str] | None = None) -> str:
