@@ -20,7 +20,6 @@ import sqlglot
 from sqlglot import exp
 
 from perfrules.compile.kinds import CompiledRule
-from perfrules.engine.arrow_load import insert_sql, staging_table
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import DATA_TABLES, TABLES, Column, ReferenceTable, TableSpec
 
@@ -53,6 +52,28 @@ class EngineSettings:
 
 def _year(cell: str | None) -> int | None:
     return int(cell) if cell else None
+
+
+SMALL_TABLE_ROWS = 2000
+"""Below this many rows a table is inserted with bound parameters: importing pyarrow (and
+numpy with it) costs more than a whole single-submission run."""
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: dict[str, list[object]]) -> None:
+    names = [c.name for c in spec.all_columns]
+    count = len(columns[names[0]]) if names else 0
+    if count == 0:
+        return
+    if count < SMALL_TABLE_ROWS:
+        marks = ", ".join("?" for _ in names)
+        rows = list(zip(*(columns[n] for n in names), strict=True))
+        con.executemany(f'INSERT INTO "{spec.name}" VALUES ({marks})', rows)
+        return
+    from perfrules.engine.arrow_load import insert_sql, staging_table
+
+    con.register("_incoming", staging_table(spec, columns))
+    con.execute(insert_sql(spec, "_incoming"))
+    con.unregister("_incoming")
 
 
 class _Watchdog:
@@ -126,9 +147,7 @@ class DuckDBEngine:
             self._created = True
         for name, data in batch.tables.items():
             if len(data):
-                con.register("_incoming", staging_table(TABLES[name], data.columns))
-                con.execute(insert_sql(TABLES[name], "_incoming"))
-                con.unregister("_incoming")
+                insert_rows(con, TABLES[name], data.columns)
         for ref in references:
             if self._references.get(ref.name) != ref:
                 self.load_reference(con, ref)
@@ -153,9 +172,7 @@ class DuckDBEngine:
         )
         con.execute(f'DROP TABLE IF EXISTS "{spec.name}"')
         con.execute(spec.ddl())
-        con.register("_ref", staging_table(spec, data))
-        con.execute(insert_sql(spec, "_ref"))
-        con.unregister("_ref")
+        insert_rows(con, spec, data)
 
     def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult:
         result = EngineResult()

@@ -32,8 +32,7 @@ from sqlglot import exp
 
 from perfrules._version import __version__
 from perfrules.compile.allowlist import DIALECT
-from perfrules.engine.arrow_load import insert_sql, staging_table
-from perfrules.engine.duckdb_engine import DuckDBEngine
+from perfrules.engine.duckdb_engine import DuckDBEngine, insert_rows
 from perfrules.model.rule import ParamValue, RowCheck, Severity
 from perfrules.model.submission import DocumentKind
 from perfrules.pack.loader import LoadedRule, Pack
@@ -285,9 +284,7 @@ def materialize_duckdb(batch: Batch, pack: Pack, db_path: str | Path) -> Path:
             con.execute(f'DROP TABLE IF EXISTS "{name}"')
             con.execute(spec.ddl())
             if len(data):
-                con.register("_incoming", staging_table(spec, data.columns))
-                con.execute(insert_sql(spec, "_incoming"))
-                con.unregister("_incoming")
+                insert_rows(con, spec, data.columns)
         for ref in pack.references.values():
             # The engine's own loader: ref_<name> with valid_from / valid_to as INTEGER years.
             DuckDBEngine.load_reference(con, ref)

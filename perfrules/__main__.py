@@ -1,0 +1,3 @@
+from perfrules.cli import main
+
+main()
