@@ -251,3 +251,11 @@ def test_a_boundary_pair_kills_what_the_examples_miss(tmp_path: Path) -> None:
     with_bounds = run_mutation(pack, {s.rule.rule.id: s for s in run_boundaries(pack).suites})
     killer = next(r.killed_by for r in with_bounds.results if r.mutant.description == flip)
     assert killer is not None and "rate > 0.5" in killer
+
+
+@pytest.mark.slow
+def test_shipped_pack_kills_at_least_95_percent_of_mutants() -> None:
+    out = io.StringIO()
+    run([RULES], mutate=True, examples_per_property=10, out=out)
+    ratio = float(out.getvalue().split("杀死率 / kill ratio ")[1].split("%")[0])
+    assert ratio >= 95.0, out.getvalue()[-3000:]
