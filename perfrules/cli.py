@@ -33,6 +33,11 @@ class Format(StrEnum):
     junit = "junit"
 
 
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
@@ -76,6 +81,10 @@ def check(
     as_of: Annotated[str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")] = 1,
     html: Annotated[Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")] = None,
+    engine: Annotated[EngineName, typer.Option("--engine", help="执行引擎 / engine (spark needs perfrules[spark])")] = EngineName.duckdb,
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL")
+    ] = None,
     annotate: Annotated[
         Path | None, typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here")
     ] = None,
@@ -98,11 +107,19 @@ def check(
         typer.echo(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}", err=True)
         raise typer.Exit(2) from None
     try:
+        runner = None
+        if engine is EngineName.spark:
+            from perfrules.engine.spark_engine import SparkEngine
+
+            runner = SparkEngine(spark_master)
         with _progress_bar() as progress:
             report = validate(
                 list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
+                engine=runner,
             )  # fmt: skip
+        if runner is not None:
+            runner.close()
     except MissingDependency as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None

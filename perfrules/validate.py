@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -34,7 +34,9 @@ from perfrules.model.submission import Submission
 from perfrules.pack.loader import LoadedRule, Pack, load_pack
 from perfrules.pack.waivers import load_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
-from perfrules.tables.normalize import normalize
+from perfrules.compile.kinds import CompiledRule
+from perfrules.tables.normalize import Batch, normalize
+from perfrules.tables.spec import ReferenceTable
 
 Input = str | Path | Submission | dict[str, Any]
 
@@ -214,8 +216,14 @@ def _previous_for(previous: Report | None, source: str, sub: Submission) -> dict
     return {f.fingerprint: f for r in match for f in r.findings}
 
 
+class Engine(Protocol):
+    """What runs compiled rules over a batch: DuckDB in process, or Spark for data beyond one machine."""
+
+    def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult: ...
+
+
 def run_pack(
-    pack: Pack, read: Sequence[ReadResult], review: Review | Severity = Severity.ERROR, engine: DuckDBEngine | None = None
+    pack: Pack, read: Sequence[ReadResult], review: Review | Severity = Severity.ERROR, engine: Engine | None = None
 ) -> Report:
     """Validate already-read inputs with a loaded pack; the report is deterministic."""
     review = review if isinstance(review, Review) else Review(fail_on=review)
@@ -340,6 +348,7 @@ def validate(
     as_of: dt.date | None = None,
     jobs: int = 1,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
 
@@ -371,7 +380,8 @@ def validate(
         waivers=accepted, waivers_stamp=waivers_stamp,
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
-    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, shared_engine(engine_settings))
+    runner = engine or shared_engine(engine_settings)
+    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, runner)
     if problems:
         report = _with_problems(report, problems)
     return report
