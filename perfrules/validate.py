@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from perfrules._version import __version__
-from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult, EngineSettings, shared_engine
+from perfrules.compile.kinds import CompiledRule
+from perfrules.engine.duckdb_engine import EngineResult, EngineSettings, shared_engine
 from perfrules.findings.build import build_finding
 from perfrules.model.report import (
     Finding,
@@ -34,7 +35,6 @@ from perfrules.model.submission import Submission
 from perfrules.pack.loader import LoadedRule, Pack, load_pack
 from perfrules.pack.waivers import load_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
-from perfrules.compile.kinds import CompiledRule
 from perfrules.tables.normalize import Batch, normalize
 from perfrules.tables.spec import ReferenceTable
 
