@@ -106,8 +106,8 @@ def check(
     except ValueError:
         typer.echo(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}", err=True)
         raise typer.Exit(2) from None
+    runner = None
     try:
-        runner = None
         if engine is EngineName.spark:
             from perfrules.engine.spark_engine import SparkEngine
 
@@ -118,11 +118,12 @@ def check(
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
                 engine=runner,
             )  # fmt: skip
-        if runner is not None:
-            runner.close()
     except MissingDependency as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
+    finally:
+        if runner is not None:
+            runner.close()
     if fmt is Format.json:
         text = report.model_dump_json(indent=2) + "\n"
     elif fmt is Format.junit:

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
 import duckdb
@@ -375,14 +374,17 @@ def test_reference_tables_are_typed_like_duckdbs() -> None:
 
 
 @pytest.mark.slow
-def test_cli_engine_spark_gives_the_duckdb_verdict() -> None:
+def test_cli_engine_spark_gives_the_duckdb_verdict(spark: Any) -> None:
+    # The fixture skips without pyspark or Java; the CLI's engine joins its JVM and leaves it running.
     from typer.testing import CliRunner
 
     from perfrules.cli import app
 
-    seed = Path(__file__).resolve().parent.parent / "fixtures" / "submissions" / "seed" / "shijiazhuang-zhengfawei-2020.json"
     runner = CliRunner()
-    duck = runner.invoke(app, ["check", str(seed), "--format", "json"])
-    spark = runner.invoke(app, ["check", str(seed), "--format", "json", "--engine", "spark", "--spark-master", "local[1]"])
-    assert spark.exit_code == duck.exit_code == 1, spark.output
-    assert spark.stdout == duck.stdout
+    duck = runner.invoke(app, ["check", str(SEED), "--format", "json"])
+    on_spark = runner.invoke(
+        app, ["check", str(SEED), "--format", "json", "--engine", "spark", "--spark-master", "local[1]"]
+    )
+    assert on_spark.exit_code == duck.exit_code == 1, on_spark.output
+    assert on_spark.stdout == duck.stdout
+    assert spark.sql("SELECT 1").collect()

@@ -669,6 +669,9 @@ class SparkEngine:
             spark = _start(builder, self._failures)
             if not running:  # getOrCreate joins a session that is already up; that one is not ours to stop
                 self._owned = spark
+                if not url.startswith("sc://"):
+                    # A rule failing at run time is reported in the report; Spark would also log its stack trace.
+                    spark.sparkContext.setLogLevel("FATAL")
         self.spark: Any = self._isolated(spark, conf or {})
         self._references: dict[str, ReferenceTable] = {}
         self._schema: Schema = table_schema()
