@@ -27,13 +27,15 @@ What clean rows keep to (and so what a rule may rely on):
   that table (valid for the year) and they are never paid together with other money. Other
   funds have no purpose_category and may list ``paid_with``.
 
-Run ``python benchmarks/generate.py --rows 100000 --out benchmarks/out/submissions`` to write files.
+Run ``python benchmarks/generate.py --rows 100000 --out benchmarks/out/submissions`` to write files;
+with ``--fast``, the normalized tables of ``fast_tables`` (the engine benchmarks' fast path) as Arrow.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import random
 from collections import Counter
@@ -41,7 +43,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 Doc = dict[str, Any]
 
@@ -254,28 +260,6 @@ CITIES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
                          ("诏安县", "350624"), ("东山县", "350626"), ("南靖县", "350627"), ("平和县", "350628"))),
 )
 # fmt: on
-FISCAL_YEARS = (2020, 2021, 2022, 2023, 2024)
-SOURCES = ("中央转移支付", "省级专项", "市级财政", "本级财政")
-
-MISS_REASONS = (
-    "受汛期强降雨影响，部分工程施工延期，下一年度将加强进度调度。",
-    "部分受益对象动态调整，实际人数少于计划，今后将提高目标测算精度。",
-    "项目招标流程较长，实施进度滞后，已督促承建单位加快推进。",
-    "年度目标设定偏高，下一年度将结合历年完成情况科学设定绩效目标。",
-    "受原材料价格上涨影响，部分建设内容调减，将加强成本管控。",
-)
-UNDERSPEND_REASONS = (
-    "部分工程尚未完成竣工结算，资金按合同进度支付，结余资金已按规定收回统筹。",
-    "项目采购节约资金，执行率未达100%，下一年度将提高预算编制精准度。",
-    "部分资金年底下达，未能在当年支付完毕，将加快资金拨付进度。",
-)
-GOALS = (
-    "围绕年度重点工作，按期完成项目建设任务，提高资金使用效益，群众满意度稳步提升。",
-    "保障各项民生政策落实到位，资金及时足额发放，受益对象满意度达到90%以上。",
-    "补齐基础设施短板，提升公共服务能力和水平，推动相关事业高质量发展。",
-)
-
-
 FISCAL_YEARS = (2020, 2021, 2022, 2023, 2024)
 SOURCES = ("中央转移支付", "省级专项", "市级财政", "本级财政")
 
@@ -783,6 +767,541 @@ def generate(n_indicator_rows: int, seed: int = 7) -> list[dict[str, Any]]:
     return generate_batch(n_indicator_rows, seed).docs
 
 
+# --------------------------------------------------------------------------- fast path
+#
+# Ten million rows through dicts and pydantic would take the better part of an hour, so the
+# engine benchmarks (peers.py) build the normalized tables directly, column by column, with
+# numpy. The distributions follow the document generator above: the same projects of 13-17
+# indicators, 50/30/10 weights, templates, miss rates, scoring conventions and explanations.
+# What differs: names may repeat within a project, there are no funds or expenditures, and the
+# faults are aimed at the six indicator checks peers.py compares (about 1% of rows each), plus a
+# few values on the edges of their semantics (NULL states, Unicode spaces) so that an engine
+# that agrees here agrees for the right reasons.
+
+SCALE = 10_000
+"""DECIMAL(18,4) values stay exact integers of 1/10 000 until a converter turns them into
+Decimals (for perfrules) or floats (for the dataframe peers)."""
+COMPARATORS = ("gte", "gt", "eq", "lte", "lt")
+STATE_CODES = ("value", "missing", "not_applicable", "withheld", "malformed")
+EMPTY_EXPLANATIONS = (None, "", " ", "无", "暂无", "—", "——", "-", "/", "／", "略", "不适用", " 无 ", "\t无")
+"""Explanations SCORE-DEVIATION-EXPLAIN treats as missing (its pattern allows ASCII blanks around)."""
+NEAR_EMPTY_EXPLANATIONS = ("\u3000", "\u00a0无", "无。", "见附件")
+"""Not missing to the rule: it runs on DuckDB's RE2, whose \\s is ASCII only, so a full-width space is text."""
+EDGE_GRADES = ("\u3000达成年度指标", "达成年度指标\t", "效果明显")
+"""DuckDB's trim() strips Unicode spaces (category Zs) but not tabs: the first reads as 达成年度指标,
+the second as no known grade, like the third."""
+FAULTS = (
+    "score_above_weight", "score_negative", "weight_nonpositive", "target_missing", "missing_explanation",
+    "formula_mismatch", "band_mismatch", "score_malformed", "weight_missing", "near_empty_explanation",
+    "edge_grade",
+)  # fmt: skip
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A text column as codes into a vocabulary, -1 for NULL: millions of rows share a few strings."""
+
+    codes: np.ndarray
+    vocab: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A DECIMAL(18,4) column as exact integers of 1/SCALE; NULL where ``valid`` is False."""
+
+    values: np.ndarray
+    valid: np.ndarray
+
+
+@dataclass(frozen=True)
+class Ints:
+    """INTEGER, BIGINT, BOOLEAN (0/1) or DATE (days since 1970-01-01); NULL where ``valid`` is False."""
+
+    values: np.ndarray
+    valid: np.ndarray | None = None
+
+
+FastColumn = Coded | Scaled | Ints
+
+
+@dataclass
+class FastTables:
+    """Normalized tables as numpy columns, named as in ``perfrules.tables.spec``."""
+
+    tables: dict[str, dict[str, FastColumn]]
+    injected: Counter[str] = field(default_factory=Counter)
+
+    def rows(self, table: str) -> int:
+        columns = self.tables.get(table)
+        if not columns:
+            return 0
+        first = next(iter(columns.values()))
+        return len(first.codes if isinstance(first, Coded) else first.values)
+
+    def column_lists(self, table: str) -> dict[str, list[object]]:
+        """The table as ``normalize`` builds it: Python lists, Decimals for numbers, dates as dates.
+
+        Equal values share one object, which keeps 10M rows at about 8 bytes a cell.
+        """
+        from perfrules.tables.spec import TABLES
+
+        spec = TABLES[table]
+        columns = self.tables.get(table, {})
+        if not columns:
+            return {name: [] for name in spec.column_names}
+        missing = [name for name in spec.column_names if name not in columns]
+        if missing:
+            raise KeyError(f"fast path has no column(s) {missing} for table {table}; spec.py changed?")
+        return {c.name: _objects(columns[c.name], c.type) for c in spec.all_columns}
+
+    def arrow(self, table: str) -> pa.Table:
+        """The table as typed Arrow columns; DECIMAL becomes float64, the dataframe libraries' number."""
+        from perfrules.tables.spec import TABLES
+
+        spec = TABLES[table]
+        columns = self.tables[table]
+        return pa.table({c.name: _arrow(columns[c.name], c.type) for c in spec.all_columns})
+
+
+def _objects(col: FastColumn, sql_type: str) -> list[object]:
+    if isinstance(col, Coded):
+        lookup = np.array([*col.vocab, None], dtype=object)
+        return cast(list[object], lookup[col.codes].tolist())  # code -1 picks the trailing None
+    values = col.values
+    valid = col.valid
+    if isinstance(col, Ints) and sql_type in ("INTEGER", "BIGINT") and valid is None:
+        return cast(list[object], values.tolist())
+    uniq, inverse = np.unique(values, return_inverse=True)
+    if isinstance(col, Scaled):
+        objects: list[object] = [Decimal(int(v)) / SCALE for v in uniq]
+    elif sql_type == "DATE":
+        objects = [_EPOCH + dt.timedelta(days=int(v)) for v in uniq]
+    elif sql_type == "BOOLEAN":
+        objects = [bool(v) for v in uniq]
+    else:
+        objects = [int(v) for v in uniq]
+    lookup = np.array([*objects, None], dtype=object)
+    if valid is not None:
+        inverse = np.where(valid, inverse, len(uniq))
+    return cast(list[object], lookup[inverse].tolist())
+
+
+def _arrow(col: FastColumn, sql_type: str) -> pa.Array:
+    if isinstance(col, Coded):
+        vocab = pa.array(list(col.vocab), type=pa.large_string())
+        return pc.take(vocab, pa.array(col.codes, mask=col.codes < 0))
+    mask = None if col.valid is None else ~col.valid
+    if isinstance(col, Scaled):
+        return pa.array(col.values / SCALE, mask=mask)
+    if sql_type == "DATE":
+        return pa.array(col.values.astype("datetime64[D]"), mask=mask).cast(pa.date32())
+    if sql_type == "BOOLEAN":
+        return pa.array(col.values.astype(bool), mask=mask)
+    return pa.array(col.values.astype(np.int32 if sql_type == "INTEGER" else np.int64), mask=mask)
+
+
+def _text(codes: np.ndarray, vocab: Sequence[str]) -> Coded:
+    return Coded(codes.astype(np.int32), vocab)
+
+
+def _const(n: int, value: str | None) -> Coded:
+    return Coded(np.full(n, -1 if value is None else 0, dtype=np.int32), () if value is None else (value,))
+
+
+def _state(states: np.ndarray) -> Coded:
+    return _text(states, STATE_CODES)
+
+
+def _null_numbers(n: int, state: str = "missing") -> tuple[Scaled, Coded]:
+    return Scaled(np.zeros(n, np.int64), np.zeros(n, bool)), _state(np.full(n, STATE_CODES.index(state)))
+
+
+def _days(year: np.ndarray, month: np.ndarray | int, day: np.ndarray | int) -> np.ndarray:
+    months = ((year - 1970) * 12 + np.asarray(month) - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") - np.datetime64("1970-01-01") + np.asarray(day) - 1
+    return np.asarray(days.astype(np.int64))
+
+
+def _templates() -> tuple[list[tuple[str, Quant | str]], np.ndarray, np.ndarray]:
+    """Every (二级指标, template) once; ``pools[theme, level1, quantitative]`` = (start, length) in members."""
+    templates: list[tuple[str, Quant | str]] = []
+    index: dict[tuple[str, Quant | str], int] = {}
+    members: list[int] = []
+    pools = np.zeros((len(THEMES), len(LEVEL1_WEIGHTS), 2, 2), dtype=np.int64)
+    for t, theme in enumerate(THEMES):
+        by_level: tuple[dict[str, Sequence[Quant | str]], ...] = (
+            {"数量指标": theme.quantity, "质量指标": QUALITY, "时效指标": TIMELINESS, "成本指标": COST},
+            {"社会效益指标": theme.social, "经济效益指标": theme.economic,
+             "生态效益指标": theme.ecological, "可持续影响指标": SUSTAINABLE},
+            {"服务对象满意度指标": SATISFACTION},
+        )  # fmt: skip
+        for level, pool in enumerate(by_level):
+            for quantitative in (0, 1):
+                start = len(members)
+                for l2, items in pool.items():
+                    for tpl in items:
+                        if isinstance(tpl, Quant) == bool(quantitative):
+                            key = (l2, tpl)
+                            if key not in index:
+                                index[key] = len(templates)
+                                templates.append(key)
+                            members.append(index[key])
+                pools[t, level, quantitative] = (start, len(members) - start)
+    return templates, np.array(members, dtype=np.int64), pools
+
+
+def _vocab(values: Iterable[str]) -> tuple[list[str], dict[str, int]]:
+    vocab = list(dict.fromkeys(values))
+    return vocab, {v: i for i, v in enumerate(vocab)}
+
+
+def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VIOLATION_RATE) -> FastTables:
+    """Submissions, projects, budget lines and exactly ``n_indicator_rows`` indicators as numpy columns.
+
+    Seeded: the same arguments give the same tables. About ``violation_rate`` of all indicator
+    rows fail each of SCORE-IND-BOUNDS, WEIGHT-POSITIVE, DESIGN-QUANT-TARGET,
+    SCORE-DEVIATION-EXPLAIN, SCORE-QUAL-BAND and SCORE-QUANT-FORMULA; ``injected`` counts the
+    faults by kind. Budget lines are all clean.
+    """
+    n = n_indicator_rows
+    if n < 3:
+        raise ValueError("need at least 3 indicator rows (one per 一级指标)")
+    rng = np.random.default_rng(seed)
+
+    # ---- projects of 13-17 indicators, 3-8 projects to a document
+    sizes = rng.integers(13, 18, size=n // 13 + 2)
+    ends = np.cumsum(sizes)
+    n_proj = int(np.searchsorted(ends, n)) + 1
+    sizes = sizes[:n_proj].copy()
+    sizes[-1] -= int(ends[n_proj - 1]) - n
+    if sizes[-1] < 3 and n_proj > 1:  # no runt project at the end
+        sizes[-2] += sizes[-1]
+        sizes, n_proj = sizes[:-1], n_proj - 1
+    per_doc = rng.integers(3, 9, size=n_proj // 3 + 2)
+    doc_of = np.repeat(np.arange(per_doc.size), per_doc)[:n_proj]
+    n_doc = int(doc_of[-1]) + 1
+    pi = np.arange(n_proj) - np.concatenate(([0], np.cumsum(per_doc)))[doc_of]
+
+    regions = _regions()
+    n_years = len(FISCAL_YEARS)
+    n_combo = len(regions) * len(THEMES) * n_years
+    combo = rng.permutation(n_combo)[np.arange(n_doc) % n_combo]  # cycled, as generate_batch does
+    d_region, d_theme = combo // (len(THEMES) * n_years), combo // n_years % len(THEMES)
+    d_year = np.array(FISCAL_YEARS)[combo % n_years]
+    departments = [r[0] + th.bureau for r in regions for th in THEMES]
+    d_dept = d_region * len(THEMES) + d_theme
+
+    p_theme, p_year, p_region = d_theme[doc_of], d_year[doc_of], d_region[doc_of]
+    p_miss = rng.integers(20, 301, n_proj) / 1000  # how well the project went
+    p_pick, p_serial = rng.integers(0, 6, n_proj), rng.integers(0, 10_000, n_proj)
+    project_names, project_ids = [], []
+    for year, region, theme, k, pick, serial in zip(
+        p_year.tolist(),
+        p_region.tolist(),
+        p_theme.tolist(),
+        pi.tolist(),
+        p_pick.tolist(),
+        p_serial.tolist(),
+        strict=True,
+    ):
+        names = THEMES[theme].projects
+        suffix = f"（{k + 1}期）" if k >= len(names) else ""
+        project_names.append(f"{year}年{regions[region][0]}{names[(pick + k) % len(names)]}{suffix}")
+        project_ids.append(f"{year}-{regions[region][1]}-{serial:04d}{k:02d}")
+
+    # ---- indicator rows: level, weight, template
+    proj = np.repeat(np.arange(n_proj), sizes)
+    first_row = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    ii = np.arange(n) - first_row[proj]
+    size = sizes[proj]
+    k3 = np.where(size < 12, 1, 2)
+    k2 = np.maximum(1, np.round(size * 0.3).astype(np.int64))
+    k1 = size - k2 - k3
+    level = (ii >= k1).astype(np.int64) + (ii >= k1 + k2)
+    count = np.choose(level, (k1, k2, k3))
+    offset = ii - np.choose(level, (np.zeros_like(k1), k1, k1 + k2))
+    total = np.array([w for _, w in LEVEL1_WEIGHTS])[level]
+    weight = total // count + (offset < total % count)  # integer points summing to 50 / 30 / 10
+
+    templates, members, pools = _templates()
+    theme = p_theme[proj]
+    n_quant, n_qual = pools[theme, level, 1, 1], pools[theme, level, 0, 1]
+    quant = rng.random(n) * (n_quant + n_qual) < n_quant  # 效益 rows are qualitative as often as their pool is
+    pool = pools[theme, level, quant.astype(np.int64)]
+    tpl = members[pool[:, 0] + (rng.random(n) * pool[:, 1]).astype(np.int64)]
+
+    level2s, level2_code = _vocab(l2 for l2, _ in templates)
+    names, name_code = _vocab(t.name if isinstance(t, Quant) else t for _, t in templates)
+    units, unit_code = _vocab(t.unit for _, t in templates if isinstance(t, Quant))
+
+    def attr(get: Any, default: int = 0) -> np.ndarray:
+        return np.array([get(t) if isinstance(t, Quant) else default for _, t in templates], dtype=np.int64)
+
+    t_l2 = np.array([level2_code[l2] for l2, _ in templates])
+    t_name = np.array([name_code[t.name if isinstance(t, Quant) else t] for _, t in templates])
+    t_unit = attr(lambda t: unit_code[t.unit], -1)
+    t_cmp = attr(lambda t: COMPARATORS.index(t.comparator), -1)
+    t_pct = attr(lambda t: t.unit == PCT).astype(bool)
+    # Qualitative rows get step 1 so the vectorized target arithmetic never divides by zero.
+    lo, hi, step, places = (
+        attr(lambda t, a=a: getattr(t, a), int(a == "step"))[tpl] for a in ("lo", "hi", "step", "decimals")
+    )
+    gte, gt, eq, lte, lt = range(len(COMPARATORS))
+    cmp = t_cmp[tpl]
+    # Templates only say gte / eq / lte; a few strict ones exercise the formula's other branches.
+    strict = rng.random(n) < 0.05
+    cmp = np.where(strict & (cmp == gte), gt, np.where(strict & (cmp == lte), lt, cmp))
+
+    # ---- quantitative values (scaled integers, so the arithmetic is exact)
+    target = (lo + step * (rng.random(n) * ((hi - lo) // step + 1)).astype(np.int64)) * SCALE
+    ulp = 10 ** (4 - places)  # one unit in the last place the template allows
+    cap = np.where(t_pct[tpl], 100 * SCALE, target * 12 // 10)
+    met = (target + (cap - target) * rng.integers(0, 1001, n) // 1000) // ulp * ulp
+    met = np.where((cmp == gt) & (met <= target), target + ulp, met)
+    under = target * rng.integers(800, 991, n) // 1000 // ulp * ulp
+    under = np.where((cmp == lt) & (under >= target), target - ulp, under)
+    short = np.minimum(np.maximum(target * rng.integers(750, 971, n) // 1000 // ulp * ulp, 0), target - ulp)
+    positive = (cmp == gte) | (cmp == gt)
+    missed = quant & positive & (rng.random(n) < p_miss[proj])
+    actual = np.select([cmp == eq, (cmp == lte) | (cmp == lt), missed], [target, under, short], met)
+    full = weight * 100  # cents
+    safe = np.maximum(target, 1)
+    # round_half_up(weight * actual / target, 2), in cents
+    score = np.where(missed, (2 * full * actual + safe) // (2 * safe), full)
+
+    # ---- qualitative grades and scores
+    grades = [g for g, _, _ in GRADE_BANDS] + list(EDGE_GRADES)
+    roll = rng.random(n)
+    miss = p_miss[proj]
+    grade = np.where(roll >= miss, 0, np.where(roll >= miss / 5, 1, 2))
+    band_lo = np.array([80, 60, 0])[grade] * weight
+    band_hi = np.array([100, 80, 60])[grade] * weight - (grade > 0)  # lower bands are half-open
+    q_score = band_lo + (band_hi - band_lo) * rng.integers(0, 1001, n) // 1000
+    q_score = np.where((grade == 0) & (rng.random(n) < 0.7), full, q_score)
+    score = np.where(quant, score, q_score)
+
+    explanations = [*MISS_REASONS, *(e for e in EMPTY_EXPLANATIONS if e is not None), *NEAR_EMPTY_EXPLANATIONS]
+    expl = np.where(score < full, rng.integers(0, len(MISS_REASONS), n), -1)
+
+    value, missing_, _, withheld, malformed = range(len(STATE_CODES))
+    target_ok, actual_ok = quant.copy(), quant.copy()
+    weight_ok, score_ok = np.ones(n, bool), np.ones(n, bool)
+    target_state = np.where(quant, value, missing_)
+    weight_state, score_state = np.full(n, value), np.full(n, value)
+
+    # ---- faults: one draw per row picks at most one; widths give each check ~violation_rate of all rows
+    r, share = violation_rate, float(quant.mean())
+    widths: dict[bool, list[tuple[str, float]]] = {
+        True: [("score_above_weight", r / 2), ("score_negative", r / 2), ("weight_nonpositive", r),
+               ("target_missing", r / share), ("missing_explanation", r), ("formula_mismatch", r / share),
+               ("score_malformed", r * 0.3), ("weight_missing", r * 0.1), ("near_empty_explanation", r * 0.2)],
+        False: [("score_above_weight", r / 2), ("score_negative", r / 2), ("weight_nonpositive", r),
+                ("missing_explanation", r), ("band_mismatch", r / max(1 - share, 1e-9)),
+                ("score_malformed", r * 0.3), ("weight_missing", r * 0.1), ("near_empty_explanation", r * 0.2),
+                ("edge_grade", r * 0.3)],
+    }  # fmt: skip
+    fault = np.full(n, -1)
+    draw = rng.random(n)
+    for is_quant, kinds in widths.items():
+        rows = quant == is_quant
+        edges = np.cumsum([w for _, w in kinds])
+        codes = np.array([FAULTS.index(k) for k, _ in kinds] + [-1])
+        fault[rows] = codes[np.searchsorted(edges, draw[rows], side="right")]
+
+    def rows_with(kind: str) -> tuple[np.ndarray, int]:
+        hit = fault == FAULTS.index(kind)
+        return hit, int(hit.sum())
+
+    hit, k = rows_with("score_above_weight")
+    score[hit] = full[hit] + rng.integers(50, 501, k)
+    hit, k = rows_with("score_negative")
+    score[hit] = -100 * rng.integers(1, 4, k)
+    hit, k = rows_with("weight_nonpositive")
+    weight[hit] = np.where(rng.random(k) < 0.9, 0, -1)
+    full = weight * 100
+    score[hit], expl[hit] = 0, -1
+    hit, k = rows_with("target_missing")
+    target_ok[hit] = False
+    target_state[hit] = rng.choice([missing_, malformed, withheld], size=k, p=[0.7, 0.2, 0.1])
+    for kind, pool_of in (
+        ("missing_explanation", EMPTY_EXPLANATIONS),
+        ("near_empty_explanation", NEAR_EMPTY_EXPLANATIONS),
+    ):
+        hit, k = rows_with(kind)
+        # Marked down as the document generator does: a positive target missed by 20%, an eq/lte
+        # row docked 10% (the formula rule flags that too), a qualitative one graded 部分达成.
+        low = target * 8 // 10 // ulp * ulp
+        down = hit & quant & positive
+        actual[down] = low[down]
+        score[down] = ((2 * full * low + safe) // (2 * safe))[down]
+        score[hit & quant & ~positive] = (full * 9 // 10)[hit & quant & ~positive]
+        grade[hit & ~quant], score[hit & ~quant] = 1, (full * 7 // 10)[hit & ~quant]
+        choice = np.array([-1 if e is None else explanations.index(e) for e in pool_of])
+        expl[hit] = choice[rng.integers(0, len(pool_of), k)]
+    hit, k = rows_with("formula_mismatch")
+    wrong = np.select([positive, (cmp == eq) & (target > 0), cmp == eq],
+                      [target * 85 // 100, target * 9 // 10, np.full(n, SCALE)], target * 3 // 2) // ulp * ulp  # fmt: skip
+    actual[hit], score[hit], expl[hit] = wrong[hit], full[hit], -1  # full marks all the same
+    hit, k = rows_with("band_mismatch")
+    achieved = hit & (rng.random(n) < 0.5)
+    grade[achieved] = 0
+    score[achieved] = (30 * weight + 49 * weight * rng.integers(0, 1001, n) // 1000)[achieved]
+    expl[achieved] = rng.integers(0, len(MISS_REASONS), int(achieved.sum()))
+    grade[hit & ~achieved], score[hit & ~achieved], expl[hit & ~achieved] = 1, full[hit & ~achieved], -1
+    hit, k = rows_with("score_malformed")
+    score_ok[hit], score_state[hit] = False, malformed
+    hit, k = rows_with("weight_missing")
+    weight_ok[hit], weight_state[hit] = False, missing_
+    score[hit & (rng.random(n) < 0.5)] = -100  # score < 0 OR score > NULL is still true
+    hit, k = rows_with("edge_grade")
+    grade[hit] = len(GRADE_BANDS) + rng.integers(0, len(EDGE_GRADES), k)
+    score[hit] = full[hit] // 2
+    expl[hit] = rng.integers(0, len(MISS_REASONS), k)
+    injected = Counter(
+        {FAULTS[c]: int(v) for c, v in enumerate(np.bincount(fault[fault >= 0], minlength=len(FAULTS))) if v}
+    )
+
+    # ---- keys: rid runs over submissions, projects, budget lines, indicators (unique in the batch)
+    n_lines = 4 * n_proj
+    sub_rid = np.arange(1, n_doc + 1)
+    proj_rid = n_doc + 1 + np.arange(n_proj)
+    line_rid = n_doc + n_proj + 1 + np.arange(n_lines)
+    ind_rid = n_doc + n_proj + n_lines + 1 + np.arange(n)
+    year = p_year[proj]
+
+    def keys(doc: np.ndarray, rid: np.ndarray, path: Coded) -> dict[str, FastColumn]:
+        return {
+            "sub": Ints(doc), "rid": Ints(rid), "path": path, "fiscal_year": Ints(d_year[doc]),
+            "doc_kind": _const(len(doc), "project_table"), "department": _text(d_dept[doc], departments),
+        }  # fmt: skip
+
+    width = int(ii.max()) + 1
+    ind_paths = [f"/projects/{p}/indicators/{i}" for p in range(int(pi.max()) + 1) for i in range(width)]
+    no_state = np.where(quant, value, missing_)
+    indicators: dict[str, FastColumn] = {
+        **keys(doc_of[proj], ind_rid, _text(pi[proj] * width + ii, ind_paths)),
+        "project_rid": Ints(proj_rid[proj]),
+        "project_name": _text(proj, project_names),
+        "level1": _text(level, [name for name, _ in LEVEL1_WEIGHTS]),
+        "level2": _text(t_l2[tpl], level2s),
+        "name": _text(t_name[tpl], names),
+        "kind": _text(np.where(quant, 0, 1), ("quantitative", "qualitative")),
+        "comparator": _text(np.where(quant, cmp, -1), COMPARATORS),
+        "target": Scaled(target, target_ok),
+        "target_state": _state(target_state),
+        "unit": _text(np.where(quant, t_unit[tpl], -1), units),
+        "actual": Scaled(actual, actual_ok),
+        "actual_state": _state(no_state),
+        "actual_grade": _text(np.where(quant, -1, grade), grades),
+        "weight": Scaled(weight * SCALE, weight_ok),
+        "weight_state": _state(weight_state),
+        "score": Scaled(score * 100, score_ok),
+        "score_state": _state(score_state),
+        "deviation_explanation": _text(expl, explanations),
+    }
+
+    # ---- budget lines: 年度资金总额 plus three sub-lines per project, in 元, all consistent
+    amount = rng.integers(2_000, 300_001, n_proj) * 100  # 20.00-3000.00 万元, in 元
+    carry = np.where(rng.random(n_proj) < 0.4, amount * rng.integers(0, 201, n_proj) // 1000 // 100 * 100, 0)
+    other = np.where(rng.random(n_proj) < 0.3, amount * rng.integers(0, 151, n_proj) // 1000 // 100 * 100, 0)
+    annual = np.stack([amount - carry - other, carry, other], axis=1)
+    initial = np.where([False, True, False], annual, annual * rng.integers(850, 1001, (n_proj, 3)) // 1000 // 100 * 100)
+    executed = np.where(rng.random((n_proj, 3)) < 0.35, annual,
+                        annual * rng.integers(750, 1001, (n_proj, 3)) // 1000 // 100 * 100)  # fmt: skip
+    annual = np.column_stack([annual.sum(axis=1), annual])
+    initial = np.column_stack([initial.sum(axis=1), initial])
+    executed = np.column_stack([executed.sum(axis=1), executed])
+    has_budget = annual > 0
+    rate = np.where(has_budget, (2 * executed * SCALE + annual) // (2 * np.maximum(annual, 1)), 0)
+    # round_half_up(min(rate, 1) * 10, 2): rate / 10 in cents, then scaled like every other number
+    line_score = (np.minimum(rate[:, 0], SCALE) + 5) // 10 * 100
+    is_total = np.tile([True, False, False, False], n_proj)
+    line_proj = np.repeat(np.arange(n_proj), 4)
+    na = STATE_CODES.index("not_applicable")
+    line_explain = np.where(is_total & (rate.ravel() < SCALE), rng.integers(0, len(UNDERSPEND_REASONS), n_lines), -1)
+    line_paths = [f"/projects/{p}/budget_lines/{b}" for p in range(int(pi.max()) + 1) for b in range(4)]
+    money_state = _state(np.full(n_lines, value))
+    budget_lines: dict[str, FastColumn] = {
+        **keys(doc_of[line_proj], line_rid, _text(pi[line_proj] * 4 + np.tile(np.arange(4), n_proj), line_paths)),
+        "project_rid": Ints(proj_rid[line_proj]),
+        "project_name": _text(line_proj, project_names),
+        "item": _text(np.tile(np.arange(4), n_proj), (TOTAL_ITEM, *SUB_ITEMS)),
+        "is_total": Ints(is_total.astype(np.int64)),
+        "initial_budget": Scaled(initial.ravel() * SCALE, np.ones(n_lines, bool)),
+        "initial_budget_state": money_state,
+        "annual_budget": Scaled(annual.ravel() * SCALE, np.ones(n_lines, bool)),
+        "annual_budget_state": money_state,
+        "executed": Scaled(executed.ravel() * SCALE, np.ones(n_lines, bool)),
+        "executed_state": money_state,
+        "weight": Scaled(np.where(is_total, BUDGET_WEIGHT * SCALE, 0), is_total),
+        "weight_state": _state(np.where(is_total, value, na)),
+        "rate": Scaled(rate.ravel(), has_budget.ravel()),
+        "rate_state": _state(np.where(has_budget.ravel(), value, na)),
+        "score": Scaled(np.where(is_total, np.repeat(line_score, 4), 0), is_total),
+        "score_state": _state(np.where(is_total, value, na)),
+        "explanation": _text(line_explain, UNDERSPEND_REASONS),
+    }
+
+    # ---- projects: the stated total is the sum of the stated scores, as in the documents
+    counted = np.where(score_ok, score * 100, 0)
+    self_score = np.add.reduceat(counted, first_row) + line_score
+    grade_of = np.searchsorted([60 * SCALE, 80 * SCALE, 90 * SCALE], self_score, side="right")
+    complete = rng.random(n_proj) < 0.85
+    d_month, d_day = rng.integers(9, 13, n_proj), rng.integers(1, 29, n_proj)
+    delivered, delivered_code = _vocab(
+        f"{y}-{m:02d}-{d:02d}" for y in FISCAL_YEARS for m in range(9, 13) for d in range(1, 29)
+    )
+    projects: dict[str, FastColumn] = {
+        **keys(doc_of, proj_rid, _text(pi, [f"/projects/{p}" for p in range(int(pi.max()) + 1)])),
+        "project_id": _text(np.arange(n_proj), project_ids),
+        "project_name": _text(np.arange(n_proj), project_names),
+        "project_type": _text(rng.integers(0, 4, n_proj), ("工程基建", "补助发放", "设备购置", "服务采购")),
+        "start_date": Ints(_days(p_year, rng.integers(1, 4, n_proj), 1)),
+        "end_date": Ints(_days(p_year, 12, 1)),
+        "delivery_date": Ints(_days(p_year, d_month, d_day), complete),
+        "end_date_text": _text(p_year - FISCAL_YEARS[0], [f"{y}-12" for y in FISCAL_YEARS]),
+        "delivery_date_text": _text(
+            np.where(complete, ((p_year - FISCAL_YEARS[0]) * 4 + d_month - 9) * 28 + d_day - 1, -1), delivered
+        ),
+        "completion": _text(np.where(complete, 0, 1), ("全部完成", "部分完成")),
+        "self_score": Scaled(self_score, np.ones(n_proj, bool)),
+        "self_score_state": _state(np.full(n_proj, value)),
+        "self_grade": _text(grade_of, ("差", "中", "良", "优")),
+        "indicator_count": Ints(sizes),
+        "budget_line_count": Ints(np.full(n_proj, 4)),
+    }
+    assert len(delivered_code) == len(delivered)
+
+    # ---- submissions: one per document; no header totals and no department finance
+    docs = np.arange(n_doc)
+    narrative = rng.integers(0, len(NARRATIVES), n_doc)
+    submissions: dict[str, FastColumn] = {
+        **keys(docs, sub_rid, _const(n_doc, "")),
+        "source": _text(docs, [f"fast/{d:07d}" for d in range(n_doc)]),
+        "region_code": _text(d_region, [code for _, code in regions]),
+        "region_name": _text(d_region, [name for name, _ in regions]),
+        "report_date": Ints(_days(d_year + 1, rng.integers(3, 6, n_doc), rng.integers(1, 29, n_doc))),
+        "self_grade": _const(n_doc, None),
+        "overall_goals": _text(rng.integers(0, len(GOALS), n_doc), GOALS),
+        "narrative": _text(narrative, [t.format(year="本", department="本部门", n="若干") for t in NARRATIVES]),
+        "withheld_count": Ints(np.zeros(n_doc, np.int64)),
+        "project_count": Ints(np.bincount(doc_of, minlength=n_doc)),
+        "indicator_count": Ints(np.bincount(doc_of, weights=sizes, minlength=n_doc).astype(np.int64)),
+        "budget_line_count": Ints(4 * np.bincount(doc_of, minlength=n_doc)),
+        "fund_count": Ints(np.zeros(n_doc, np.int64)),
+    }
+    from perfrules.tables.spec import SUBMISSIONS
+
+    for col in SUBMISSIONS.columns:
+        if col.numeric_state:  # 自评总分 and the department finance block: not given
+            submissions[col.name], submissions[f"{col.name}_state"] = _null_numbers(n_doc)
+    return FastTables(
+        {"submissions": submissions, "projects": projects, "budget_lines": budget_lines, "indicators": indicators},
+        injected,
+    )
+
+
 def write(batch: SyntheticBatch, out: Path, manifest: Path | None = None) -> list[Path]:
     """One pretty JSON file per document; the manifest (if asked) goes to its own path."""
     out.mkdir(parents=True, exist_ok=True)
@@ -811,7 +1330,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--manifest", type=Path, default=None,
                         help="also write the injected violations here (keep it outside --out)")  # fmt: skip
+    parser.add_argument("--fast", action="store_true",
+                        help="write the fast path's normalized tables as Arrow IPC files instead of documents")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.fast:
+        tables = fast_tables(args.rows, args.seed, args.violation_rate)
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name in tables.tables:
+            with pa.OSFile(str(args.out / f"{name}.arrow"), "wb") as sink:
+                table = tables.arrow(name)
+                with pa.ipc.new_file(sink, table.schema) as writer:
+                    writer.write_table(table)
+        counts = ", ".join(f"{name} {tables.rows(name)}" for name in tables.tables)
+        print(f"wrote {len(tables.tables)} Arrow files to {args.out} ({counts}; injected {dict(tables.injected)})")
+        return 0
     batch = generate_batch(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses))
     paths = write(batch, args.out, args.manifest)
     counts = ", ".join(f"{k} {v}" for k, v in batch.row_counts().items())

@@ -10,11 +10,22 @@ Phases, all on the same synthetic batch (see generate.py):
 All three run ``--repeat`` times (default 3), interleaved; the best time is reported. Rows per
 second count indicator rows, the workload's unit. Findings are matched against the generator's
 manifest of injected violations, so a finding on a clean row stands out: it is a rule's false
-positive or a generator bug. Exits 1 if the run produced no findings (the injected violations
-must be found) or a generated document failed to read, 2 on any exception.
+positive or a generator bug.
 
-    python benchmarks/run.py --quick        # 10 000 indicator rows, well under a minute
-    python benchmarks/run.py                # 100 000 indicator rows
+Then the engine phase against its peers (peers.py): perfrules' DuckDBEngine with six indicator
+rules and with the whole pack, hand-written DuckDB SQL and polars (the floor), pandera on polars
+and on pandas, and Great Expectations, one process per engine and size, on the fast path's
+tables (generate.fast_tables); every engine must flag exactly the rows perfrules flags, on those
+tables and on normalized generated documents. Last, single-submission latency: a cold
+``perfrules check`` process and a warm ``validate()`` call.
+
+Exit status: 1 if the run produced no findings (the injected violations must be found) or a
+generated document failed to read; 2 on any exception or an engine that crashed; 3 if an engine
+disagreed with perfrules.
+
+    python benchmarks/run.py --quick        # 10 000 rows; peers at 10k and 100k; under 2 minutes
+    python benchmarks/run.py                # 100 000 rows; peers at 100k
+    python benchmarks/run.py --full         # 100 000 rows; peers at 10k, 100k, 1M and 10M
 """
 
 from __future__ import annotations
@@ -25,6 +36,8 @@ import json
 import os
 import platform
 import resource
+import statistics
+import subprocess
 import sys
 import time
 import traceback
@@ -36,6 +49,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import peers
 import pydantic
 from generate import FundUse, Injected, SyntheticBatch, generate_batch
 
@@ -51,6 +65,10 @@ from perfrules.validate import run_pack
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 QUICK_ROWS = 10_000
+QUICK_SIZES = (10_000, 100_000)
+FULL_SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+DISAGREE = 3
+SEED_SUBMISSION = REPO / "fixtures" / "submissions" / "seed" / "shijiazhuang-zhengfawei-2020.json"
 BASELINE, FULL = "(a) baseline: read + model", "(b) full: read + run_pack"
 NORMALIZE, DUCKDB = "(c) engine: normalize", "(c) engine: DuckDB run"
 
@@ -239,7 +257,8 @@ def print_findings(
     return per_rule
 
 
-def run(rows: int, seed: int, rules: Path, json_out: Path | None, *, repeat: int = 3, gc_off: bool = False) -> int:
+def run(rows: int, seed: int, rules: Path, *, repeat: int = 3, gc_off: bool = False) -> tuple[int, dict[str, Any]]:
+    """Phases (a)-(c) at ``rows``; the exit status and the figures."""
     if repeat < 1:
         raise ValueError("--repeat must be at least 1")
     print(f"benchmark: {rows:,} indicator rows, seed {seed}, rule pack {rules}; phases (a) read+model, "
@@ -270,50 +289,187 @@ def run(rows: int, seed: int, rules: Path, json_out: Path | None, *, repeat: int
 
     ratio = print_timings(phases, counts["indicators"], sum(counts.values()), gen_seconds)
     per_rule = print_findings(report, engine_result, active, batch)
-    if json_out is not None:
-        figures = {
-            "rows": counts, "seed": seed, "repeat": repeat, "gc_off": gc_off, "injected": len(batch.injected),
-            "phases": [asdict(p) for p in phases], "ratio_full_to_baseline": ratio,
-            "findings_by_rule": {k: {"findings": v[0], "on_clean_rows": v[1]} for k, v in per_rule.items()},
-        }  # fmt: skip
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    figures = {
+        "rows": counts, "seed": seed, "repeat": repeat, "gc_off": gc_off, "injected": len(batch.injected),
+        "phases": [asdict(p) for p in phases], "ratio_full_to_baseline": ratio,
+        "findings_by_rule": {k: {"findings": v[0], "on_clean_rows": v[1]} for k, v in per_rule.items()},
+    }  # fmt: skip
 
     if unreadable:
         print(f"\nFAIL: {len(unreadable)} generated documents did not read, e.g. {unreadable[0].problems[:2]}")
-        return 1
+        return 1, figures
     if report.summary["findings"] == 0:
         print("\nFAIL: no findings; the injected violations were not found")
-        return 1
-    return 0
+        return 1, figures
+    return 0, figures
+
+
+def documents_agree(rows: int, seed: int) -> tuple[bool, dict[str, Any]]:
+    """Every engine on normalized generated documents (real reading, real states): same keys?"""
+    batch = generate_batch(rows, seed)
+    ok = [r.submission for r in read_all(batch.docs) if r.submission is not None]
+    source = peers.batch_source(normalize(ok))
+    names = [name for name in peers.ENGINES if name != "perfrules-load"]
+    results, flags = peers.run_in_process(source, names)
+    reference = flags[peers.REFERENCE]
+    counts = results[0].counts
+    print(f"\nagreement on {rows:,} generated documents' indicator rows (normalized, not timed): "
+          f"perfrules flags {sum(counts.values()):,} ({', '.join(f'{k} {v}' for k, v in counts.items())})")  # fmt: skip
+    agree = True
+    for name in names[1:]:
+        diff = peers.compare(reference, flags[name])
+        agree &= not diff
+        print(f"  {name:<15} {'agrees' if not diff else 'DISAGREES on ' + ', '.join(diff)}")
+        for rule, (missing, extra) in diff.items():
+            print(f"    {rule}: misses {missing[:5]} ({len(missing)}), adds {extra[:5]} ({len(extra)})")
+    return agree, {"rows": rows, "flagged": counts, "agree": agree}
+
+
+def latency(cold_runs: int, warm_runs: int) -> tuple[float, float, dict[str, Any]]:
+    """Median seconds of a cold ``perfrules check`` process and of a warm ``validate()`` call,
+    measured from a fresh process (``peers.py latency``)."""
+    done = subprocess.run(
+        [sys.executable, str(Path(peers.__file__)), "latency", str(SEED_SUBMISSION),
+         "--cold", str(cold_runs), "--warm", str(warm_runs)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+    times: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    print(f"\nsingle-submission latency ({SEED_SUBMISSION.relative_to(REPO)})")
+    for key, label in (
+        ("cold_s", f"cold `perfrules check` process, median of {cold_runs}"),
+        ("warm_s", f"warm validate(path), median of {warm_runs}"),
+        ("warm_preloaded_s", f"warm validate(path, rules=<loaded pack>), median of {warm_runs}"),
+    ):
+        values = times[key]
+        print(
+            f"  {label:<58} {medians[key] * 1000:8.1f} ms (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
+        )
+    return medians["cold_s"], medians["warm_s"], {"runs": times, "medians": medians}
+
+
+def compare_peers(args: argparse.Namespace, sizes: Sequence[int], figures: dict[str, Any]) -> int:
+    """The engine phase against its peers at each size, latency, and the issue's targets;
+    ``figures`` is filled as it goes, so a late failure keeps what was measured."""
+    info = peers.machine()
+    print(f"\nengine phase vs peers: sizes {', '.join(f'{n:,}' for n in sizes)}, seed {args.seed}; "
+          f"{info['cpus']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB, load {info['load_average']}")  # fmt: skip
+    print("  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    code = info["code"]
+    print(f"  code: commit {code['commit']}, uncommitted changes in perfrules/ or rules/: "
+          f"{code['uncommitted_changes']}, tree {code['tree_sha256']}")  # fmt: skip
+    status = 0
+    figures.update(machine=info, sizes=list(sizes))
+    agree, figures["documents"] = documents_agree(QUICK_ROWS, args.seed)
+    if not agree:
+        status = DISAGREE
+
+    per = "engine (all sizes in turn)" if args.process_per_engine else "engine and size"
+    print(f"\nruns (one process per {per}; best of up to {args.peer_repeat} within {args.peer_budget:.0f} s)")
+    engines = args.engines or list(peers.ENGINES)
+    results = peers.run_sizes(
+        sizes, engines, args.seed, REPO / "benchmarks" / "out" / "peers",
+        repeat=args.peer_repeat, budget_s=args.peer_budget, limit_s=args.limit,
+        process_per_size=not args.process_per_engine,
+    )  # fmt: skip
+    for size in results:
+        print()
+        for line in peers.format_size(size):
+            print(line)
+        if size.disagreements:
+            status = DISAGREE
+        if size.failures and not status:
+            status = 2
+    figures["runs"] = [
+        {"rows": size.rows, "results": {name: asdict(m) for name, m in size.results.items()},
+         "disagreements": size.disagreements, "failures": size.failures}
+        for size in results
+    ]  # fmt: skip
+
+    cold_s, warm_s, figures["latency"] = latency(args.cold_runs, args.warm_runs)
+    print("\ntargets")
+    met = peers.targets(results, warm_s, cold_s)
+    for target in met:
+        verdict = "met" if target.met else "NOT met"
+        print(f"  {target.name:<48} {target.goal:>8}  {target.value:>22}  {verdict}")
+    figures["targets"] = [asdict(t) for t in met]
+    after = peers.code_state()
+    moved = peers.changed_files(info["code"], after)
+    if moved:
+        print(f"\nWARNING: {len(moved)} file(s) of perfrules/ or rules/ changed during the run (commit "
+              f"{info['code']['commit']} -> {after['commit']}): {', '.join(moved)}. Figures taken before and "
+              "after may not be comparable if those files are on the measured path.")  # fmt: skip
+    figures["code_after"] = {**after, "changed_files": moved}
+    if args.profile:
+        print()
+        print(peers.profile(args.profile_rows, args.seed))
+    if status == DISAGREE:
+        print("\nFAIL: an engine flagged different rows from perfrules (see DISAGREE above)")
+    elif status:
+        print("\nFAIL: an engine crashed (see FAILED above)")
+    return status
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(float(part)) for part in text.split(",") if part]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time reading vs. full validation on synthetic submissions.")
-    parser.add_argument("--rows", type=int, default=100_000, help="indicator rows to generate (default 100000)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS} indicator rows, for a smoke run")
+    parser = argparse.ArgumentParser(description="Time reading vs. full validation, and the engine vs. its peers.")
+    parser.add_argument("--rows", type=int, default=None, help="indicator rows for phases (a)-(c) (default 100000)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_ROWS} rows; peers at {', '.join(map(str, QUICK_SIZES))}: the CI smoke run")  # fmt: skip
+    parser.add_argument("--full", action="store_true", help=f"peers at {', '.join(map(str, FULL_SIZES))} rows")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rules", type=Path, default=REPO / "rules", help="rule pack folder (default rules/)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here as JSON")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="repetitions of all phases; best time is shown (default 3)"
+        "--repeat", type=int, default=3, help="repetitions of phases (a)-(c); best time is shown (default 3)"
     )
     parser.add_argument("--no-gc", action="store_true",
                         help="switch Python's cyclic GC off while timing, to see how much of a phase it is")  # fmt: skip
+    parser.add_argument("--no-peers", action="store_true", help="phases (a)-(c) only")
+    parser.add_argument("--peers-only", action="store_true", help="skip phases (a)-(c)")
+    parser.add_argument("--sizes", type=_sizes, default=None, help="peer sizes, e.g. 10000,1e6 (overrides the above)")
+    parser.add_argument("--engines", type=lambda s: s.split(","), default=None,
+                        help=f"peer engines, comma-separated (default all: {','.join(peers.ENGINES)})")  # fmt: skip
+    parser.add_argument("--peer-repeat", type=int, default=3, help="timed runs per engine and size (best is shown)")
+    parser.add_argument("--peer-budget", type=float, default=120.0, help="stop repeating an engine after this long")
+    parser.add_argument("--limit", type=float, default=peers.SIZE_LIMIT_S,
+                        help="skip an engine whose run would take longer than this, extrapolated (s)")  # fmt: skip
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold `perfrules check` processes (median)")
+    parser.add_argument("--warm-runs", type=int, default=20, help="warm validate() calls (median)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile perfrules' engine phase")
+    parser.add_argument("--profile-rows", type=int, default=1_000_000)
+    parser.add_argument("--process-per-engine", action="store_true", default=None,
+                        help="one process per engine for all sizes (default with --quick: faster to start)")  # fmt: skip
+    parser.add_argument("--process-per-size", dest="process_per_engine", action="store_false",
+                        help="one process per engine and size (default otherwise: each peak is its own)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.process_per_engine is None:
+        args.process_per_engine = args.quick and not args.full
+    rows = args.rows or (QUICK_ROWS if args.quick else 100_000)
+    sizes = args.sizes or (FULL_SIZES if args.full else QUICK_SIZES if args.quick else (rows,))
+    figures: dict[str, Any] = {}
+    status = 0
     try:
-        return run(
-            QUICK_ROWS if args.quick else args.rows,
-            args.seed,
-            args.rules,
-            args.json,
-            repeat=args.repeat,
-            gc_off=args.no_gc,
-        )
+        if not args.peers_only:
+            status, figures["phases"] = run(rows, args.seed, args.rules, repeat=args.repeat, gc_off=args.no_gc)
+        if not args.no_peers:
+            figures["peers"] = {}
+            peer_status = compare_peers(args, sizes, figures["peers"])
+            status = max(status, peer_status)
     except Exception:
         traceback.print_exc()
         print("\nFAIL: the benchmark raised an exception")
         return 2
+    finally:
+        if args.json is not None and figures:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(
+                json.dumps(figures, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+            )
+    return status
 
 
 if __name__ == "__main__":
