@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import gc
 import hashlib
@@ -361,7 +362,7 @@ def validate(
     'pass'
     """
     items: Sequence[Input] = [inputs] if isinstance(inputs, str | Path | Submission | dict) else inputs
-    pack = rules if isinstance(rules, Pack) else load_pack(rules or default_rules_dir(), overlays)
+    pack = rules if isinstance(rules, Pack) else _cached_pack(Path(rules or default_rules_dir()), overlays)
     if Path(pack.root).resolve() == default_rules_dir().resolve():
         pack.root = SHIPPED_PACK  # the same stamp on every machine
     problems: list[Problem] = []
@@ -385,6 +386,30 @@ def validate(
     if problems:
         report = _with_problems(report, problems)
     return report
+
+
+_PACKS: dict[tuple[str, tuple[str, ...]], tuple[str, Pack]] = {}
+
+
+def _files_digest(root: Path, overlays: Sequence[str | Path]) -> str:
+    """A hash of every file the pack is built from: cheap to read, unlike compiling the rules."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".csv")) if root.is_dir() else []
+    for path in [*files, *(Path(o) for o in overlays if Path(o).is_file())]:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cached_pack(root: Path, overlays: Sequence[str | Path]) -> Pack:
+    """Repeated validate() calls reuse the compiled pack until one of its files changes."""
+    key = (str(root.resolve()), tuple(str(o) for o in overlays))
+    digest = _files_digest(root, overlays)
+    cached = _PACKS.get(key)
+    if cached is not None and cached[0] == digest:
+        return copy.copy(cached[1])
+    pack = load_pack(root, overlays)
+    _PACKS[key] = (digest, pack)
+    return copy.copy(pack)
 
 
 def _with_problems(report: Report, problems: list[Problem]) -> Report:

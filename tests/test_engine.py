@@ -92,3 +92,15 @@ def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path
     assert {e.rule_id: e.status for e in by_source[str(bad)].ledger}["SCORE-PROJECT-RANGE"] == "errored"
     (problem,) = [p for p in report.problems if p.rule_id == "SCORE-PROJECT-RANGE"]
     assert problem.message.endswith(f"only on: {bad}")
+
+
+def test_a_cached_pack_is_rebuilt_when_a_rule_file_changes(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(RULES, pack)
+    before = validate(SEED, rules=pack)
+    assert any(f.rule_id == "PLAUS-SCORE-CLUSTER" for s in before.submissions for f in s.findings)
+    rule = pack / "national" / "PLAUS-SCORE-CLUSTER.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("floor: {default: 95", "floor: {default: 99.9"), encoding="utf-8")
+    after = validate(SEED, rules=pack)
+    assert not any(f.rule_id == "PLAUS-SCORE-CLUSTER" for s in after.submissions for f in s.findings)
+    assert after.pack.content_hash != before.pack.content_hash
