@@ -259,14 +259,8 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
     if check.where:
         where = _frag(check.where, spec, values, "check.where", alias="t", extra_columns=group_columns, replacements=group_rows)
         join += f" AND ({where})"
-    measures: dict[str, exp.Expr] = {}
-    having_extra = ""
-    if isinstance(check, RatioCheck):
-        matching = _frag(check.matching, spec, values, "check.matching", alias="t", extra_columns=group_columns, replacements=group_rows)
-        matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
-        total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
-        measures = {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
-        having_extra = f"COUNT(t.rid) >= {check.min_rows} AND "
+    measures = _ratio_measures(check, spec, values, group_rows)
+    having_extra = f"COUNT(t.rid) >= {check.min_rows} AND " if isinstance(check, RatioCheck) else ""
     available = (*measures, *group_columns)
     substitutions = {**group_values, **measures}
     fails = _frag(check.fails_when, spec, values, "check.fails_when", alias="t", aggregate=True,
@@ -287,11 +281,18 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
     return sql, group
 
 
-def _ratio_measures(check: AggregateCheck | RatioCheck, spec: TableSpec, values: dict[str, ParamValue]) -> dict[str, exp.Expr]:
+def _ratio_measures(
+    check: AggregateCheck | RatioCheck,
+    spec: TableSpec,
+    values: dict[str, ParamValue],
+    group_rows: dict[str, exp.Expr] | None = None,
+) -> dict[str, exp.Expr]:
+    """``matched``, ``total`` and ``ratio`` of a ratio check; a LEFT JOIN's empty group counts 0 of 0."""
     if not isinstance(check, RatioCheck):
         return {}
-    matching = _frag(check.matching, spec, values, "check.matching", alias="t")
-    matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
+    rows = group_rows or {}
+    matching = _frag(check.matching, spec, values, "check.matching", alias="t", extra_columns=tuple(rows), replacements=rows)
+    matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
     total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
     return {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
 
