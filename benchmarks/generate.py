@@ -855,6 +855,16 @@ class FastTables:
             raise KeyError(f"fast path has no column(s) {missing} for table {table}; spec.py changed?")
         return {c.name: _objects(columns[c.name], c.type) for c in spec.all_columns}
 
+    def exact(self, table: str) -> pa.Table:
+        """The table as perfrules' engine takes a big batch (``TableData.from_arrow``)."""
+        from perfrules.tables.spec import TABLES
+
+        spec = TABLES[table]
+        columns = self.tables.get(table, {})
+        if not columns:
+            return pa.table({c.name: pa.array([], type=pa.null()) for c in spec.all_columns})
+        return pa.table({c.name: _exact(columns[c.name], c.type) for c in spec.all_columns})
+
     def arrow(self, table: str) -> pa.Table:
         """The table as typed Arrow columns; DECIMAL becomes float64, the dataframe libraries' number."""
         from perfrules.tables.spec import TABLES
@@ -862,6 +872,21 @@ class FastTables:
         spec = TABLES[table]
         columns = self.tables[table]
         return pa.table({c.name: _arrow(columns[c.name], c.type) for c in spec.all_columns})
+
+
+def _exact(col: FastColumn, sql_type: str) -> pa.Array:
+    """Arrow as perfrules holds a big batch: exact decimals, dictionary-coded text."""
+    if isinstance(col, Coded):
+        vocab = pa.array(list(col.vocab), type=pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(col.codes, mask=col.codes < 0), vocab)
+    if isinstance(col, Scaled):
+        # decimal128 is a 16-byte little-endian integer of 10^-4: the scaled int and its sign.
+        words = np.empty((len(col.values), 2), dtype=np.int64)
+        words[:, 0] = col.values
+        words[:, 1] = col.values >> 63
+        valid = None if col.valid is None else pa.array(col.valid).buffers()[1]
+        return pa.Array.from_buffers(pa.decimal128(18, 4), len(col.values), [valid, pa.py_buffer(words)])
+    return _arrow(col, sql_type)
 
 
 def _objects(col: FastColumn, sql_type: str) -> list[object]:

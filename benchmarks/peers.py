@@ -71,7 +71,7 @@ from generate import FastTables, fast_tables
 from perfrules.engine.duckdb_engine import DuckDBEngine, EngineSettings
 from perfrules.pack.loader import Pack, load_pack
 from perfrules.tables.normalize import Batch
-from perfrules.tables.spec import DECIMAL, TABLES, TableData
+from perfrules.tables.spec import DECIMAL, TABLES, TableData, TableSpec
 
 # pyspark (installed beside pandera and GX here) warns about pandas 3 on import; not ours to fix.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\..*)?")
@@ -117,7 +117,7 @@ class Source:
     """One workload in the forms the engines take: a perfrules Batch (all tables, or the
     indicators alone), or the indicators as a typed Arrow table."""
 
-    make_batch: Callable[[str | None], Batch]
+    make_batch: Callable[[str | None, bool], Batch]
     make_arrow: Callable[[], pa.Table]
     rows: int
     forget: Callable[[], None] = lambda: None
@@ -129,8 +129,10 @@ class Source:
         self.forget()
         self._arrow = None
 
-    def batch(self, only: str | None = None) -> Batch:
-        return self.make_batch(only)
+    def batch(self, only: str | None = None, *, lists: bool = False) -> Batch:
+        """The batch as the engine gets it from ``normalize`` (Arrow chunks for big tables), or
+        with ``lists`` as column lists, so the engine pays for encoding them."""
+        return self.make_batch(only, lists)
 
     def indicators(self) -> pa.Table:
         if self._arrow is None:
@@ -138,16 +140,17 @@ class Source:
         return self._arrow
 
 
-def fast_batch(ft: FastTables, only: str | None = None) -> Batch:
+def fast_batch(ft: FastTables, only: str | None = None, lists: bool = False) -> Batch:
     """The fast tables as ``normalize`` would hand them to the engine (no sources: the engine needs
-    none); with ``only``, the other tables are left empty."""
-    return Batch(
-        tables={
-            name: TableData(spec, ft.column_lists(name)) if only in (None, name) else TableData(spec)
-            for name, spec in TABLES.items()
-        },
-        sources=[],
-    )
+    none): Arrow chunks of the exact types, or with ``lists`` the column lists before sealing.
+    With ``only``, the other tables are left empty."""
+
+    def table(name: str, spec: TableSpec) -> TableData:
+        if only not in (None, name) or not ft.rows(name):
+            return TableData(spec)
+        return TableData(spec, ft.column_lists(name)) if lists else TableData.from_arrow(spec, ft.exact(name))
+
+    return Batch(tables={name: table(name, spec) for name, spec in TABLES.items()}, sources=[])
 
 
 def only_table(batch: Batch, table: str) -> Batch:
@@ -161,7 +164,10 @@ def only_table(batch: Batch, table: str) -> Batch:
 def fast_source(rows: int, seed: int) -> Source:
     held: dict[str, FastTables] = {"tables": fast_tables(rows, seed)}
     return Source(
-        lambda only: fast_batch(held["tables"], only), lambda: held["tables"].arrow("indicators"), rows, held.clear
+        lambda only, lists: fast_batch(held["tables"], only, lists),
+        lambda: held["tables"].arrow("indicators"),
+        rows,
+        held.clear,
     )
 
 
@@ -188,8 +194,14 @@ def batch_arrow(batch: Batch, table: str = "indicators") -> pa.Table:
 
 
 def batch_source(batch: Batch) -> Source:
+    def listed(only: str | None, lists: bool) -> Batch:
+        chosen = batch if only is None else only_table(batch, only)
+        if not lists:
+            return chosen
+        return Batch({name: TableData(TABLES[name], data.column_lists()) for name, data in chosen.tables.items()}, chosen.sources)
+
     return Source(
-        lambda only: batch if only is None else only_table(batch, only),
+        listed,
         lambda: batch_arrow(batch),
         batch.rows("indicators"),
     )
@@ -229,8 +241,10 @@ class PerfrulesEngine:
     def prepare(self, source: Source) -> None:
         pack = shipped_pack()
         active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
-        chosen = {"six": [r for r in active if r.rule.id in SIX], "pack": active, "load": []}[self.which]
-        if self.which == "six" and {r.rule.id for r in chosen} != set(SIX):
+        chosen = {"six": [r for r in active if r.rule.id in SIX], "pack": active, "load": []}.get(
+            self.which, [r for r in active if r.rule.id in SIX]
+        )
+        if self.which in ("six", "lists") and {r.rule.id for r in chosen} != set(SIX):
             raise RuntimeError(f"the shipped pack lacks some of {SIX}")
         self.compiled = [r.compiled for r in chosen]
         self.references = list(pack.references.values())
@@ -239,16 +253,16 @@ class PerfrulesEngine:
         self.engine.run(fast_batch(fast_tables(1_000, 1)), self.compiled, self.references)  # connection, references
         # The six read the indicators alone, and the peers get only that table, so perfrules does too;
         # the pack gets every table (run_pack always loads them all).
-        self.batch = source.batch(None if self.which == "pack" else "indicators")
+        self.batch = source.batch(None if self.which == "pack" else "indicators", lists=self.which == "lists")
 
     def run(self) -> Flags:
         result = self.engine.run(self.batch, self.compiled, self.references)
         if result.errors:
             raise RuntimeError(f"perfrules rules failed: {result.errors}")
-        self.extra = {"findings": sum(len(rows) for rows in result.rows.values()), "rules": len(self.compiled)}
+        self.extra = {"findings": sum(result.rows.count(rule) for rule in result.rows), "rules": len(self.compiled)}
         if self.which == "load":
             return {}
-        return {rule: _sorted_rids([row["rid"] for row in result.rows.get(rule, ())]) for rule in SIX}
+        return {rule: _sorted_rids(result.rows.column(rule, "rid")) for rule in SIX}
 
 
 # Hand-written SQL for the six, one WHERE clause each. Numbers are DOUBLE here (from Arrow).
@@ -602,6 +616,7 @@ ENGINES: dict[str, Callable[[], Engine]] = {
     "perfrules-six": lambda: PerfrulesEngine("six"),
     "perfrules-pack": lambda: PerfrulesEngine("pack"),
     "perfrules-load": lambda: PerfrulesEngine("load"),
+    "perfrules-lists": lambda: PerfrulesEngine("lists"),
     "duckdb-sql": lambda: DuckDBSqlEngine(fused=False),
     "duckdb-fused": lambda: DuckDBSqlEngine(fused=True),
     "polars": PolarsEngine,
@@ -1071,10 +1086,10 @@ def latency(path: Path, cold_runs: int, warm_runs: int) -> dict[str, list[float]
 
 
 PROFILE_BUCKETS = (
-    ("encode column lists for Arrow (Python)", ("staging_table",)),
-    ("insert into DuckDB (incl. the above)", ("insert_rows", "_load")),
+    ("encode column lists for Arrow (Python; perfrules-lists only)", ("encode",)),
+    ("register the tables with DuckDB (incl. the above)", ("_load",)),
     ("run the rules (SQL, fetch, rows to dicts)", ("_run_fused", "_run_one")),
-    ("  of which rows to dicts", ("_row",)),
+    ("  of which splitting the result by rule", ("_split_by_rule",)),
 )
 """perfrules functions whose cumulative time answers "where does the engine phase go"; names
 that a refactor removes are reported as absent, not guessed."""
@@ -1112,17 +1127,10 @@ def profile(rows: int, seed: int, top: int = 25) -> str:
     # Each active rule's compiled SQL alone over the same tables, to see which rules DuckDB finds
     # expensive (the engine itself may fuse them into one statement).
     try:
-        from perfrules.engine.arrow_load import insert_sql, staging_table
-
         batch = source.batch()
         con = duckdb.connect(":memory:", config={"threads": EngineSettings().threads})
         for name, data in batch.tables.items():
-            spec = TABLES[name]
-            con.execute(spec.ddl())
-            if len(data):
-                con.register("_incoming", staging_table(spec, data.columns))
-                con.execute(insert_sql(spec, "_incoming"))
-                con.unregister("_incoming")
+            con.register(name, data.arrow())
         pack = shipped_pack()
         for ref in pack.references.values():
             DuckDBEngine.load_reference(con, ref)

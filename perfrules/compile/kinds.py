@@ -47,6 +47,8 @@ class CompiledRule:
     """The table whose rows the findings point at (the group's table for aggregates)."""
     points_at: str
     evidence: tuple[str, ...]
+    unlocated_sql: str = ""
+    """The same query without the join to ``locations``, for batches with no located cells."""
 
 
 class CompileError(ValueError):
@@ -183,7 +185,14 @@ def compile_rule(rule: Rule, params: dict[str, ParamValue] | None = None, lookup
         select = ["t.sub", "t.rid", "t.path", *_identity(spec, "t"), *extra, *evidence]
         sql = f"SELECT {', '.join(select)}\nFROM {_q(spec.name)} t\nWHERE " + "\n  AND ".join(where)
     evidence_names = tuple(rule.evidence) + _implicit_evidence(check)
-    return CompiledRule(rule.id, _located(sql, located, rule.points_at), located.name, rule.points_at, evidence_names)
+    return CompiledRule(
+        rule.id,
+        _located(sql, located, rule.points_at),
+        located.name,
+        rule.points_at,
+        evidence_names,
+        unlocated_sql=f"SELECT v.*, CAST(NULL AS VARCHAR) AS location FROM ({sql}) v",
+    )
 
 
 def _implicit_evidence(check: object) -> tuple[str, ...]:

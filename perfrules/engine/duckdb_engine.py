@@ -10,27 +10,74 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 from perfrules.compile.kinds import CompiledRule
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import DATA_TABLES, TABLES, Column, ReferenceTable, TableSpec
 
 DATA_TABLE_NAMES = frozenset(t.name for t in DATA_TABLES)
+LOCATIONS_TABLE = "locations"
 
 Row = dict[str, Any]
 
 
+class RuleRows(MutableMapping[str, list[Row]]):
+    """Each rule's flagged rows, as dicts with their evidence decoded.
+
+    Rows fetched as Arrow stay Arrow until a rule's rows are read: a batch can flag hundreds
+    of thousands of rows, and counting them or listing their keys needs no Python objects.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list[Row]] = {}
+        self._arrow: dict[str, Any] = {}
+
+    def put_arrow(self, rule_id: str, table: Any) -> None:
+        self._rows.pop(rule_id, None)
+        self._arrow[rule_id] = table
+
+    def __getitem__(self, rule_id: str) -> list[Row]:
+        table = self._arrow.pop(rule_id, None)
+        if table is not None:
+            columns = [table.column(name).to_pylist() for name in table.column_names]
+            self._rows[rule_id] = [_row(values) for values in zip(*columns, strict=True)]
+        return self._rows[rule_id]
+
+    def __setitem__(self, rule_id: str, rows: list[Row]) -> None:
+        self._arrow.pop(rule_id, None)
+        self._rows[rule_id] = rows
+
+    def __delitem__(self, rule_id: str) -> None:
+        if self._arrow.pop(rule_id, None) is None:
+            del self._rows[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._rows, *self._arrow])
+
+    def __len__(self) -> int:
+        return len(self._rows) + len(self._arrow)
+
+    def count(self, rule_id: str) -> int:
+        table = self._arrow.get(rule_id)
+        return int(table.num_rows) if table is not None else len(self._rows.get(rule_id, ()))
+
+    def column(self, rule_id: str, name: str) -> list[Any]:
+        """One output column (``sub``, ``rid``, ``path``, …) of a rule's rows, without building the rows."""
+        table = self._arrow.get(rule_id)
+        if table is not None:
+            return list(table.column(name).to_pylist())
+        return [row[name] for row in self._rows.get(rule_id, ())]
+
+
 @dataclass
 class EngineResult:
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    rows: RuleRows = field(default_factory=RuleRows)
     errors: dict[str, str] = field(default_factory=dict)
     errored_subs: dict[str, frozenset[int] | None] = field(default_factory=dict)
     """For each errored rule, the submissions it failed on; None when it failed as a whole
@@ -70,10 +117,10 @@ def insert_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: dict[s
         values = [value for record in zip(*(columns[n] for n in names), strict=True) for value in record]
         con.execute(f'INSERT INTO "{spec.name}" VALUES {", ".join(row for _ in range(count))}', values)
         return
-    from perfrules.engine.arrow_load import insert_sql, staging_table
+    from perfrules.tables.columnar import encode
 
-    con.register("_incoming", staging_table(spec, columns))
-    con.execute(insert_sql(spec, "_incoming"))
+    con.register("_incoming", encode(spec, columns))
+    con.execute(f'INSERT INTO "{spec.name}" SELECT * FROM _incoming')
     con.unregister("_incoming")
 
 
@@ -128,31 +175,58 @@ class DuckDBEngine:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._watchdog: _Watchdog | None = None
         self._references: dict[str, ReferenceTable] = {}
-        self._created = False
+        self._tables: set[str] = set()
+        """Data tables that exist as DuckDB tables (small ones, filled by INSERT)."""
+        self._views: set[str] = set()
+        """Data tables registered as Arrow, scanned in place (big ones)."""
 
     def _connection(self) -> tuple[duckdb.DuckDBPyConnection, _Watchdog]:
         if self._con is None or self._watchdog is None:
             con = duckdb.connect(
                 ":memory:", config={"threads": self.settings.threads, "memory_limit": self.settings.memory_limit}
             )
-            # Data arrives through registered Arrow tables, which need no file access.
+            # Data arrives through registered Arrow tables, which need no file access; and no
+            # table name in a rule may resolve to a Python variable of the caller.
+            con.execute("SET python_enable_replacements = false")
             con.execute("SET enable_external_access = false")
             con.execute("SET lock_configuration = true")
             self._con, self._watchdog = con, _Watchdog(con)
         return self._con, self._watchdog
 
     def _load(self, con: duckdb.DuckDBPyConnection, batch: Batch, references: Sequence[ReferenceTable]) -> None:
-        if not self._created:
-            for name in batch.tables:
-                con.execute(TABLES[name].ddl())
-            self._created = True
         for name, data in batch.tables.items():
-            if len(data):
+            if data.chunks or len(data) >= SMALL_TABLE_ROWS:
+                self._as_view(con, name, data.arrow())
+            else:
+                self._as_table(con, name)
                 insert_rows(con, TABLES[name], data.columns)
         for ref in references:
             if self._references.get(ref.name) != ref:
                 self.load_reference(con, ref)
                 self._references[ref.name] = ref
+
+    def _as_view(self, con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
+        """Big tables are scanned where they are: copying 10M rows into DuckDB took longer
+        than running every rule over them."""
+        if name in self._tables:
+            con.execute(f'DROP TABLE "{name}"')
+            self._tables.discard(name)
+        con.register(name, table)
+        self._views.add(name)
+
+    def _as_table(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        if name not in self._tables:
+            con.execute(TABLES[name].ddl())
+            self._tables.add(name)
+
+    def _clear(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+        """Free the batch's memory now, not at the next run."""
+        for name in self._views:
+            con.unregister(name)
+        self._views.clear()
+        for name, data in batch.tables.items():
+            if name in self._tables and len(data):
+                con.execute(f'DELETE FROM "{name}"')
 
     @staticmethod
     def load_reference(con: duckdb.DuckDBPyConnection, ref: ReferenceTable) -> None:
@@ -179,25 +253,34 @@ class DuckDBEngine:
         result = EngineResult()
         # Every kind drives its query from the located table: no rows there, no findings.
         live = [r for r in rules if len(batch.tables[r.located_table])]
-        result.rows.update({r.rule_id: [] for r in rules})
+        for rule in rules:
+            result.rows[rule.rule_id] = []
+        # Without cells to point at (every JSON input), the join to ``locations`` is skipped.
+        located = len(batch.tables[LOCATIONS_TABLE]) > 0
         with self._lock:
             con, watchdog = self._connection()
-            self._load(con, batch, references)
             try:
-                if not self._run_fused(con, watchdog, live, result):
+                self._load(con, batch, references)
+                columnar = bool(self._views)
+                if not self._run_fused(con, watchdog, live, result, located=located, columnar=columnar):
                     subs = list(range(len(batch.sources)))
                     for rule in live:
-                        self._run_one(con, watchdog, rule, result)
+                        self._run_one(con, watchdog, rule, result, located=located)
                         if rule.rule_id in result.errors and len(subs) > 1 and not watchdog.fired:
-                            self._isolate(con, watchdog, rule, subs, result)
+                            self._isolate(con, watchdog, rule, subs, result, located=located)
             finally:
-                for name, data in batch.tables.items():  # free the batch's memory now, not at the next run
-                    if len(data):
-                        con.execute(f'DELETE FROM "{name}"')
+                self._clear(con, batch)
         return result
 
     def _run_fused(
-        self, con: duckdb.DuckDBPyConnection, watchdog: _Watchdog, rules: Sequence[CompiledRule], result: EngineResult
+        self,
+        con: duckdb.DuckDBPyConnection,
+        watchdog: _Watchdog,
+        rules: Sequence[CompiledRule],
+        result: EngineResult,
+        *,
+        located: bool,
+        columnar: bool,
     ) -> bool:
         """All rules as one UNION ALL: one plan and one round trip instead of one per rule.
 
@@ -206,25 +289,32 @@ class DuckDBEngine:
         """
         if len(rules) < 2:
             return False
-        sql = "\nUNION ALL\n".join(_wrapped(i, rule) for i, rule in enumerate(rules))
+        sql = "\nUNION ALL\n".join(_wrapped(i, rule, located=located) for i, rule in enumerate(rules))
         watchdog.arm(self.settings.rule_timeout_s * len(rules))
         try:
-            fetched = con.execute(sql).fetchall()
+            if columnar:
+                fetched_arrow = con.sql(sql).to_arrow_table()
+            else:
+                fetched = con.execute(sql).fetchall()
         except duckdb.Error:
             return False
         finally:
             watchdog.disarm()
+        if columnar:
+            _split_by_rule(fetched_arrow, rules, result.rows)
+            return True
         for values in fetched:
             rule = rules[values[0]]
             result.rows[rule.rule_id].append(_row(values))
         return True
 
     def _run_one(
-        self, con: duckdb.DuckDBPyConnection, watchdog: _Watchdog, rule: CompiledRule, result: EngineResult
+        self, con: duckdb.DuckDBPyConnection, watchdog: _Watchdog, rule: CompiledRule, result: EngineResult, *, located: bool
     ) -> None:
         watchdog.arm(self.settings.rule_timeout_s)
         try:
-            result.rows[rule.rule_id] = [_row(values) for values in con.execute(_wrapped(0, rule)).fetchall()]
+            sql = _wrapped(0, rule, located=located)
+            result.rows[rule.rule_id] = [_row(values) for values in con.execute(sql).fetchall()]
         except duckdb.Error as exc:
             if watchdog.fired:
                 result.errors[rule.rule_id] = (
@@ -236,9 +326,15 @@ class DuckDBEngine:
         finally:
             watchdog.disarm()
 
-
     def _isolate(
-        self, con: duckdb.DuckDBPyConnection, watchdog: _Watchdog, rule: CompiledRule, subs: list[int], result: EngineResult
+        self,
+        con: duckdb.DuckDBPyConnection,
+        watchdog: _Watchdog,
+        rule: CompiledRule,
+        subs: list[int],
+        result: EngineResult,
+        *,
+        located: bool,
     ) -> None:
         """A rule that fails on one submission's data must not lose the others' findings:
         bisect the batch until the failing submissions are pinned down."""
@@ -249,7 +345,7 @@ class DuckDBEngine:
             part = pending.pop()
             watchdog.arm(self.settings.rule_timeout_s)
             try:
-                fetched = con.execute(_wrapped(0, rule, part)).fetchall()
+                fetched = con.execute(_wrapped(0, rule, part, located=located)).fetchall()
             except duckdb.Error:
                 if watchdog.fired:
                     return  # too slow on part of the batch: keep the whole-batch error
@@ -268,7 +364,7 @@ class DuckDBEngine:
 _ROW_COLUMNS = ("sub", "rid", "path", "ident_0", "ident_1", "ident_2", "location")
 
 
-def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None) -> str:
+def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None, *, located: bool = True) -> str:
     """One rule's rows in a shape shared by all rules; evidence travels as a JSON object,
     decoded with exact decimals, so the fused and the one-by-one paths render alike.
 
@@ -277,11 +373,16 @@ def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None) -> s
     """
     pairs = ", ".join(f"'ev_{name}', r.\"ev_{name}\"" for name in rule.evidence)
     evidence = f"json_object({pairs})" if pairs else "NULL"
-    sql = rule.sql if subs is None else _narrowed(rule.sql, subs)
+    sql = rule.sql if located or not rule.unlocated_sql else rule.unlocated_sql
+    if subs is not None:
+        sql = _narrowed(sql, subs)
     return f"SELECT {index} AS rule_index, {', '.join('r.' + c for c in _ROW_COLUMNS)}, {evidence} AS evidence FROM ({sql}) r"
 
 
 def _narrowed(sql: str, subs: list[int]) -> str:
+    import sqlglot  # only when a rule fails on part of a batch
+    from sqlglot import exp
+
     keep = ", ".join(str(s) for s in subs)
 
     def narrow(node: exp.Expr) -> exp.Expr:
@@ -292,6 +393,16 @@ def _narrowed(sql: str, subs: list[int]) -> str:
         return node
 
     return sqlglot.parse_one(sql, read="duckdb").transform(narrow).sql("duckdb")
+
+
+def _split_by_rule(fetched: Any, rules: Sequence[CompiledRule], out: RuleRows) -> None:
+    import pyarrow.compute as pc
+
+    from perfrules.tables.columnar import scalar
+
+    column = fetched.column("rule_index")
+    for index in column.unique().to_pylist():
+        out.put_arrow(rules[index].rule_id, fetched.filter(pc.equal(column, scalar(index, column.type))))
 
 
 def _row(values: tuple[Any, ...]) -> Row:

@@ -716,7 +716,7 @@ class SparkEngine:
     def _load(self, batch: Batch, references: Sequence[ReferenceTable]) -> None:
         for name, spec in TABLES.items():
             data = batch.tables.get(name)
-            self._view(spec, data.columns if data is not None else {c: [] for c in spec.column_names})
+            self._view(spec, data.column_lists() if data is not None else {c: [] for c in spec.column_names})
         for ref in references:
             if self._references.get(ref.name) != ref:
                 spec, columns = reference_spec(ref)

@@ -69,7 +69,7 @@ def check_contracts(tables: dict[str, TableData]) -> list[str]:
     pa = _pandera()
     problems: list[str] = []
     for name, data in tables.items():
-        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.columns.items()})
+        frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.column_lists().items()})
         try:
             schema_for(data.spec).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as exc:

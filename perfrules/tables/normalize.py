@@ -54,6 +54,9 @@ def _date(d: PartialDate | None) -> object:
     return d.earliest if d else None
 
 
+_FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
+
+
 def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
     tables = {spec.name: TableData(spec) for spec in (*DATA_TABLES, LOCATIONS)}
     sources: list[SourcedSubmission] = []
@@ -70,13 +73,8 @@ def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
         t["department"].append(s.header.department)
         return rid
 
-    sub_t = tables[SUBMISSIONS.name].columns
-    prj_t = tables[PROJECTS.name].columns
-    bl_t = tables[BUDGET_LINES.name].columns
-    ind_t = tables[INDICATORS.name].columns
-    fund_t = tables[FUNDS.name].columns
-    exp_t = tables[EXPENDITURES.name].columns
-    loc_t = tables[LOCATIONS.name].columns
+    # Sealing a table into Arrow replaces its lists, so these are re-read after each submission.
+    sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
 
     for sub, sourced in enumerate(submissions):
         sources.append(sourced)
@@ -193,5 +191,9 @@ def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
                 loc_t["rid"].append(row_rid)
                 loc_t["col"].append(field_name)
                 loc_t["location"].append(cell)
+
+        for table in tables.values():
+            table.seal_if_full()
+        sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
 
     return Batch(tables=tables, sources=sources)

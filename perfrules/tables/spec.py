@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 SqlType = Literal["VARCHAR", "INTEGER", "BIGINT", "DECIMAL(18,4)", "DATE", "BOOLEAN"]
 DECIMAL: SqlType = "DECIMAL(18,4)"
@@ -247,16 +247,72 @@ class ReferenceTable:
     rows: tuple[tuple[str | None, ...], ...]
 
 
+CHUNK_ROWS = 65_536
+"""Rows of a table kept as Python lists before they are sealed into an Arrow chunk: big
+batches then hold compact Arrow columns instead of millions of Python objects."""
+
+
 @dataclass
 class TableData:
-    """Column-major rows of one table, ready for a bulk insert."""
+    """The rows of one table: sealed Arrow chunks, then column lists still being filled.
+
+    A single submission never leaves lists (its tables are a few rows and need no pyarrow);
+    ``normalize`` seals a table into an Arrow chunk every ``CHUNK_ROWS`` rows.
+    """
 
     spec: TableSpec
     columns: dict[str, list[object]] = field(default_factory=dict)
+    chunks: list[Any] = field(default_factory=list)
+    """``pyarrow.Table`` chunks of the spec's schema (``perfrules.tables.columnar``)."""
 
     def __post_init__(self) -> None:
         if not self.columns:
             self.columns = {name: [] for name in self.spec.column_names}
 
-    def __len__(self) -> int:
+    @classmethod
+    def from_arrow(cls, spec: TableSpec, table: Any) -> TableData:
+        """A table built elsewhere as Arrow (checked and cast to the spec's exact types)."""
+        from perfrules.tables.columnar import conform
+
+        return cls(spec, chunks=[conform(spec, table)])
+
+    def _listed(self) -> int:
         return len(self.columns["rid"]) if "rid" in self.columns else len(next(iter(self.columns.values())))
+
+    def __len__(self) -> int:
+        return sum(int(chunk.num_rows) for chunk in self.chunks) + self._listed()
+
+    def seal(self) -> None:
+        """Move the listed rows into a new Arrow chunk."""
+        if self._listed():
+            from perfrules.tables.columnar import encode
+
+            self.chunks.append(encode(self.spec, self.columns))
+            self.columns = {name: [] for name in self.spec.column_names}
+
+    def seal_if_full(self) -> None:
+        if self._listed() >= CHUNK_ROWS:
+            self.seal()
+
+    def arrow(self) -> Any:
+        """Every row as one ``pyarrow.Table`` (chunked; the lists are encoded, not moved)."""
+        import pyarrow as pa
+
+        from perfrules.tables.columnar import empty, encode
+
+        parts = [*self.chunks, encode(self.spec, self.columns)] if self._listed() else list(self.chunks)
+        return pa.concat_tables(parts) if parts else empty(self.spec)
+
+    def column_lists(self) -> dict[str, list[object]]:
+        """Every row as Python lists (str, Decimal, date, bool, int), as ``normalize`` builds them."""
+        if not self.chunks:
+            return self.columns
+        from perfrules.tables.columnar import to_lists
+
+        out: dict[str, list[object]] = {name: [] for name in self.spec.column_names}
+        for chunk in self.chunks:
+            for name, values in to_lists(chunk).items():
+                out[name] += values
+        for name, values in self.columns.items():
+            out[name] += values
+        return out

@@ -357,9 +357,8 @@ def rows(doc: Document, table: str) -> list[tuple[str, dict[str, object]]]:
         submission = Submission.model_validate(doc)
     except ValidationError:
         return []
-    data = normalize([SourcedSubmission("<boundary>", submission)]).tables[table]
-    names = list(data.columns)
-    return [(str(data.columns["path"][i]), {n: data.columns[n][i] for n in names}) for i in range(len(data))]
+    columns = normalize([SourcedSubmission("<boundary>", submission)]).tables[table].column_lists()
+    return [(str(path), {n: values[i] for n, values in columns.items()}) for i, path in enumerate(columns["path"])]
 
 
 def pointer_of(spec: TableSpec, points_at: str, path: str) -> str:

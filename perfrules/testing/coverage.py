@@ -98,7 +98,7 @@ def _values(doc: dict[str, object], table: str, column: str) -> tuple[str, ...] 
     except ValidationError:
         return None
     data = normalize([SourcedSubmission("<coverage>", submission)]).tables[table]
-    return tuple(sorted(repr(v) for v in data.columns.get(column, [])))
+    return tuple(sorted(repr(v) for v in data.column_lists().get(column, [])))
 
 
 def _varies(loaded: LoadedRule, table: str, column: str) -> bool:
