@@ -160,12 +160,7 @@ def _read_paths(
 
 
 def _applies(loaded: LoadedRule, submission: Submission) -> bool:
-    rule = loaded.rule
-    return (
-        rule.status == "active"
-        and submission.document_kind in rule.applies_to
-        and rule.effective.covers(submission.header.fiscal_year)
-    )
+    return loaded.rule.status == "active" and loaded.rule.applies(submission.document_kind, submission.header.fiscal_year)
 
 
 def _ledger_status(loaded: LoadedRule, submission: Submission, index: int, result: EngineResult) -> RuleStatus:
@@ -240,9 +235,12 @@ def run_pack(
             for line in check_contracts(batch.tables)
         ]
     active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
+    # A rule that applies to no submission here (kind, year) cannot fire: it need not run.
+    shapes = {(s.submission.document_kind, s.submission.header.fiscal_year) for _, s in ok}
+    needed = [r for r in active if any(r.rule.applies(kind, year) for kind, year in shapes)]
     result = EngineResult()
     if ok:
-        result = (engine or shared_engine()).run(batch, [r.compiled for r in active], list(pack.references.values()))
+        result = (engine or shared_engine()).run(batch, [r.compiled for r in needed], list(pack.references.values()))
     problems: list[Problem] = [p for r in read for p in r.problems] + contract_problems
     problems += [
         Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)

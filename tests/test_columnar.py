@@ -105,12 +105,18 @@ def test_a_batch_reports_the_same_whether_tables_are_lists_arrow_or_sealed_chunk
     findings = validate(inputs, engine=DuckDBEngine()).summary["findings"]
     assert findings > 50  # the generated faults, the broken fixture and the seed all fire
 
-    monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 10**9)  # every table INSERTed
-    assert _report_json(inputs) == as_tables
-    monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 1)  # every non-empty table scanned as Arrow
-    assert _report_json(inputs) == as_tables
-    monkeypatch.setattr(table_spec, "CHUNK_ROWS", 37)  # and sealed into many small chunks
-    assert _report_json(inputs) == as_tables
+    engine = DuckDBEngine()  # one engine throughout: tables, views and prepared plans must not leak between runs
+    for optimize_from in (0, 10**9):  # DuckDB's optimizer on, then off
+        monkeypatch.setattr(duckdb_engine, "OPTIMIZE_FROM_ROWS", optimize_from)
+        monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 10**9)  # every table INSERTed
+        assert validate(inputs, engine=engine).model_dump_json() == as_tables
+        monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 1)  # every non-empty table scanned as Arrow
+        assert validate(inputs, engine=engine).model_dump_json() == as_tables
+        monkeypatch.setattr(table_spec, "CHUNK_ROWS", 37)  # and sealed into many small chunks
+        assert validate(inputs, engine=engine).model_dump_json() == as_tables
+        monkeypatch.setattr(table_spec, "CHUNK_ROWS", 65_536)
+        monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 64)  # back to tables after views
+        assert validate(inputs, engine=engine).model_dump_json() == as_tables
 
 
 def test_arrow_tables_from_elsewhere_run_like_normalized_ones() -> None:

@@ -209,6 +209,10 @@ class Rule(_Strict):
     def unverified(self) -> bool:
         return all(b.unverified for b in self.basis)
 
+    def applies(self, kind: DocumentKind, fiscal_year: int) -> bool:
+        """Whether the rule checks a submission of this kind and year (its status aside)."""
+        return kind in self.applies_to and self.effective.covers(fiscal_year)
+
     def parameter_values(self, overrides: dict[str, ParamValue] | None = None) -> dict[str, ParamValue]:
         values = {name: p.default for name, p in self.parameters.items()}
         values.update(overrides or {})
