@@ -190,10 +190,10 @@ def rules_list(
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
 ) -> None:
     """列出规则 / list the rules of a pack."""
-    from perfrules.pack.loader import load_pack
+    from perfrules.pack.cache import load_pack_cached
     from perfrules.validate import default_rules_dir
 
-    pack = load_pack(rules or default_rules_dir(), overlay or [])
+    pack = load_pack_cached(rules or default_rules_dir(), overlay or [])
     for loaded in pack.rules:
         r = loaded.rule
         state = "" if loaded.enabled and r.status == "active" else f" [{r.status if r.status != 'active' else 'disabled'}]"

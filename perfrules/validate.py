@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
 import hashlib
@@ -33,7 +32,8 @@ from perfrules.model.report import (
 )
 from perfrules.model.rule import Severity
 from perfrules.model.submission import Submission
-from perfrules.pack.loader import LoadedRule, Pack, load_pack
+from perfrules.pack.cache import cached_pack as _cached_pack
+from perfrules.pack.loader import LoadedRule, Pack
 from perfrules.pack.waivers import load_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
 from perfrules.tables.normalize import Batch, normalize
@@ -384,30 +384,6 @@ def validate(
     if problems:
         report = _with_problems(report, problems)
     return report
-
-
-_PACKS: dict[tuple[str, tuple[str, ...]], tuple[str, Pack]] = {}
-
-
-def _files_digest(root: Path, overlays: Sequence[str | Path]) -> str:
-    """A hash of every file the pack is built from: cheap to read, unlike compiling the rules."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".csv")) if root.is_dir() else []
-    for path in [*files, *(Path(o) for o in overlays if Path(o).is_file())]:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _cached_pack(root: Path, overlays: Sequence[str | Path]) -> Pack:
-    """Repeated validate() calls reuse the compiled pack until one of its files changes."""
-    key = (str(root.resolve()), tuple(str(o) for o in overlays))
-    digest = _files_digest(root, overlays)
-    cached = _PACKS.get(key)
-    if cached is not None and cached[0] == digest:
-        return copy.copy(cached[1])
-    pack = load_pack(root, overlays)
-    _PACKS[key] = (digest, pack)
-    return copy.copy(pack)
 
 
 def _with_problems(report: Report, problems: list[Problem]) -> Report:

@@ -10,41 +10,69 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-
+from perfrules.compile._lazy import exp, sqlglot
 from perfrules.model.rule import ParamValue
 
 DIALECT = "duckdb"
 
-_STRUCTURE: tuple[type[exp.Expr], ...] = (
-    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
-    exp.Add, exp.Sub, exp.Mul, exp.Neg,
-    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
-    exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
-    exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe, exp.Cast, exp.DataType, exp.DataTypeParam,
-)  # fmt: skip
-CAST_TYPES = {
-    exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT,
-    exp.DataType.Type.DECIMAL, exp.DataType.Type.DATE,
-}  # fmt: skip
-SCALAR_FUNCTIONS: dict[type[exp.Expr], str] = {
-    exp.Abs: "abs", exp.Round: "round", exp.Least: "least", exp.Greatest: "greatest",
-    exp.Length: "length", exp.Lower: "lower", exp.Upper: "upper", exp.Trim: "trim",
-    exp.Substring: "substring", exp.StrPosition: "strpos", exp.Contains: "contains",
-    exp.RegexpLike: "regexp_matches", exp.RegexpExtract: "regexp_extract",
-    exp.Year: "year", exp.Month: "month", exp.Floor: "floor", exp.Ceil: "ceil",
-}  # fmt: skip
-AGGREGATE_FUNCTIONS: dict[type[exp.Expr], str] = {
-    exp.Sum: "sum", exp.Count: "count", exp.Min: "min", exp.Max: "max", exp.Avg: "avg",
-}  # fmt: skip
+
+@dataclass(frozen=True)
+class _Allowed:
+    structure: tuple[type[exp.Expr], ...]
+    cast_types: frozenset[object]
+    scalar: dict[type[exp.Expr], str]
+    aggregate: dict[type[exp.Expr], str]
+
+
+@cache
+def _allowed() -> _Allowed:
+    """The allow-list, built on first use: naming sqlglot's classes imports sqlglot."""
+    structure: tuple[type[exp.Expr], ...] = (
+        exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
+        exp.Add, exp.Sub, exp.Mul, exp.Neg,
+        exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Between,
+        exp.Like, exp.ILike, exp.And, exp.Or, exp.Not,
+        exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.DPipe, exp.Cast, exp.DataType, exp.DataTypeParam,
+    )  # fmt: skip
+    cast_types = frozenset({
+        exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT,
+        exp.DataType.Type.DECIMAL, exp.DataType.Type.DATE,
+    })  # fmt: skip
+    scalar: dict[type[exp.Expr], str] = {
+        exp.Abs: "abs", exp.Round: "round", exp.Least: "least", exp.Greatest: "greatest",
+        exp.Length: "length", exp.Lower: "lower", exp.Upper: "upper", exp.Trim: "trim",
+        exp.Substring: "substring", exp.StrPosition: "strpos", exp.Contains: "contains",
+        exp.RegexpLike: "regexp_matches", exp.RegexpExtract: "regexp_extract",
+        exp.Year: "year", exp.Month: "month", exp.Floor: "floor", exp.Ceil: "ceil",
+    }  # fmt: skip
+    aggregate: dict[type[exp.Expr], str] = {
+        exp.Sum: "sum", exp.Count: "count", exp.Min: "min", exp.Max: "max", exp.Avg: "avg",
+    }  # fmt: skip
+    return _Allowed(structure, cast_types, scalar, aggregate)
+
+
+def __getattr__(name: str) -> Any:
+    """The tables under their former module-level names, built when first read."""
+    if name == "CAST_TYPES":
+        return set(_allowed().cast_types)
+    if name == "SCALAR_FUNCTIONS":
+        return dict(_allowed().scalar)
+    if name == "AGGREGATE_FUNCTIONS":
+        return dict(_allowed().aggregate)
+    if name == "ALLOWED_FUNCTION_NAMES":
+        allowed = _allowed()
+        return sorted({*allowed.scalar.values(), *allowed.aggregate.values(), *MACROS, "coalesce", "nullif"})
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 MACROS = {"ratio"}
 """``ratio(a, b)``: the only division a rule can ask for, compiled as CAST(a / NULLIF(b, 0) AS DECIMAL(18,4))."""
 
-ALLOWED_FUNCTION_NAMES = sorted({*SCALAR_FUNCTIONS.values(), *AGGREGATE_FUNCTIONS.values(), *MACROS, "coalesce", "nullif"})
 # Only {identifier} is a parameter, so regular-expression quantifiers like {0,20} pass through.
 _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
@@ -101,6 +129,8 @@ def parse_fragment(
     aggregate: bool = False,
 ) -> exp.Expr:
     """Parse and vet one expression; raise SqlNotAllowed with a reason a policy author can act on."""
+    from sqlglot.errors import SqlglotError
+
     text = substitute(fragment, parameters)
     try:
         statements = sqlglot.parse(text, read=DIALECT)
@@ -111,9 +141,10 @@ def parse_fragment(
         raise SqlNotAllowed("只能写一个表达式，不能有多条语句 / exactly one expression, not several statements")
     tree: exp.Expr = present[0]
     allowed_columns = set(columns)
-    functions = dict(SCALAR_FUNCTIONS)
+    allowed = _allowed()
+    functions = dict(allowed.scalar)
     if aggregate:
-        functions.update(AGGREGATE_FUNCTIONS)
+        functions.update(allowed.aggregate)
     for node in tree.walk():
         if isinstance(node, exp.Anonymous) and node.name.lower() in MACROS:
             if len(node.expressions) != 2:
@@ -123,7 +154,7 @@ def parse_fragment(
             continue
         if isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Count):
             continue
-        if type(node) in functions or isinstance(node, _STRUCTURE):
+        if type(node) in functions or isinstance(node, allowed.structure):
             if isinstance(node, exp.Column):
                 if node.table:
                     raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
@@ -134,13 +165,13 @@ def parse_fragment(
                     )
                 if node.name not in allowed_columns:
                     raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
-            if isinstance(node, exp.Cast) and node.to.this not in CAST_TYPES:
+            if isinstance(node, exp.Cast) and node.to.this not in allowed.cast_types:
                 raise SqlNotAllowed(f"不允许转换为 {node.to.sql()} / cast to {node.to.sql()} is not allowed")
             if isinstance(node, exp.In) and node.args.get("query") is not None:
                 raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
             continue
-        if not aggregate and type(node) in AGGREGATE_FUNCTIONS:
-            name = AGGREGATE_FUNCTIONS[type(node)]
+        if not aggregate and type(node) in allowed.aggregate:
+            name = allowed.aggregate[type(node)]
             raise SqlNotAllowed(
                 f"这里不能用聚合函数 {name}()，请用 aggregate 或 ratio 检查 / aggregate "
                 f"{name}() is only allowed in aggregate and ratio checks"

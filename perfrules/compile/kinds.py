@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlglot import exp
-
+from perfrules.compile._lazy import exp
 from perfrules.compile.allowlist import (
     DIALECT,
     SqlNotAllowed,
