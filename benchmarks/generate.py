@@ -39,7 +39,7 @@ import datetime as dt
 import json
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -742,24 +742,37 @@ def generate_batch(
     ``fund_uses`` defaults to the repository's ``rules/reference/fund_uses.csv``; the same seed and
     table give the same batch.
     """
+    batch = SyntheticBatch()
+    batch.docs.extend(iter_documents(n_indicator_rows, seed, violation_rate, fund_uses, batch.injected))
+    return batch
+
+
+def iter_documents(
+    n_indicator_rows: int,
+    seed: int = 7,
+    violation_rate: float = VIOLATION_RATE,
+    fund_uses: Iterable[FundUse] | None = None,
+    injected: list[Injected] | None = None,
+) -> Iterator[Doc]:
+    """``generate_batch``'s documents one at a time (for batches too big to hold); the
+    violations go into ``injected`` as they are made."""
     if n_indicator_rows < 3:
         raise ValueError("need at least 3 indicator rows (one per 一级指标)")
     gen = _Generator(seed, violation_rate, load_fund_uses() if fund_uses is None else fund_uses)
+    if injected is not None:
+        gen.injected = injected
     rng = gen.rng
     sizes = _project_sizes(rng, n_indicator_rows)
     # Each (department, year) files once; combinations are cycled if the batch outgrows them.
     combos = [(region, theme, year) for region in _regions() for theme in THEMES for year in FISCAL_YEARS]
     rng.shuffle(combos)
-    batch = SyntheticBatch()
     start = 0
     while start < len(sizes):
         take = rng.randint(3, 8)
         region, theme, year = combos[gen.doc_index % len(combos)]
-        batch.docs.append(gen.document(region, theme, year, sizes[start : start + take]))
+        yield gen.document(region, theme, year, sizes[start : start + take])
         start += take
         gen.doc_index += 1
-    batch.injected = gen.injected
-    return batch
 
 
 def generate(n_indicator_rows: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -1342,6 +1355,18 @@ def write(batch: SyntheticBatch, out: Path, manifest: Path | None = None) -> lis
     return paths
 
 
+def write_stream(docs: Iterable[Doc], out: Path) -> int:
+    """One compact JSON file per document, written as generated (nothing held), in folders
+    of 1 000 files; returns the number written."""
+    count = 0
+    for count, doc in enumerate(docs, 1):
+        folder = out / f"{(count - 1) // 1000:04d}"
+        if (count - 1) % 1000 == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{count - 1:07d}.json").write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    return count
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write seeded synthetic self-evaluations as JSON files.")
     parser.add_argument("--rows", type=int, default=100_000, help="indicator rows in total (default 100000)")
@@ -1355,6 +1380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--manifest", type=Path, default=None,
                         help="also write the injected violations here (keep it outside --out)")  # fmt: skip
+    parser.add_argument("--stream", action="store_true",
+                        help="write each document as it is generated (no manifest; for 1M+ rows)")  # fmt: skip
     parser.add_argument("--fast", action="store_true",
                         help="write the fast path's normalized tables as Arrow IPC files instead of documents")  # fmt: skip
     args = parser.parse_args(argv)
@@ -1368,6 +1395,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     writer.write_table(table)
         counts = ", ".join(f"{name} {tables.rows(name)}" for name in tables.tables)
         print(f"wrote {len(tables.tables)} Arrow files to {args.out} ({counts}; injected {dict(tables.injected)})")
+        return 0
+    if args.stream:
+        count = write_stream(iter_documents(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses)), args.out)
+        print(f"wrote {count} files to {args.out} ({args.rows} indicator rows)")
         return 0
     batch = generate_batch(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses))
     paths = write(batch, args.out, args.manifest)

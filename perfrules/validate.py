@@ -8,7 +8,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,7 +36,7 @@ from perfrules.pack.cache import cached_pack as _cached_pack
 from perfrules.pack.loader import LoadedRule, Pack
 from perfrules.pack.waivers import load_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
-from perfrules.tables.normalize import Batch, normalize
+from perfrules.tables.normalize import Batch, SourcedSubmission, normalize, without_rows
 from perfrules.tables.spec import ReferenceTable
 
 Input = str | Path | Submission | dict[str, Any]
@@ -114,6 +114,12 @@ def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | 
     Parsing and model validation are CPU-bound Python, so threads would not help; the
     engine then runs once over the whole batch.
     """
+    with _collector_paused():
+        return list(iter_inputs(inputs, jobs=jobs, progress=progress))
+
+
+def iter_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | None = None) -> Iterator[ReadResult]:
+    """``read_inputs`` one result at a time, so a batch can be normalized as it is read."""
     tasks: list[Path | ReadResult] = []
     for index, item in enumerate(inputs):
         if isinstance(item, Submission | dict):
@@ -121,11 +127,9 @@ def read_inputs(inputs: Sequence[Input], *, jobs: int = 1, progress: Progress | 
         else:
             tasks.extend(expand_inputs([item]))
     paths = [t for t in tasks if isinstance(t, Path)]
-    read: dict[Path, list[ReadResult]] = {}
-    total = len(tasks)
-    with _collector_paused():
-        _read_paths(paths, read, total, jobs, progress)
-    return [r for t in tasks for r in (read[t] if isinstance(t, Path) else [t])]
+    read = _read_paths(paths, len(tasks), jobs, progress)
+    for task in tasks:
+        yield from (next(read) if isinstance(task, Path) else [task])
 
 
 @contextmanager
@@ -141,22 +145,22 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_paths(
-    paths: list[Path], read: dict[Path, list[ReadResult]], total: int, jobs: int, progress: Progress | None
-) -> None:
+def _read_paths(paths: list[Path], total: int, jobs: int, progress: Progress | None) -> Iterator[list[ReadResult]]:
+    """Each path's results, in order."""
     if jobs > 1 and len(paths) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for done, (path, result) in enumerate(zip(paths, pool.map(read_any, paths, chunksize=8), strict=True), 1):
-                read[path] = result
+            for done, result in enumerate(pool.map(read_any, paths, chunksize=8), 1):
                 if progress:
                     progress(done, total)
+                yield result
     else:
         for done, path in enumerate(paths, 1):
-            read[path] = read_any(path)
+            result = read_any(path)
             if progress:
                 progress(done, total)
+            yield result
 
 
 def _applies(loaded: LoadedRule, submission: Submission) -> bool:
@@ -219,13 +223,29 @@ class Engine(Protocol):
 
 
 def run_pack(
-    pack: Pack, read: Sequence[ReadResult], review: Review | Severity = Severity.ERROR, engine: Engine | None = None
+    pack: Pack, read: Iterable[ReadResult], review: Review | Severity = Severity.ERROR, engine: Engine | None = None
 ) -> Report:
-    """Validate already-read inputs with a loaded pack; the report is deterministic."""
+    """Validate read inputs with a loaded pack; the report is deterministic.
+
+    ``read`` is consumed once, as it comes: each submission's rows go into the batch's tables
+    and only its header stays, so a generator of inputs (``iter_inputs``) never holds more
+    than one submission's model objects at a time.
+    """
     review = review if isinstance(review, Review) else Review(fail_on=review)
     fail_on = review.fail_on
+    seen: list[ReadResult] = []
+
+    def accepted() -> Iterator[SourcedSubmission]:
+        for r in read:
+            if r.submission is None:
+                seen.append(r)
+                continue
+            yield r.submission
+            seen.append(replace(r, submission=without_rows(r.submission)))
+
+    batch = normalize(accepted(), keep_rows=False)
+    read = seen
     ok = [(r, r.submission) for r in read if r.submission is not None]
-    batch = normalize(sourced for _, sourced in ok)
     contract_problems: list[Problem] = []
     if review.strict:
         from perfrules.tables.contracts import check_contracts
@@ -380,7 +400,8 @@ def validate(
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
     runner = engine or shared_engine(engine_settings)
-    report = run_pack(pack, read_inputs(items, jobs=jobs, progress=progress), review, runner)
+    with _collector_paused():
+        report = run_pack(pack, iter_inputs(items, jobs=jobs, progress=progress), review, runner)
     if problems:
         report = _with_problems(report, problems)
     return report

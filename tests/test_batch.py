@@ -87,3 +87,45 @@ def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_
     assert flagged == {str(tmp_path / f"project-{i}.yaml") for i in range(3)}
     alone = validate(tmp_path / "project-0.yaml", rules=pack)
     assert not any(f.rule_id == "PLAUS-DEPT-CLUSTER" for s in alone.submissions for f in s.findings)
+
+
+def test_run_pack_streams_its_inputs_and_keeps_no_submission_rows(pack: Pack, tmp_path: Path) -> None:
+    """A generator of inputs is read once, in order, and each submission's projects are let go
+    once its rows are in the tables: by the time the engine runs, none is alive (what keeps a
+    national batch in memory)."""
+    import gc
+    import weakref
+    from collections.abc import Iterator, Sequence
+
+    from perfrules.compile.kinds import CompiledRule
+    from perfrules.engine.duckdb_engine import DuckDBEngine, EngineResult
+    from perfrules.model.rule import Severity
+    from perfrules.model.submission import Project
+    from perfrules.read.documents import ReadResult
+    from perfrules.tables.normalize import Batch
+    from perfrules.tables.spec import ReferenceTable
+    from perfrules.validate import iter_inputs, read_inputs, run_pack
+
+    inputs = [SEED, BROKEN, CLEAN, tmp_path / "missing.yaml"]
+    expected = run_pack(pack, read_inputs(inputs), Severity.ERROR).model_dump_json()
+    alive: list[weakref.ref[Project]] = []
+    pulled: list[str] = []
+    at_run: list[int] = []
+
+    def watched() -> Iterator[ReadResult]:
+        for result in iter_inputs(inputs):
+            pulled.append(result.source)
+            if result.submission is not None:
+                alive.extend(weakref.ref(p) for p in result.submission.submission.projects)
+            yield result
+
+    class Watching(DuckDBEngine):
+        def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult:
+            gc.collect()
+            at_run.append(sum(ref() is not None for ref in alive))
+            return super().run(batch, rules, references)
+
+    streamed = run_pack(pack, watched(), Severity.ERROR, Watching())
+    assert streamed.model_dump_json() == expected
+    assert pulled == [str(p) for p in inputs]
+    assert len(alive) > 10 and at_run == [0]

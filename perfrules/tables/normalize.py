@@ -57,7 +57,19 @@ def _date(d: PartialDate | None) -> object:
 _FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
 
 
-def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
+def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
+    """The submission with its projects, funds and cell locations dropped: what a report
+    needs of it once its rows are in the tables (header, kind, justifications)."""
+    light = sourced.submission.model_copy(update={"projects": [], "funds": []})
+    return SourcedSubmission(sourced.source, light)
+
+
+def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:
+    """The batch's tables, one pass over the submissions (consumed lazily, once).
+
+    With ``keep_rows`` false, ``Batch.sources`` keeps each submission ``without_rows``, so a
+    streamed batch never holds more than one submission's model objects at a time.
+    """
     tables = {spec.name: TableData(spec) for spec in (*DATA_TABLES, LOCATIONS)}
     sources: list[SourcedSubmission] = []
     rid = 0
@@ -77,7 +89,7 @@ def normalize(submissions: Iterable[SourcedSubmission]) -> Batch:
     sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
 
     for sub, sourced in enumerate(submissions):
-        sources.append(sourced)
+        sources.append(sourced if keep_rows else without_rows(sourced))
         s = sourced.submission
         h = s.header
         row_of: dict[str, tuple[str, int]] = {}
