@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import end_to_end
 import peers
 import pydantic
 from generate import FundUse, Injected, SyntheticBatch, generate_batch
@@ -67,6 +68,8 @@ REPO = Path(__file__).resolve().parent.parent
 QUICK_ROWS = 10_000
 QUICK_SIZES = (10_000, 100_000)
 FULL_SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+E2E_QUICK = (10_000,)
+E2E_FULL = (100_000, 1_000_000, 10_000_000)
 DISAGREE = 3
 SEED_SUBMISSION = REPO / "fixtures" / "submissions" / "seed" / "shijiazhuang-zhengfawei-2020.json"
 BASELINE, FULL = "(a) baseline: read + model", "(b) full: read + run_pack"
@@ -410,6 +413,21 @@ def compare_peers(args: argparse.Namespace, sizes: Sequence[int], figures: dict[
     return status
 
 
+def end_to_end_runs(sizes: Sequence[int], seed: int) -> list[dict[str, Any]]:
+    """Files in, report out, in a fresh ``perfrules check`` process; and the peak-memory target."""
+    print("\nend to end: `perfrules check FOLDER --format json`, fresh process, peak = process tree RSS; "
+          "baseline = reading the same files into the model, no rules")  # fmt: skip
+    out = []
+    for rows in sizes:
+        result = end_to_end.measure(rows, seed)
+        print(result.line(), flush=True)
+        out.append(asdict(result))
+    largest = out[-1]
+    verdict = "met" if largest["peak_mib"] < 4096 else "NOT met"
+    print(f"  target: end-to-end peak < 4 GiB at {largest['rows']:,} rows: {largest['peak_mib'] / 1024:.2f} GiB  {verdict}")
+    return out
+
+
 def _sizes(text: str) -> list[int]:
     return [int(float(part)) for part in text.split(",") if part]
 
@@ -439,6 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="skip an engine whose run would take longer than this, extrapolated (s)")  # fmt: skip
     parser.add_argument("--cold-runs", type=int, default=5, help="cold `perfrules check` processes (median)")
     parser.add_argument("--warm-runs", type=int, default=20, help="warm validate() calls (median)")
+    parser.add_argument("--e2e", type=_sizes, default=None,
+                        help=f"end-to-end sizes (default {','.join(map(str, E2E_QUICK))} with --quick, "
+                             f"{','.join(map(str, E2E_FULL))} with --full; '' for none)")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="also cProfile perfrules' engine phase")
     parser.add_argument("--profile-rows", type=int, default=1_000_000)
     parser.add_argument("--process-per-engine", action="store_true", default=None,
@@ -459,6 +480,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures["peers"] = {}
             peer_status = compare_peers(args, sizes, figures["peers"])
             status = max(status, peer_status)
+        e2e_sizes = args.e2e if args.e2e is not None else (E2E_FULL if args.full else E2E_QUICK)
+        if e2e_sizes:
+            figures["end_to_end"] = end_to_end_runs(e2e_sizes, args.seed)
     except Exception:
         traceback.print_exc()
         print("\nFAIL: the benchmark raised an exception")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 
@@ -112,11 +112,13 @@ def check(
             from perfrules.engine.spark_engine import SparkEngine
 
             runner = SparkEngine(spark_master)
-        with _progress_bar() as progress:
+        # JSON alone is written as it is built: a national batch's findings need not fit in memory.
+        streamed = fmt is Format.json and html is None and annotate is None
+        with _progress_bar() as progress, _json_sink(output if streamed else None, streamed) as sink:
             report = validate(
                 list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
-                engine=runner,
+                engine=runner, stream_json=sink,
             )  # fmt: skip
     except MissingDependency as exc:
         typer.echo(str(exc), err=True)
@@ -124,6 +126,8 @@ def check(
     finally:
         if runner is not None:
             runner.close()
+    if streamed:
+        raise typer.Exit(report.exit_code)
     if fmt is Format.json:
         text = report.model_dump_json(indent=2) + "\n"
     elif fmt is Format.junit:
@@ -144,6 +148,25 @@ def check(
     else:
         sys.stdout.write(text)
     raise typer.Exit(report.exit_code)
+
+
+@contextmanager
+def _json_sink(output: Path | None, streamed: bool) -> Iterator[IO[str] | None]:
+    """Where a streamed JSON report goes: the output file (replaced only when complete), or stdout."""
+    if not streamed:
+        yield None
+        return
+    if output is None:
+        yield sys.stdout
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as sink:
+            yield sink
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
 
 
 @contextmanager

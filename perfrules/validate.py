@@ -6,11 +6,12 @@ import datetime as dt
 import gc
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from pydantic import ValidationError
 
@@ -231,127 +232,200 @@ def run_pack(
     and only its header stays, so a generator of inputs (``iter_inputs``) never holds more
     than one submission's model objects at a time.
     """
-    review = review if isinstance(review, Review) else Review(fail_on=review)
-    fail_on = review.fail_on
-    seen: list[ReadResult] = []
+    run = _Run(pack, read, review, engine)
+    submissions = list(run.submissions())
+    return run.report(submissions)
 
-    def accepted() -> Iterator[SourcedSubmission]:
-        for r in read:
-            if r.submission is None:
-                seen.append(r)
-                continue
-            yield r.submission
-            seen.append(replace(r, submission=without_rows(r.submission)))
 
-    batch = normalize(accepted(), keep_rows=False)
-    read = seen
-    ok = [(r, r.submission) for r in read if r.submission is not None]
-    contract_problems: list[Problem] = []
-    if review.strict:
-        from perfrules.tables.contracts import check_contracts
+def write_json_report(
+    sink: IO[str],
+    pack: Pack,
+    read: Iterable[ReadResult],
+    review: Review | Severity = Severity.ERROR,
+    engine: Engine | None = None,
+    *,
+    problems: Sequence[Problem] = (),
+) -> Report:
+    """``run_pack``'s report written to ``sink`` as indented JSON, byte for byte what
+    ``report.model_dump_json(indent=2)`` gives, without holding every submission's findings.
 
-        contract_problems = [
-            Problem(kind="input", source="<tables>", message=f"表约定不满足 / table contract violated: {line}")
-            for line in check_contracts(batch.tables)
+    Each submission's result is written to a spool file as soon as it is built and then
+    dropped, so a national batch (millions of rows, over a million findings) stays within
+    memory. Returns the report without its submissions (verdict, summary, problems).
+    """
+    import tempfile
+
+    run = _Run(pack, read, review, engine)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        count = 0
+        for result in run.submissions():
+            spool.write(",\n" if count else "")
+            spool.write("    " + result.model_dump_json(indent=2).replace("\n", "\n    "))
+            count += 1
+        head = run.report([])
+        if problems:
+            head = _with_problems(head, list(problems))
+        text = head.model_dump_json(indent=2)
+        before, marker, after = text.partition('"submissions": []')
+        sink.write(before)
+        if count:
+            sink.write('"submissions": [\n')
+            spool.seek(0)
+            while chunk := spool.read(1 << 20):
+                sink.write(chunk)
+            sink.write("\n  ]")
+        else:
+            sink.write(marker)
+        sink.write(after + "\n")
+    return head
+
+
+class _Run:
+    """One run of a pack over a batch: the tables, the engine's rows, then one result per submission."""
+
+    def __init__(self, pack: Pack, read: Iterable[ReadResult], review: Review | Severity, engine: Engine | None) -> None:
+        self.pack = pack
+        self.review = review if isinstance(review, Review) else Review(fail_on=review)
+        seen: list[ReadResult] = []
+
+        def accepted() -> Iterator[SourcedSubmission]:
+            for r in read:
+                if r.submission is None:
+                    seen.append(r)
+                    continue
+                yield r.submission
+                seen.append(replace(r, submission=without_rows(r.submission)))
+
+        batch = normalize(accepted(), keep_rows=False)
+        self.read = seen
+        self.ok = [(r, r.submission) for r in seen if r.submission is not None]
+        contract_problems: list[Problem] = []
+        if self.review.strict:
+            from perfrules.tables.contracts import check_contracts
+
+            contract_problems = [
+                Problem(kind="input", source="<tables>", message=f"表约定不满足 / table contract violated: {line}")
+                for line in check_contracts(batch.tables)
+            ]
+        self.active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
+        # A rule that applies to no submission here (kind, year) cannot fire: it need not run.
+        shapes = {(s.submission.document_kind, s.submission.header.fiscal_year) for _, s in self.ok}
+        needed = [r for r in self.active if any(r.rule.applies(kind, year) for kind, year in shapes)]
+        self.result = EngineResult()
+        if self.ok:
+            runner = engine or shared_engine()
+            self.result = runner.run(batch, [r.compiled for r in needed], list(pack.references.values()))
+        del batch  # the findings come from the engine's rows; the tables can go before the report is built
+        problems: list[Problem] = [p for r in seen for p in r.problems] + contract_problems
+        problems += [
+            Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)
+            for p in pack.problems
         ]
-    active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
-    # A rule that applies to no submission here (kind, year) cannot fire: it need not run.
-    shapes = {(s.submission.document_kind, s.submission.header.fiscal_year) for _, s in ok}
-    needed = [r for r in active if any(r.rule.applies(kind, year) for kind, year in shapes)]
-    result = EngineResult()
-    if ok:
-        result = (engine or shared_engine()).run(batch, [r.compiled for r in needed], list(pack.references.values()))
-    problems: list[Problem] = [p for r in read for p in r.problems] + contract_problems
-    problems += [
-        Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)
-        for p in pack.problems
-    ]
-    for loaded in active:
-        if loaded.rule.id in result.errors:
-            message = result.errors[loaded.rule.id]
-            only = result.errored_subs.get(loaded.rule.id)
-            if only is not None:
-                message += " — 仅在这些提交上 / only on: " + ", ".join(ok[i][0].source for i in sorted(only))
-            problems.append(Problem(kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=message))
-    broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
+        for loaded in self.active:
+            if loaded.rule.id in self.result.errors:
+                message = self.result.errors[loaded.rule.id]
+                only = self.result.errored_subs.get(loaded.rule.id)
+                if only is not None:
+                    message += " — 仅在这些提交上 / only on: " + ", ".join(self.ok[i][0].source for i in sorted(only))
+                problems.append(Problem(kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=message))
+        self.problems = problems
+        self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
+        self.expired: dict[str, Waiver] = {}
+        self.verdicts: Counter[str] = Counter()
+        self.totals: Counter[str] = Counter()
 
-    per_sub: dict[int, list[Finding]] = {i: [] for i in range(len(ok))}
-    for loaded in active:
-        for row in result.rows.get(loaded.rule.id, ()):
-            header = ok[row["sub"]][1].submission.header
-            per_sub[row["sub"]].append(build_finding(loaded, row, header.department, header.fiscal_year, fail_on))
+    def _findings_by_submission(self) -> Iterator[tuple[int, list[Finding]]]:
+        """Each submission's findings in batch order, decoding the engine's rows one
+        submission at a time."""
+        fail_on = self.review.fail_on
+        groups = {loaded.rule.id: self.result.rows.by_submission(loaded.rule.id) for loaded in self.active}
+        pending = {rule_id: next(it, None) for rule_id, it in groups.items()}
+        for index, (_, sourced) in enumerate(self.ok):
+            header = sourced.submission.header
+            findings: list[Finding] = []
+            for loaded in self.active:
+                rule_id = loaded.rule.id
+                group = pending.get(rule_id)
+                if group is not None and group[0] == index:
+                    findings += [build_finding(loaded, row, header.department, header.fiscal_year, fail_on) for row in group[1]]
+                    pending[rule_id] = next(groups[rule_id], None)
+            yield index, findings
 
-    expired: dict[str, Waiver] = {}
-    submissions = []
-    for index, (r, sourced) in enumerate(ok):
-        sub = sourced.submission
-        justified = {j.fingerprint: j.text for j in sub.justifications}
-        before = _previous_for(review.previous, r.source, sub)
-        findings = [_dispose(f, review, justified, expired) for f in per_sub[index]]
-        if review.previous is not None:
-            findings = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in findings]
-        findings.sort(key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
-        now = {f.fingerprint for f in findings}
-        fixed = sorted(
-            (FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer) for fp, f in before.items() if fp not in now),
-            key=lambda f: (f.pointer, f.rule_id, f.fingerprint),
-        )
-        ledger = [
-            LedgerEntry(
-                rule_id=loaded.rule.id,
-                status=_ledger_status(loaded, sub, index, result),
-                findings=sum(1 for f in findings if f.rule_id == loaded.rule.id),
+    def submissions(self) -> Iterator[SubmissionResult]:
+        review, pack, result = self.review, self.pack, self.result
+        for index, per_sub in self._findings_by_submission():
+            r, sourced = self.ok[index]
+            sub = sourced.submission
+            justified = {j.fingerprint: j.text for j in sub.justifications}
+            before = _previous_for(review.previous, r.source, sub)
+            findings = [_dispose(f, review, justified, self.expired) for f in per_sub]
+            if review.previous is not None:
+                findings = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in findings]
+            findings.sort(key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
+            now = {f.fingerprint for f in findings}
+            fixed = sorted(
+                (FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer) for fp, f in before.items() if fp not in now),
+                key=lambda f: (f.pointer, f.rule_id, f.fingerprint),
             )
-            for loaded in pack.rules
-        ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in broken_rule_ids]
-        ledger.sort(key=lambda e: e.rule_id)
-        counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
-        counts |= {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
-        verdict: Verdict = (
-            "error" if any(e.status == "errored" for e in ledger)
-            else "blocked" if any(f.blocking for f in findings)
-            else "pass"
-        )  # fmt: skip
-        submissions.append(
-            SubmissionResult(
+            per_rule = Counter(f.rule_id for f in findings)
+            ledger = [
+                LedgerEntry(rule_id=loaded.rule.id, status=_ledger_status(loaded, sub, index, result), findings=per_rule[loaded.rule.id])
+                for loaded in pack.rules
+            ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in self.broken_rule_ids]
+            ledger.sort(key=lambda e: e.rule_id)
+            counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+            counts |= {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
+            verdict: Verdict = (
+                "error" if any(e.status == "errored" for e in ledger)
+                else "blocked" if any(f.blocking for f in findings)
+                else "pass"
+            )  # fmt: skip
+            self.verdicts[verdict] += 1
+            self.totals.update(counts)
+            self.totals["findings"] += len(findings)
+            self.totals["new"] += sum(1 for f in findings if f.change == "new")
+            self.totals["fixed"] += len(fixed)
+            yield SubmissionResult(
                 source=r.source, sha256=r.sha256, department=sub.header.department, fiscal_year=sub.header.fiscal_year,
                 document_kind=sub.document_kind.value, verdict=verdict, counts=counts, findings=findings, ledger=ledger,
                 fixed=fixed,
-            )
-        )  # fmt: skip
-    any_error = bool(problems) or any(s.verdict == "error" for s in submissions)
-    any_blocked = any(s.verdict == "blocked" for s in submissions)
-    overall: Verdict = "error" if any_error else "blocked" if any_blocked else "pass"
-    all_findings = [f for s in submissions for f in s.findings]
-    return Report(
-        perfrules_version=__version__,
-        pack=PackStamp(
-            name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules),
-            root=pack.root, overlay_changes=pack.overlay_changes,
-        ),
-        fail_on=fail_on,
-        as_of=review.as_of,
-        waivers=review.waivers_stamp,
-        previous=review.previous_stamp,
-        verdict=overall,
-        exit_code={"pass": 0, "blocked": 1, "error": 2}[overall],
-        inputs=[{"source": r.source, "sha256": r.sha256} for r in read],
-        submissions=submissions,
-        problems=problems,
-        expired_waivers=sorted(expired.values(), key=lambda w: w.fingerprint),
-        summary={
-            "submissions": len(read),
-            "checked": len(ok),
-            "unreadable": len(read) - len(ok),
-            "blocked": sum(1 for s in submissions if s.verdict == "blocked"),
-            "findings": len(all_findings),
-            **{s.value: sum(1 for f in all_findings if f.severity is s) for s in Severity},
-            "justified": sum(1 for f in all_findings if f.disposition == "justified"),
-            "waived": sum(1 for f in all_findings if f.disposition == "waived"),
-            "new": sum(1 for f in all_findings if f.change == "new"),
-            "fixed": sum(len(s.fixed) for s in submissions),
-        },
-    )
+            )  # fmt: skip
+
+    def report(self, submissions: list[SubmissionResult]) -> Report:
+        """The report once ``submissions()`` has run to its end (its results given, or spooled)."""
+        review, pack = self.review, self.pack
+        any_error = bool(self.problems) or self.verdicts["error"] > 0
+        overall: Verdict = "error" if any_error else "blocked" if self.verdicts["blocked"] else "pass"
+        totals = self.totals
+        return Report(
+            perfrules_version=__version__,
+            pack=PackStamp(
+                name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules),
+                root=pack.root, overlay_changes=pack.overlay_changes,
+            ),
+            fail_on=review.fail_on,
+            as_of=review.as_of,
+            waivers=review.waivers_stamp,
+            previous=review.previous_stamp,
+            verdict=overall,
+            exit_code={"pass": 0, "blocked": 1, "error": 2}[overall],
+            inputs=[{"source": r.source, "sha256": r.sha256} for r in self.read],
+            submissions=submissions,
+            problems=self.problems,
+            expired_waivers=sorted(self.expired.values(), key=lambda w: w.fingerprint),
+            summary={
+                "submissions": len(self.read),
+                "checked": len(self.ok),
+                "unreadable": len(self.read) - len(self.ok),
+                "blocked": self.verdicts["blocked"],
+                "findings": totals["findings"],
+                **{s.value: totals[s.value] for s in Severity},
+                "justified": totals["justified"],
+                "waived": totals["waived"],
+                "new": totals["new"],
+                "fixed": totals["fixed"],
+            },
+        )
 
 
 def validate(
@@ -368,12 +442,17 @@ def validate(
     jobs: int = 1,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    stream_json: IO[str] | None = None,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
 
     ``strict`` also checks the normalized tables against their pandera contracts; ``waivers`` is a
     bureau's waivers file; ``previous`` an earlier report of the same submissions, to mark each
     finding new, still open or fixed; ``as_of`` the date waivers are judged against (today).
+
+    With ``stream_json``, the report is written there as indented JSON while it is built (byte
+    for byte ``report.model_dump_json(indent=2)``), and the returned report has its verdict,
+    summary and problems but no submissions: for batches too big to hold every finding.
 
     >>> report = validate("fixtures/submissions/clean/project-table.json")  # doctest: +SKIP
     >>> report.verdict  # doctest: +SKIP
@@ -401,7 +480,10 @@ def validate(
     )  # fmt: skip
     runner = engine or shared_engine(engine_settings)
     with _collector_paused():
-        report = run_pack(pack, iter_inputs(items, jobs=jobs, progress=progress), review, runner)
+        read = iter_inputs(items, jobs=jobs, progress=progress)
+        if stream_json is not None:
+            return write_json_report(stream_json, pack, read, review, runner, problems=problems)
+        report = run_pack(pack, read, review, runner)
     if problems:
         report = _with_problems(report, problems)
     return report

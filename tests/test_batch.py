@@ -129,3 +129,37 @@ def test_run_pack_streams_its_inputs_and_keeps_no_submission_rows(pack: Pack, tm
     assert streamed.model_dump_json() == expected
     assert pulled == [str(p) for p in inputs]
     assert len(alive) > 10 and at_run == [0]
+
+
+def test_streamed_json_report_is_byte_for_byte_the_report(pack: Pack, tmp_path: Path) -> None:
+    """``perfrules check --format json`` writes each submission as it is built; the bytes must be
+    exactly the whole report's, with or without submissions, problems, waivers and a previous report."""
+    import io
+    import json
+    import sys
+
+    from perfrules.model.rule import Severity
+    from perfrules.validate import Review, read_inputs, run_pack, write_json_report
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    generated = tmp_path / "generated"
+    generated.mkdir()
+    for i, doc in enumerate(generate(1_200, seed=4)):
+        (generated / f"{i:03d}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    broken = tmp_path / "not-json.json"
+    broken.write_text("{", encoding="utf-8")
+    earlier = run_pack(pack, read_inputs([SEED, BROKEN]), Severity.ERROR)
+    cases: list[tuple[list[Path], Review]] = [
+        ([SEED, BROKEN, CLEAN, generated, broken], Review(fail_on=Severity.WARNING)),
+        ([broken], Review()),  # nothing readable: "submissions": []
+        ([SEED, BROKEN, CLEAN], Review(previous=earlier, previous_stamp={"source": "earlier.json", "sha256": "x"})),
+    ]
+    for inputs, review in cases:
+        whole = run_pack(pack, read_inputs(inputs), review).model_dump_json(indent=2) + "\n"
+        sink = io.StringIO()
+        head = write_json_report(sink, pack, read_inputs(inputs), review)
+        assert sink.getvalue() == whole
+        assert head.submissions == [] and head.verdict == json.loads(whole)["verdict"]

@@ -44,6 +44,9 @@ def test_json_output_to_file(tmp_path: Path) -> None:
     assert report["verdict"] == "blocked"
     assert report["pack"]["name"] == "national"
     assert report["inputs"][0]["sha256"].startswith("sha256:")
+    # Streamed as it is built, yet the same bytes as the whole report, and no spool file left.
+    assert out.read_text(encoding="utf-8") == perfrules.validate([BROKEN]).model_dump_json(indent=2) + "\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
 def test_text_report_groups_by_project_and_names_the_rule() -> None:

@@ -50,9 +50,28 @@ class RuleRows(MutableMapping[str, list[Row]]):
     def __getitem__(self, rule_id: str) -> list[Row]:
         table = self._arrow.pop(rule_id, None)
         if table is not None:
-            columns = [table.column(name).to_pylist() for name in table.column_names]
-            self._rows[rule_id] = [_row(values) for values in zip(*columns, strict=True)]
+            self._rows[rule_id] = _decoded(table)
         return self._rows[rule_id]
+
+    def by_submission(self, rule_id: str) -> Iterator[tuple[int, list[Row]]]:
+        """A rule's rows grouped by submission (``sub`` ascending, rows in ``rid`` order),
+        decoding one submission's rows at a time."""
+        table = self._arrow.get(rule_id)
+        if table is None:
+            rows = sorted(self._rows.get(rule_id, ()), key=lambda row: (row["sub"], row["rid"]))
+            start = 0
+            for end in range(1, len(rows) + 1):
+                if end == len(rows) or rows[end]["sub"] != rows[start]["sub"]:
+                    yield rows[start]["sub"], rows[start:end]
+                    start = end
+            return
+        table = table.sort_by([("sub", "ascending"), ("rid", "ascending")])
+        subs = table.column("sub").to_pylist()
+        start = 0
+        for end in range(1, len(subs) + 1):
+            if end == len(subs) or subs[end] != subs[start]:
+                yield subs[start], _decoded(table.slice(start, end - start))
+                start = end
 
     def __setitem__(self, rule_id: str, rows: list[Row]) -> None:
         self._arrow.pop(rule_id, None)
@@ -426,6 +445,11 @@ def _split_by_rule(fetched: Any, rules: Sequence[CompiledRule], out: RuleRows) -
     column = fetched.column("rule_index")
     for index in column.unique().to_pylist():
         out.put_arrow(rules[index].rule_id, fetched.filter(pc.equal(column, scalar(index, column.type))))
+
+
+def _decoded(table: Any) -> list[Row]:
+    columns = [table.column(name).to_pylist() for name in table.column_names]
+    return [_row(values) for values in zip(*columns, strict=True)]
 
 
 def _row(values: tuple[Any, ...]) -> Row:
