@@ -893,12 +893,10 @@ def _exact(col: FastColumn, sql_type: str) -> pa.Array:
         vocab = pa.array(list(col.vocab), type=pa.string())
         return pa.DictionaryArray.from_arrays(pa.array(col.codes, mask=col.codes < 0), vocab)
     if isinstance(col, Scaled):
-        # decimal128 is a 16-byte little-endian integer of 10^-4: the scaled int and its sign.
-        words = np.empty((len(col.values), 2), dtype=np.int64)
-        words[:, 0] = col.values
-        words[:, 1] = col.values >> 63
+        # decimal64(18, 4) is an 8-byte integer of 10^-4: the scaled values as they are.
         valid = None if col.valid is None else pa.array(col.valid).buffers()[1]
-        return pa.Array.from_buffers(pa.decimal128(18, 4), len(col.values), [valid, pa.py_buffer(words)])
+        values = np.ascontiguousarray(col.values, dtype=np.int64)
+        return pa.Array.from_buffers(pa.decimal64(18, 4), len(values), [valid, pa.py_buffer(values)])
     return _arrow(col, sql_type)
 
 

@@ -24,7 +24,7 @@ All rules also require doc_kind IN ('project_table', 'department_table'), and ev
 Engines (``ENGINES``), each timed from its input tables to the flagged (rule, rid) keys:
 
 * ``perfrules-six`` / ``perfrules-pack``: ``DuckDBEngine.run`` on a ``Batch`` as ``normalize``
-  hands a big batch to the engine (Arrow chunks: exact decimal128, dictionary-coded text) with
+  hands a big batch to the engine (Arrow chunks: exact decimal64, dictionary-coded text) with
   the six compiled rules, or with every active rule of the pack; ``perfrules-load`` is the same
   call with no rules (registering and releasing the tables); ``perfrules-lists`` is the six on
   the column lists ``normalize`` fills before it seals them, so its time includes encoding them.

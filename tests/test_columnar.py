@@ -71,6 +71,15 @@ def test_conform_refuses_floats_for_money_and_names_missing_columns() -> None:
         conform(PROJECTS, floats)
     with pytest.raises(TableShapeError, match=r"lacks column.*self_grade"):
         conform(PROJECTS, good.drop_columns(["self_grade"]))
+    # Five decimal places cannot become four without losing one: refused, not rounded.
+    fine = pa.array([Decimal("1.50000"), None, Decimal("-2.00000")], pa.decimal128(20, 5))
+    lossy = pa.array([Decimal("1.00001"), None, Decimal("0")], pa.decimal128(20, 5))
+    column = good.schema.get_field_index("self_score")
+    assert to_lists(conform(PROJECTS, good.set_column(column, "self_score", fine)))["self_score"] == [
+        Decimal("1.5"), None, Decimal("-2")
+    ]
+    with pytest.raises(TableShapeError, match=r"self_score.*cannot become DECIMAL"):
+        conform(PROJECTS, good.set_column(column, "self_score", lossy))
     # Plain strings and narrower integers are fine: nothing can change on the way.
     plain = good.set_column(good.schema.get_field_index("project_name"), "project_name", pa.array(["x", "y", "x"]))
     plain = plain.set_column(plain.schema.get_field_index("sub"), "sub", pa.array([0, 0, 1], pa.int8()))
