@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from perfrules import validate
 from perfrules.compile.kinds import CompiledRule
+from perfrules.engine import duckdb_engine
 from perfrules.engine.duckdb_engine import DuckDBEngine, EngineSettings
 from perfrules.read.documents import read_path
 from perfrules.tables.normalize import Batch, normalize
@@ -46,7 +49,16 @@ def test_sandbox_refuses_file_access_at_run_time_even_if_sql_got_through() -> No
     assert not Path("/tmp/perfrules-should-not-exist.csv").exists()
 
 
-def test_a_rule_failing_at_run_time_is_reported_and_blocks_while_others_run(tmp_path: Path) -> None:
+@pytest.fixture(params=["tables", "arrow"])
+def table_form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Small batches go into DuckDB tables; big ones are scanned as Arrow, rules fused in groups."""
+    if request.param == "arrow":
+        monkeypatch.setattr(duckdb_engine, "SMALL_TABLE_ROWS", 1)
+        monkeypatch.setattr(duckdb_engine, "OPTIMIZE_FROM_ROWS", 0)
+    return str(request.param)
+
+
+def test_a_rule_failing_at_run_time_is_reported_and_blocks_while_others_run(tmp_path: Path, table_form: str) -> None:
     pack = tmp_path / "pack"
     shutil.copytree(RULES, pack)
     broken = (pack / "national" / "SCORE-PROJECT-RANGE.yaml").read_text(encoding="utf-8")
@@ -70,7 +82,7 @@ def test_an_empty_batch_runs_no_engine() -> None:
     assert report.submissions == []
 
 
-def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path) -> None:
+def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path, table_form: str) -> None:
     pack = tmp_path / "pack"
     shutil.copytree(RULES, pack)
     rule = pack / "national" / "SCORE-PROJECT-RANGE.yaml"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from perfrules.model.submission import DepartmentFinance, PartialDate, Submission
-from perfrules.model.values import YUAN_PER_UNIT, Num
+from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.spec import (
     BUDGET_LINES,
     DATA_TABLES,
@@ -57,11 +59,44 @@ def _date(d: PartialDate | None) -> object:
 _FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
+        return None
+    return trim
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory of the lists just sealed back to the system.
+
+    glibc keeps freed memory for reuse, and the model objects of the submissions read since
+    the last seal leave it fragmented: at 10M indicator rows that was most of the gap between
+    the Arrow tables (1.8 GB) and the process (4.5 GB).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
-    """The submission with its projects, funds and cell locations dropped: what a report
-    needs of it once its rows are in the tables (header, kind, justifications)."""
-    light = sourced.submission.model_copy(update={"projects": [], "funds": []})
-    return SourcedSubmission(sourced.source, light)
+    """What a report needs of a submission once its rows are in the tables: its kind, the
+    department and year, and its justifications. The rest (projects, funds, the narrative,
+    the finance figures, cell locations) is in the tables; a national batch keeps 120 000 of
+    these, so each is a few hundred bytes instead of the 8 KB of the full header."""
+    # model_copy, not model_construct: construct builds closures and classes on every call,
+    # reference cycles that pile up while reading keeps the cyclic collector paused.
+    sub = sourced.submission
+    header = sub.header.model_copy(update=_HEADER_DROPPED)
+    return SourcedSubmission(sourced.source, sub.model_copy(update={"header": header, "projects": [], "funds": []}))
+
+
+_HEADER_DROPPED: dict[str, object] = {"narrative": None, "overall_goals": None, "finance": None, "withheld": [], "self_score": missing()}
 
 
 def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:
@@ -204,8 +239,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 loc_t["col"].append(field_name)
                 loc_t["location"].append(cell)
 
-        for table in tables.values():
-            table.seal_if_full()
+        if any(table.seal_if_full() for table in tables.values()):
+            _return_freed_memory()
         sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
 
     return Batch(tables=tables, sources=sources)

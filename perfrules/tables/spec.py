@@ -290,9 +290,12 @@ class TableData:
             self.chunks.append(encode(self.spec, self.columns))
             self.columns = {name: [] for name in self.spec.column_names}
 
-    def seal_if_full(self) -> None:
+    def seal_if_full(self) -> bool:
+        """Seal once ``CHUNK_ROWS`` rows are listed; whether it did."""
         if self._listed() >= CHUNK_ROWS:
             self.seal()
+            return True
+        return False
 
     def arrow(self) -> Any:
         """Every row as one ``pyarrow.Table`` (chunked; the lists are encoded, not moved)."""
