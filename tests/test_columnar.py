@@ -93,8 +93,11 @@ def test_normalize_seals_big_tables_into_arrow_chunks(monkeypatch: pytest.Monkey
     batch = normalize([r.submission for r in read if r.submission is not None])
     indicators = batch.tables["indicators"]
     assert len(indicators) == 1_000
-    # Sealed once 100 rows are listed, at a submission's end: 1 000 rows make several chunks.
-    assert len(indicators.chunks) >= 4 and all(chunk.num_rows >= 100 for chunk in indicators.chunks)
+    # Sealed once 100 rows are listed, at a submission's end: 1 000 rows make several chunks;
+    # the tail is sealed too, so a chunked table keeps no Python lists beside its Arrow.
+    assert len(indicators.chunks) >= 4 and all(chunk.num_rows >= 100 for chunk in indicators.chunks[:-1])
+    chunked = [t for t in batch.tables.values() if t.chunks]
+    assert len(chunked) >= 2 and all(t._listed() == 0 for t in chunked)
     assert indicators.arrow().num_rows == 1_000
     rids = indicators.column_lists()["rid"]
     assert len(set(rids)) == 1_000 and rids == sorted(rids)

@@ -243,4 +243,11 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             _return_freed_memory()
         sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
 
+    # A big batch's tails go to Arrow too: the engine would encode them anyway, and the lists
+    # would stay alive beside the copy while the rules run.
+    if any(table.chunks for table in tables.values()):
+        for table in tables.values():
+            if table.chunks:
+                table.seal()
+        _return_freed_memory()
     return Batch(tables=tables, sources=sources)
