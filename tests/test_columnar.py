@@ -57,6 +57,10 @@ def test_column_lists_survive_arrow_exactly(spec: table_spec.TableSpec) -> None:
     columns = _column_values(spec, 50)
     table = encode(spec, columns)
     assert table.schema.field("rid").type == pa.int64()
+    # States and document kinds take 8-bit codes; open text 32-bit.
+    assert table.schema.field("doc_kind").type == pa.dictionary(pa.int8(), pa.string())
+    assert table.schema.field("self_score_state" if spec is PROJECTS else "score_state").type.index_type == pa.int8()
+    assert table.schema.field("path").type.index_type == pa.int32()
     back = to_lists(table)
     for name, values in columns.items():
         assert back[name] == values, name

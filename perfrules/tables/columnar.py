@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfrules.tables.spec import DECIMAL, SqlType, TableSpec
+from perfrules.tables.spec import DECIMAL, TableSpec
 
 if TYPE_CHECKING:
     from perfrules.tables.spec import Column
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 DECIMAL_TYPE = pa.decimal64(18, 4)
 """Eight bytes, like DuckDB's own DECIMAL(18,4); decimal128 would double the money columns."""
 TEXT_TYPE = pa.dictionary(pa.int32(), pa.string())
+ENUM_TYPE = pa.dictionary(pa.int8(), pa.string())
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": TEXT_TYPE,
     DECIMAL: DECIMAL_TYPE,
@@ -45,12 +46,12 @@ class TableShapeError(ValueError):
     """An Arrow table that does not have the columns or types of its table spec."""
 
 
-def arrow_type(sql_type: SqlType) -> pa.DataType:
-    return _ARROW_TYPES[sql_type]
+def arrow_type(column: Column) -> pa.DataType:
+    return ENUM_TYPE if column.enumerated else _ARROW_TYPES[column.type]
 
 
 def schema(spec: TableSpec) -> pa.Schema:
-    return pa.schema([pa.field(c.name, arrow_type(c.type), nullable=c.nullable) for c in spec.all_columns])
+    return pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in spec.all_columns])
 
 
 def encode(spec: TableSpec, columns: dict[str, list[object]]) -> pa.Table:
@@ -75,7 +76,7 @@ def conform(spec: TableSpec, table: pa.Table) -> pa.Table:
     arrays = []
     for column in spec.all_columns:
         values = table.column(column.name)
-        target = arrow_type(column.type)
+        target = arrow_type(column)
         if values.type != target:
             if column.type == DECIMAL and pa.types.is_floating(values.type):
                 raise TableShapeError(
@@ -119,6 +120,8 @@ def _encode_column(column: Column, values: list[object]) -> pa.Array:
         index.get(None, _NULL),
     )
     if column.type == "VARCHAR":
+        if column.enumerated:
+            indices = pc.cast(indices, pa.int8())  # safe cast: more than 127 values fails loudly
         return pa.DictionaryArray.from_arrays(indices, dictionary)
     return pc.take(dictionary, indices)
 

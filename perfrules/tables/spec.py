@@ -27,6 +27,9 @@ class Column:
     nullable: bool = True
     numeric_state: bool = False
     """A numeric cell: the table also has ``<name>_state`` holding one of STATES."""
+    enumerated: bool = False
+    """Text from a closed list of a few values (a state, a document kind): stored in Arrow with
+    8-bit dictionary codes, which at 10M rows saves 30 MB a column."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class TableSpec:
                         f"state of {col.name}: one of {', '.join(STATES)}",
                         field=col.field,
                         nullable=False,
+                        enumerated=True,
                     )
                 )
         return tuple(out)
@@ -77,7 +81,7 @@ def _keys(parent: str | None = None) -> tuple[Column, ...]:
     cols += [
         Column("path", "VARCHAR", "JSON pointer of this row in its source", nullable=False),
         Column("fiscal_year", "INTEGER", "年度 of the submission", nullable=False),
-        Column("doc_kind", "VARCHAR", "document kind of the submission", nullable=False),
+        Column("doc_kind", "VARCHAR", "document kind of the submission", nullable=False, enumerated=True),
         Column("department", "VARCHAR", "部门 of the submission", nullable=False),
     ]
     return tuple(cols)
