@@ -322,11 +322,11 @@ class DuckDBEngine:
                 # Over big tables, a UNION ALL of every rule keeps every rule's hash tables alive
                 # at once; groups of FUSED_GROUP rules ran as fast with a third of the memory.
                 step = FUSED_GROUP if session.views else max(len(live), 1)
+                subs = list(range(len(batch.sources)))
                 for start in range(0, len(live), step):
                     group = live[start : start + step]
                     if self._run_fused(session, group, result, located=located):
                         continue
-                    subs = list(range(len(batch.sources)))
                     for rule in group:
                         self._run_one(session, rule, result, located=located)
                         if rule.rule_id in result.errors and len(subs) > 1 and not session.watchdog.fired:
