@@ -375,9 +375,11 @@ class _Run:
             ledger.sort(key=lambda e: e.rule_id)
             counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
             counts |= {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
+            # A blocking finding stands even when another rule could not run: the submission is
+            # blocked whatever that rule would have said. Only a would-be pass becomes an error.
             verdict: Verdict = (
-                "error" if any(e.status == "errored" for e in ledger)
-                else "blocked" if any(f.blocking for f in findings)
+                "blocked" if any(f.blocking for f in findings)
+                else "error" if any(e.status == "errored" for e in ledger)
                 else "pass"
             )  # fmt: skip
             self.verdicts[verdict] += 1
@@ -394,8 +396,16 @@ class _Run:
     def report(self, submissions: list[SubmissionResult]) -> Report:
         """The report once ``submissions()`` has run to its end (its results given, or spooled)."""
         review, pack = self.review, self.pack
+        # An input that could not be read is an error whatever else the batch says; a rule that
+        # could not load or run yields to a blocked submission (exit 1), as its verdict does.
+        input_error = any(p.kind != "rule" for p in self.problems)
         any_error = bool(self.problems) or self.verdicts["error"] > 0
-        overall: Verdict = "error" if any_error else "blocked" if self.verdicts["blocked"] else "pass"
+        overall: Verdict = (
+            "error" if input_error
+            else "blocked" if self.verdicts["blocked"]
+            else "error" if any_error
+            else "pass"
+        )  # fmt: skip
         totals = self.totals
         return Report(
             perfrules_version=__version__,

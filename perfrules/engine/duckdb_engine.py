@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 
 from perfrules.compile.kinds import CompiledRule
+from perfrules.engine.guard import QueryRejected, verify_select
+from perfrules.model.rule import check_identifier
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import DATA_TABLES, TABLES, Column, ReferenceTable, TableSpec
 
@@ -134,6 +136,12 @@ single submission, importing pyarrow (and numpy with it) costs more than the who
 it, bound parameters cost about 0.4 ms a row and Arrow wins."""
 
 
+def quoted(name: str) -> str:
+    """A table or column name as a quoted SQL identifier; anything but a plain identifier is
+    refused, so a name from a file can never close its quotes."""
+    return '"' + check_identifier(name) + '"'
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: dict[str, list[object]]) -> None:
     names = [c.name for c in spec.all_columns]
     count = len(columns[names[0]]) if names else 0
@@ -142,12 +150,12 @@ def insert_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: dict[s
     if count < SMALL_TABLE_ROWS:
         row = "(" + ", ".join("?" for _ in names) + ")"
         values = [value for record in zip(*(columns[n] for n in names), strict=True) for value in record]
-        con.execute(f'INSERT INTO "{spec.name}" VALUES {", ".join(row for _ in range(count))}', values)
+        con.execute(f"INSERT INTO {quoted(spec.name)} VALUES {', '.join(row for _ in range(count))}", values)
         return
     from perfrules.tables.columnar import encode
 
     con.register("_incoming", encode(spec, columns))
-    con.execute(f'INSERT INTO "{spec.name}" SELECT * FROM _incoming')
+    con.execute(f"INSERT INTO {quoted(spec.name)} SELECT * FROM _incoming")
     con.unregister("_incoming")
 
 
@@ -210,6 +218,16 @@ class _Session:
         """Data tables registered as Arrow, scanned in place (big ones)."""
         self.prepared: dict[str, str] = {}
         """Fused SQL → name of its prepared statement."""
+        self.verified: set[str] = set()
+        """Queries that passed the guard against the tables loaded now."""
+
+    def guard(self, sql: str) -> None:
+        """Raise QueryRejected unless ``sql`` is one SELECT over this session's tables."""
+        if sql in self.verified:
+            return
+        tables = {*DATA_TABLE_NAMES, LOCATIONS_TABLE, *(f"ref_{name}" for name in self.references)}
+        verify_select(self.con, sql, tables)
+        self.verified.add(sql)
 
     def load(self, batch: Batch, references: Sequence[ReferenceTable]) -> None:
         for name, data in batch.tables.items():
@@ -222,12 +240,13 @@ class _Session:
             if self.references.get(ref.name) != ref:
                 DuckDBEngine.load_reference(self.con, ref)
                 self.references[ref.name] = ref
+                self.verified.clear()
 
     def _as_view(self, name: str, table: Any) -> None:
         """Big tables are scanned where they are: copying 10M rows into DuckDB took longer
         than running every rule over them."""
         if name in self.tables:
-            self.con.execute(f'DROP TABLE "{name}"')
+            self.con.execute(f"DROP TABLE {quoted(name)}")
             self.tables.discard(name)
             self.forget_prepared()
         self.con.register(name, table)
@@ -245,7 +264,7 @@ class _Session:
         self.views.clear()
         for name, data in batch.tables.items():
             if name in self.tables and len(data):
-                self.con.execute(f'DELETE FROM "{name}"')
+                self.con.execute(f"DELETE FROM {quoted(name)}")
 
     def statement(self, sql: str) -> str:
         """EXECUTE of the fused query, prepared once: the same pack runs again and again."""
@@ -302,11 +321,13 @@ class DuckDBEngine:
                 Column("valid_to", "INTEGER", "last fiscal year"),
             ),
         )
-        con.execute(f'DROP TABLE IF EXISTS "{spec.name}"')
+        con.execute(f"DROP TABLE IF EXISTS {quoted(spec.name)}")
         con.execute(spec.ddl())
         insert_rows(con, spec, data)
 
-    def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult:
+    def run(
+        self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()
+    ) -> EngineResult:
         result = EngineResult()
         # Every kind drives its query from the located table: no rows there, no findings.
         live = [r for r in rules if len(batch.tables[r.located_table])]
@@ -329,13 +350,20 @@ class DuckDBEngine:
                         continue
                     for rule in group:
                         self._run_one(session, rule, result, located=located)
-                        if rule.rule_id in result.errors and len(subs) > 1 and not session.watchdog.fired:
+                        if (
+                            rule.rule_id in result.errors
+                            and len(subs) > 1
+                            and not session.watchdog.fired
+                            and rule.rule_id not in result.errored_subs
+                        ):
                             self._isolate(session, rule, subs, result, located=located)
             finally:
                 session.clear(batch)
         return result
 
-    def _run_fused(self, session: _Session, rules: Sequence[CompiledRule], result: EngineResult, *, located: bool) -> bool:
+    def _run_fused(
+        self, session: _Session, rules: Sequence[CompiledRule], result: EngineResult, *, located: bool
+    ) -> bool:
         """All rules as one UNION ALL: one plan and one round trip instead of one per rule.
 
         Any failure (a broken rule, the deadline) returns False and the caller runs the rules
@@ -343,7 +371,11 @@ class DuckDBEngine:
         """
         if len(rules) < 2:
             return False
-        sql = "\nUNION ALL\n".join(_wrapped(i, rule, located=located) for i, rule in enumerate(rules))
+        try:
+            sql = "\nUNION ALL\n".join(_wrapped(i, rule, located=located) for i, rule in enumerate(rules))
+            session.guard(sql)
+        except (QueryRejected, ValueError):
+            return False  # one by one, so the rejection is pinned on its rule
         # Arrow tables in, Arrow rows out: pyarrow is loaded already, and a big batch's
         # findings need not become Python objects until they are read.
         columnar = bool(session.views)
@@ -371,7 +403,11 @@ class DuckDBEngine:
         watchdog.arm(self.settings.rule_timeout_s)
         try:
             sql = _wrapped(0, rule, located=located)
+            session.guard(sql)
             result.rows[rule.rule_id] = [_row(values) for values in session.con.execute(sql).fetchall()]
+        except (QueryRejected, ValueError) as exc:
+            result.errors[rule.rule_id] = f"规则被沙箱拒绝 / rule refused by the sandbox: {exc}"
+            result.errored_subs[rule.rule_id] = None
         except duckdb.Error as exc:
             if watchdog.fired:
                 result.errors[rule.rule_id] = (
@@ -396,7 +432,11 @@ class DuckDBEngine:
             part = pending.pop()
             watchdog.arm(self.settings.rule_timeout_s)
             try:
-                fetched = session.con.execute(_wrapped(0, rule, part, located=located)).fetchall()
+                sql = _wrapped(0, rule, part, located=located)
+                session.guard(sql)
+                fetched = session.con.execute(sql).fetchall()
+            except (QueryRejected, ValueError):
+                return
             except duckdb.Error:
                 if watchdog.fired:
                     return  # too slow on part of the batch: keep the whole-batch error
@@ -422,7 +462,9 @@ def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None, *, l
     With ``subs``, every data table the rule reads is narrowed to those submissions first,
     so a value that breaks the rule elsewhere in the batch is never evaluated.
     """
-    pairs = ", ".join(f"'ev_{name}', r.\"ev_{name}\"" for name in rule.evidence)
+    # Evidence names are identifiers (checked again here: a cached or hand-built rule skips the
+    # loader), so neither the string literal nor the quoted name can be closed from inside.
+    pairs = ", ".join(f"'ev_{check_identifier(name)}', r.\"ev_{name}\"" for name in rule.evidence)
     evidence = f"json_object({pairs})" if pairs else "NULL"
     sql = rule.sql if located or not rule.unlocated_sql else rule.unlocated_sql
     if subs is not None:

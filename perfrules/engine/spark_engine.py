@@ -47,6 +47,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from perfrules.compile.kinds import CompiledRule
 from perfrules.engine.duckdb_engine import EngineResult, Row
+from perfrules.engine.guard import QueryRejected, verify_tree
 from perfrules.tables.contracts import MissingDependency
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import TABLES, Column, ReferenceTable, TableSpec
@@ -731,6 +732,8 @@ class SparkEngine:
         """The Spark SQL run for one compiled rule (cached: a pack's SQL does not change between batches)."""
         spark_sql = self._transpiled.get(sql)
         if spark_sql is None:
+            # The sandbox's wall, as on DuckDB: one query over the loaded tables, or nothing.
+            verify_tree(sqlglot.parse_one(sql, read="duckdb"), self._schema)
             spark_sql = self._transpiled[sql] = to_spark_sql(sql, self._schema)
         return spark_sql
 
@@ -763,6 +766,9 @@ class SparkEngine:
     def _run_one(self, rule: CompiledRule, result: EngineResult) -> None:
         try:
             spark_sql = self.transpile(rule.sql)
+        except QueryRejected as exc:
+            result.errors[rule.rule_id] = f"规则被沙箱拒绝 / rule refused by the sandbox: {exc}"
+            return
         except (SqlglotError, NotPortable) as exc:
             result.errors[rule.rule_id] = f"规则无法转换为 Spark SQL / rule cannot run on Spark: {_first_line(exc)}"
             return

@@ -32,7 +32,7 @@ from sqlglot import exp
 
 from perfrules._version import __version__
 from perfrules.compile.allowlist import DIALECT
-from perfrules.engine.duckdb_engine import DuckDBEngine, insert_rows
+from perfrules.engine.duckdb_engine import DuckDBEngine, insert_rows, quoted
 from perfrules.model.rule import ParamValue, RowCheck, Severity
 from perfrules.model.submission import DocumentKind
 from perfrules.pack.loader import LoadedRule, Pack
@@ -272,16 +272,19 @@ def materialize_duckdb(batch: Batch, pack: Pack, db_path: str | Path) -> Path:
     """Write the batch's tables and the pack's reference tables into a DuckDB database file.
 
     The same DDL and loaders as the engine, so the types (DECIMAL(18,4) money, NULL states) that
-    the compiled SQL expects are the ones GX reads. Existing perfrules tables are replaced. No
-    sandbox: this writes a file the caller asked for and runs no rule.
+    the compiled SQL expects are the ones GX reads. Existing perfrules tables are replaced. Loaded
+    under the engine's sandbox settings: it writes only the database the caller asked for.
     """
     target = Path(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))
     try:
+        # The engine's sandbox: nothing loaded here may reach a file other than this database.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
         for name, data in batch.tables.items():
             spec = TABLES[name]
-            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            con.execute(f"DROP TABLE IF EXISTS {quoted(name)}")
             con.execute(spec.ddl())
             if len(data):
                 insert_rows(con, spec, data.columns)

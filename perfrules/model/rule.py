@@ -6,15 +6,37 @@ blocking rule into a silent one.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from perfrules.model.submission import DocumentKind
 
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$"
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""Every name from a rule file that reaches SQL (evidence, parameters, columns, tables, lookups)."""
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+MAX_IDENTIFIER = 63
+
+
+def check_identifier(name: str) -> str:
+    """``name`` if it is a plain lower-case identifier, else ValueError with a bilingual reason.
+
+    Names are quoted by sqlglot when emitted too; refusing anything else at load time means a
+    hostile name never gets as far as the compiler."""
+    if not isinstance(name, str) or len(name) > MAX_IDENTIFIER or not _IDENTIFIER.fullmatch(name):
+        raise ValueError(
+            f"名称 {name!r} 不合规：只能用小写字母、数字和下划线，以字母开头，最多 {MAX_IDENTIFIER} 个字符 / "
+            f"name {name!r} is not an identifier: lower-case letters, digits and _, starting with a letter, "
+            f"at most {MAX_IDENTIFIER} characters"
+        )
+    return name
+
+
+Identifier = Annotated[str, AfterValidator(check_identifier)]
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -76,10 +98,10 @@ ConditionOp = Literal[
 class Condition(_Strict):
     """One comparison of a column against a value, a parameter or another column."""
 
-    column: str
+    column: Identifier
     op: ConditionOp
     value: ParamValue | None = None
-    other: str | None = Field(None, description="another column to compare with")
+    other: Identifier | None = Field(None, description="another column to compare with")
 
 
 GroupBy = Literal["submission", "project", "fund", "department"]
@@ -130,10 +152,10 @@ class ReferenceCheck(_Strict):
     """Flags each row whose values have no entry in a reference table for its fiscal year."""
 
     kind: Literal["reference"]
-    lookup: str = Field(description="name of a CSV under rules/reference/ (without .csv)")
-    keys: dict[str, str] = Field(min_length=1, description="table column → lookup column")
+    lookup: Identifier = Field(description="name of a CSV under rules/reference/ (without .csv)")
+    keys: dict[Identifier, Identifier] = Field(min_length=1, description="table column → lookup column")
     where: str | None = None
-    allowed_column: str | None = Field(
+    allowed_column: Identifier | None = Field(
         None, description="lookup column listed as `allowed` evidence (the values that would have matched)"
     )
 
@@ -142,7 +164,7 @@ class TextPatternCheck(_Strict):
     """Flags each row whose text column matches any of the regular expressions (RE2 syntax)."""
 
     kind: Literal["text_pattern"]
-    column: str
+    column: Identifier
     patterns: list[str] = Field(min_length=1)
     where: str | None = None
 
@@ -185,14 +207,14 @@ class Rule(_Strict):
     title: Bilingual
     message: Bilingual
     basis: list[Basis] = Field(min_length=1)
-    parameters: dict[str, Parameter] = Field(default_factory=dict)
-    table: str
+    parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
+    table: Identifier
     applies_to: list[DocumentKind] = Field(
         default_factory=lambda: [DocumentKind.PROJECT_TABLE, DocumentKind.DEPARTMENT_TABLE]
     )
     scope: Literal["submission", "batch"] = "submission"
-    points_at: str
-    evidence: dict[str, str] = Field(default_factory=dict)
+    points_at: Identifier
+    evidence: dict[Identifier, str] = Field(default_factory=dict)
     check: Check
     examples: list[Example] = Field(default_factory=list)
 

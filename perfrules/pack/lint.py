@@ -30,8 +30,10 @@ def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
         lookups = {}
         if root is not None:
             for csv_path in sorted((root / REFERENCE_DIR).glob("*.csv")):
-                table = _read_reference(csv_path)
-                lookups[table.name] = table.columns
+                table, more = _read_reference(csv_path, str(csv_path))
+                problems.extend(more)
+                if table is not None:
+                    lookups[table.name] = table.columns
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

@@ -24,7 +24,7 @@ from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
 from perfrules.model import rule as rule_model
 from perfrules.model.report import OverlayChange
-from perfrules.model.rule import ParamValue, Rule
+from perfrules.model.rule import ParamValue, Rule, check_identifier
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
 from perfrules.tables.spec import ReferenceTable
 
@@ -191,12 +191,62 @@ def _compile_loaded(rule: Rule, located: Located, file: str, lookups: dict[str, 
     return LoadedRule(rule, compiled, file, line, rule.parameter_values(), rule.severity, rule.enabled), []
 
 
-def _read_reference(path: Path) -> ReferenceTable:
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    header = tuple(h.strip() for h in next(reader))
-    rows = tuple(tuple((cell.strip() or None) for cell in row) for row in reader if any(c.strip() for c in row))
-    return ReferenceTable(path.stem, header, rows)
+MAX_REFERENCE_BYTES = 32 * 1024 * 1024
+
+
+def _read_reference(path: Path, shown: str) -> tuple[ReferenceTable | None, list[Problem]]:
+    """One reference CSV, or the problems that keep it out of the pack.
+
+    Its stem becomes the table ``ref_<stem>`` and its header the columns, so both must be plain
+    identifiers: a header is never pasted into DDL, and a file that fails is dropped whole.
+    """
+
+    def problem(message: str, line: int | None = 1, column: int | None = None) -> tuple[None, list[Problem]]:
+        return None, [Problem(shown, line, column, message)]
+
+    try:
+        check_identifier(path.stem)
+    except ValueError as exc:
+        return problem(f"参照表文件名 / reference file name: {exc}", None)
+    if not path.is_file():
+        return problem("参照表不是文件 / reference table is not a file", None)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return problem(f"无法读取参照表 / cannot read reference table: {exc.strerror}", None)
+    if len(raw) > MAX_REFERENCE_BYTES:
+        return problem(f"参照表超过 {MAX_REFERENCE_BYTES // 2**20} MB / reference table over {MAX_REFERENCE_BYTES // 2**20} MB", None)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return problem(f"参照表不是 UTF-8 编码 / reference table is not UTF-8: {exc.reason} at byte {exc.start}", None)
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        return problem(f"参照表不是合法的 CSV / reference table is not valid CSV: {exc}", None)
+    if not records or not any(h.strip() for h in records[0]):
+        return problem("参照表为空，缺少表头 / reference table is empty: it needs a header row")
+    header = tuple(h.strip() for h in records[0])
+    for position, name in enumerate(header, start=1):
+        try:
+            check_identifier(name)
+        except ValueError as exc:
+            return problem(f"表头第 {position} 列 / header column {position}: {exc}", 1, position)
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        return problem(f"表头重复的列 / duplicate header columns: {', '.join(duplicated)}", 1, header.index(duplicated[0]) + 1)
+    rows: list[tuple[str | None, ...]] = []
+    for line, record in enumerate(records[1:], start=2):
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            return problem(
+                f"第 {line} 行有 {len(record)} 列，表头有 {len(header)} 列 / row {line} has {len(record)} fields, "
+                f"the header {len(header)}",
+                line,
+            )
+        rows.append(tuple((cell.strip() or None) for cell in record))
+    return ReferenceTable(path.stem, header, tuple(rows)), []
 
 
 def _pack_name(base: Path) -> str:
@@ -218,7 +268,10 @@ def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
         pack.problems.append(Problem(str(base), None, None, "规则目录不存在 / rule folder not found"))
         return pack
     for csv_path in sorted((base / REFERENCE_DIR).glob("*.csv")):
-        table = _read_reference(csv_path)
+        table, problems = _read_reference(csv_path, str(csv_path))
+        pack.problems.extend(problems)
+        if table is None:
+            continue
         pack.references[table.name] = table
         digest.update(f"{csv_path.relative_to(base)}\n".encode() + csv_path.read_bytes())
     lookups = {name: t.columns for name, t in pack.references.items()}

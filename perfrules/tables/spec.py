@@ -67,8 +67,14 @@ class TableSpec:
         return tuple(c.name for c in self.all_columns)
 
     def ddl(self) -> str:
-        cols = ",\n  ".join(f'"{c.name}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.all_columns)
-        return f'CREATE TABLE "{self.name}" (\n  {cols}\n)'
+        """CREATE TABLE for this spec; every name must be a plain identifier (a reference CSV's
+        header ends up here), so quoting cannot be escaped."""
+        from perfrules.model.rule import check_identifier
+
+        cols = ",\n  ".join(
+            f'"{check_identifier(c.name)}" {c.type}{"" if c.nullable else " NOT NULL"}' for c in self.all_columns
+        )
+        return f'CREATE TABLE "{check_identifier(self.name)}" (\n  {cols}\n)'
 
 
 def _keys(parent: str | None = None) -> tuple[Column, ...]:
