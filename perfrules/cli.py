@@ -272,12 +272,19 @@ def rules_test(
 @app.command()
 def template(
     out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / the .xlsx file to write")] = Path("perfrules-template.xlsx"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file")] = False,
 ) -> None:
     """生成空白填报模板 / write the blank tidy template workbook (one sheet per table, Chinese headers)."""
     from perfrules.read.tidy import write_template
 
     if out.suffix.lower() != ".xlsx":
         typer.echo("模板须为 .xlsx 文件 / the template must be an .xlsx file", err=True)
+        raise typer.Exit(2)
+    if out.exists() and not force:
+        typer.echo(
+            f"{out}: 文件已存在，未覆盖（如需覆盖请加 --force） / file exists, not overwritten (pass --force to overwrite)",
+            err=True,
+        )
         raise typer.Exit(2)
     write_template(out)
     typer.echo(str(out))

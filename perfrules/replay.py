@@ -24,6 +24,14 @@ def _findings(report: Report) -> list[tuple[str, str, str, str, str]]:
     )
 
 
+def _file_of(source: str) -> Path:
+    """The file behind a stamped source: a workbook's projects are stamped as ``book.xlsx#sheet``."""
+    whole = Path(source)
+    if whole.is_file() or "#" not in source:
+        return whole
+    return Path(source.rsplit("#", 1)[0])
+
+
 def replay_report(path: Path, rules: Path | None = None) -> ReplayOutcome:
     original, _, problems = load_report(path)
     if original is None:
@@ -38,9 +46,13 @@ def replay_report(path: Path, rules: Path | None = None) -> ReplayOutcome:
     stamped = [dict(item, role="input") for item in original.inputs]
     stamped += [dict(original.waivers, role="waivers")] if original.waivers else []
     stamped += [dict(original.previous, role="previous")] if original.previous else []
-    sources = []
+    sources: list[Path] = []
+    seen: set[tuple[str, Path]] = set()
     for item in stamped:
-        source = Path(item["source"])
+        source = _file_of(str(item["source"]))
+        if (item["role"], source) in seen:
+            continue  # one workbook stamped once per project sheet: check and re-read it once
+        seen.add((item["role"], source))
         if not source.is_file():
             out.lines.append(f"✗ 输入文件不存在 / input missing: {source}")
             out.exit_code = 2

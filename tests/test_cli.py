@@ -98,6 +98,16 @@ def test_template_round_trips_through_check(tmp_path: Path) -> None:
     assert runner.invoke(app, ["template", str(tmp_path / "x.csv")]).exit_code == 2
 
 
+def test_template_never_overwrites_an_existing_file_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "已填报.xlsx"
+    out.write_bytes(b"a filled-in workbook the user must not lose")
+    refused = runner.invoke(app, ["template", str(out)])
+    assert refused.exit_code == 2
+    assert "--force" in refused.output
+    assert out.read_bytes() == b"a filled-in workbook the user must not lose"
+    assert runner.invoke(app, ["template", str(out), "--force"]).exit_code == 0
+    assert out.read_bytes()[:2] == b"PK"  # a real .xlsx now
+
 def test_workbooks_and_csv_bundles_are_found_in_folders() -> None:
     from perfrules.validate import expand_inputs
 

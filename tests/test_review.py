@@ -100,3 +100,18 @@ def test_replay_reproduces_the_verdict_and_notices_changed_inputs(pack: Pack, tm
 
 def test_bad_as_of_is_a_usage_error() -> None:
     assert runner.invoke(app, ["check", str(SEED), "--as-of", "yesterday"]).exit_code == 2
+
+
+def test_replay_works_for_a_report_whose_inputs_are_workbook_sheets(pack: Pack, tmp_path: Path) -> None:
+    """A workbook with several projects is stamped as ``book.xlsx#项目1``, ``book.xlsx#项目2``, ... (issue 14 §2)."""
+    source = tmp_path / "seed.json"
+    shutil.copy(SEED, source)
+    report_path = tmp_path / "report.json"
+    assert runner.invoke(app, ["check", str(source), "--format", "json", "-o", str(report_path)]).exit_code == 1
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    (item,) = data["inputs"]
+    data["inputs"] = [dict(item, source=f"{item['source']}#项目1"), dict(item, source=f"{item['source']}#项目2")]
+    report_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    again = runner.invoke(app, ["replay", str(report_path)])
+    assert again.exit_code == 0, again.output
+    assert "same verdict" in again.output

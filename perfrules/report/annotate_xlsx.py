@@ -24,7 +24,7 @@ from typing import Any
 from perfrules.model.report import Finding, Report, SubmissionResult
 
 FINDINGS_SHEET = "审核意见"
-INSTALL_HINT = "pip install 'perfrules[xlsx]'"
+INSTALL_HINT = "pip install perfrules"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 AUTHOR = "perfrules"
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -58,7 +58,9 @@ def _group(finding: Finding, lang: Lang) -> str:
 
 
 def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
-    verdict = _WORDS.get(result.verdict, {"zh": "出错", "en": "ERROR"})[lang]
+    # The verdict "error" (input/rule error) reads 出错; 错误 is the severity of a finding.
+    verdict_key = "errored" if result.verdict == "error" else result.verdict
+    verdict = _WORDS.get(verdict_key, {"zh": "出错", "en": "ERROR"})[lang]
     counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items() if n or s in ("error", "warning", "info"))
     kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
     lines = [f"== {result.source}", f"   {result.department} · {result.fiscal_year} · {kind} · {verdict} ({counts})"]
@@ -157,7 +159,7 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
         )
     else:
         lines.append(
-            f"summary: {s['submissions']} submissions, {s['checked']} checked, {s['unreadable']} unreadable, "
+            f"summary: {s['submissions']} submission{'' if s['submissions'] == 1 else 's'}, {s['checked']} checked, {s['unreadable']} unreadable, "
             f"{s['blocked']} blocked; {s['findings']} findings ({s['error']} errors, {s['warning']} warnings, "
             f"{s['info']} info) → {report.verdict.upper()}"
         )

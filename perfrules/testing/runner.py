@@ -137,6 +137,9 @@ def _test_pack(path: Path, *, coverage: bool, mutate: bool, examples: int, out: 
         EXIT_FAILED: "未通过 / failed",
         EXIT_PACK: "规则包有问题 / the pack has problems",
     }[code]
+    if pack.problems:
+        not_run = len({problem.file for problem in pack.problems})
+        verdict += f"：{not_run} 个规则文件未能加载，未运行 / {not_run} rule files failed to load and were not run"
     out.write(f"\n{'✓' if code == EXIT_OK else '✗'} {path}: {verdict}\n")
     return code
 
