@@ -42,3 +42,11 @@ def test_chongqing_district_labels_map_to_columns() -> None:
     sheet = Sheet("s", {(0, c): (text, text) for c, text in enumerate(indicators)})
     found = _header_columns(sheet, 0, _INDICATOR_COLUMNS)
     assert found["weight"] == 5 and found["score"] == 6 and found["actual"] == 4
+
+
+@pytest.mark.parametrize("mark", ["不适用", "不涉及", "不适应", "无"])
+def test_not_applicable_marks(mark: str) -> None:
+    """不涉及 and the common slip 不适应 mean "not applicable", like 不适用 and 无 (issue 12 §2)."""
+    from perfrules.model.values import ValueState, parse_num
+
+    assert parse_num(mark).state is ValueState.NOT_APPLICABLE
