@@ -25,7 +25,7 @@ class ValueState(StrEnum):
     MALFORMED = "malformed"
 
 
-NOT_APPLICABLE_MARKS = frozenset({"—", "——", "-", "--", "–", "/", "\\", "*", "－", "不适用", "无", "n/a", "na"})
+NOT_APPLICABLE_MARKS = frozenset({"—", "——", "-", "--", "–", "/", "\\", "*", "－", "不适用", "不涉及", "不适应", "无", "n/a", "na"})
 _WITHHELD = re.compile(r"涉密|保密|略$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # Thousands separators only in true groups of three: "12,34" may be a decimal comma or two values.
