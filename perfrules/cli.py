@@ -366,19 +366,9 @@ def main() -> None:
         sys.stderr.write("已中断 / interrupted\n")
         sys.exit(130)
     except Exception as exc:  # the last resort: never a traceback, always exit 2
-        detail = _escape_for_terminal(f"{type(exc).__name__}: {exc}")
+        from perfrules.report.visible import visible
+
+        detail = visible(f"{type(exc).__name__}: {exc}"[:2000])
         sys.stderr.write(f"内部错误，已停止 / internal error, stopped: {detail}\n")
         sys.exit(2)
 
-
-def _escape_for_terminal(text: str) -> str:
-    """Control characters (C0, DEL, C1) and bidi controls become visible escapes."""
-    out: list[str] = []
-    for ch in text[:2000]:
-        code = ord(ch)
-        bidi = 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
-        if (code < 0x20 and ch not in "\n\t") or 0x7F <= code <= 0x9F or bidi:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
 PAGE_SIZE = 200
@@ -137,7 +138,7 @@ nav.pager a,nav.pager span{margin-right:.4rem}nav.pager span.current{font-weight
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return escape(visible(str(value)), quote=True)
 
 
 class _Page:

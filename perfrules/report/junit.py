@@ -165,7 +165,7 @@ def _problem_suite(problems: list[Problem]) -> tuple[ET.Element, _Tally]:
 
 def render_junit(report: Report) -> str:
     """The report as JUnit XML: one suite per submission, one case per rule, problems as errors."""
-    root = ET.Element("testsuites", {"name": f"perfrules {report.pack.name}"})
+    root = ET.Element("testsuites", {"name": _clean(f"perfrules {report.pack.name}")})
     rule_problems: dict[str, list[Problem]] = defaultdict(list)
     for problem in report.problems:
         if problem.rule_id:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Literal
 
 from perfrules.model.report import Finding, Report, SubmissionResult
+from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
 
@@ -163,4 +164,5 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
             f"{s['blocked']} blocked; {s['findings']} findings ({s['error']} errors, {s['warning']} warnings, "
             f"{s['info']} info) → {report.verdict.upper()}"
         )
-    return "\n".join(lines) + "\n"
+    # Every submitter string passes through here: none may steer the reviewer's terminal.
+    return visible("\n".join(lines) + "\n")
