@@ -88,3 +88,40 @@ def test_no_submitter_string_reaches_the_terminal_or_a_page_as_a_control(tmp_pat
 
     spoofed = report.model_copy(update={"pack": report.pack.model_copy(update={"name": "pack\x1b\x07name"})})
     ET.fromstring(render_junit(spoofed))  # valid XML
+
+
+@pytest.mark.parametrize("blank", ["  ", "\u3000", "\t"])
+def test_a_waiver_with_a_blank_approver_or_reason_is_refused(tmp_path: Path, blank: str) -> None:
+    from perfrules.pack.waivers import load_waivers
+
+    for field in ("approver", "reason"):
+        entry = {"fingerprint": "ab" * 12, "approver": "市财政局 张三", "reason": "已核查", "expires": "2099-01-01"}
+        entry[field] = blank
+        path = tmp_path / f"{field}.yaml"
+        path.write_text(json.dumps({"waivers": [entry]}, ensure_ascii=False), encoding="utf-8")
+        waivers, _, problems = load_waivers(path)
+        assert waivers == {}
+        assert any(field in (p.location or "") and "空白" in p.message for p in problems), problems
+
+
+def test_two_waivers_for_one_fingerprint_are_an_error(tmp_path: Path) -> None:
+    from perfrules.pack.waivers import load_waivers
+
+    entry = {"fingerprint": "ab" * 12, "approver": "张三", "reason": "已核查", "expires": "2099-01-01"}
+    path = tmp_path / "w.yaml"
+    path.write_text(json.dumps({"waivers": [entry, {**entry, "reason": "又一条"}]}, ensure_ascii=False), encoding="utf-8")
+    waivers, _, problems = load_waivers(path)
+    assert list(waivers) == ["ab" * 12]
+    assert len(problems) == 1 and "/waivers/1/fingerprint" in (problems[0].location or "")
+
+
+def test_duckdb_spills_into_a_private_capped_folder_never_the_working_directory() -> None:
+    from perfrules.engine.duckdb_engine import DuckDBEngine
+
+    con = DuckDBEngine()._session(False).con
+    spill = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert spill is not None and "perfrules-spill-" in str(spill[0])
+    assert not str(spill[0]).startswith(os.getcwd())
+    cap = con.execute("SELECT current_setting('max_temp_directory_size')").fetchone()
+    assert cap is not None
+    assert "GiB" in str(cap[0]) or "GB" in str(cap[0])

@@ -319,3 +319,18 @@ def test_the_spark_wall_refuses_every_statement_but_a_select_over_loaded_tables(
         return  # what sqlglot cannot parse never reaches Spark either
     with pytest.raises(QueryRejected):
         verify_tree(tree, tables)
+
+
+def test_a_dropped_rule_turns_a_would_be_pass_into_an_error(tmp_path: Path) -> None:
+    """Only a blocked submission outranks a rule that could not load: a clean one cannot pass."""
+    import shutil
+
+    pack_dir = tmp_path / "pack"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", pack_dir)
+    rule = copy.deepcopy(BASE_RULE)
+    _set(rule, "fails_when", _breakouts("DROP TABLE indicators")["fragment"])
+    (pack_dir / "national" / "HOSTILE-RULE.yaml").write_text(json.dumps(rule, ensure_ascii=False), encoding="utf-8")
+    clean = Path(__file__).resolve().parents[1] / "fixtures/submissions/clean/project-table-training.yaml"
+    report = validate([clean], rules=pack_dir)
+    assert report.verdict == "error" and report.exit_code == 2
+    assert validate([clean]).exit_code == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from perfrules.model.rule import Severity
 
@@ -56,6 +56,14 @@ class Waiver(_Frozen):
     reason: str = Field(min_length=1)
     expires: date
     rule_id: str | None = Field(None, description="for readers of the waivers file; not used for matching")
+
+    @field_validator("approver", "reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # "  " or an ideographic space is no approver: a waiver must say who accepted it and why.
+        if not value.strip():
+            raise ValueError("不能为空白 / must not be blank")
+        return value
 
 
 class Finding(_Frozen):

@@ -50,4 +50,17 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
             problems.append(Problem(kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {error['msg']}"))
         return {}, digest, problems
-    return {w.fingerprint: w for w in parsed.waivers}, digest, []
+    by_fingerprint: dict[str, Waiver] = {}
+    problems = []
+    for index, waiver in enumerate(parsed.waivers):
+        if waiver.fingerprint in by_fingerprint:
+            pos = located.line_of(("waivers", index, "fingerprint"))
+            problems.append(
+                Problem(
+                    kind="input", source=source, location=f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else ""),
+                    message=f"同一指纹有两条豁免 / two waivers for one fingerprint: {waiver.fingerprint}",
+                )
+            )  # fmt: skip
+            continue
+        by_fingerprint[waiver.fingerprint] = waiver
+    return by_fingerprint, digest, problems
