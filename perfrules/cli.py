@@ -144,7 +144,9 @@ def check(
     if annotate:
         _annotate_workbooks(report, paths, annotate)
     if output:
-        output.write_text(text, encoding="utf-8")
+        from perfrules.report.atomic import write_atomic
+
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
     raise typer.Exit(report.exit_code)
@@ -160,6 +162,7 @@ def _json_sink(output: Path | None, streamed: bool) -> Iterator[IO[str] | None]:
         yield sys.stdout
         return
     partial = output.with_name(output.name + ".partial")
+    partial.unlink(missing_ok=True)  # a stale one from an earlier crash
     try:
         with partial.open("w", encoding="utf-8") as sink:
             yield sink

@@ -125,3 +125,36 @@ def test_duckdb_spills_into_a_private_capped_folder_never_the_working_directory(
     cap = con.execute("SELECT current_setting('max_temp_directory_size')").fetchone()
     assert cap is not None
     assert "GiB" in str(cap[0]) or "GB" in str(cap[0])
+
+
+def test_a_report_is_whole_at_its_path_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from perfrules.report import atomic
+
+    target = tmp_path / "report.txt"
+    atomic.partial_path(target).write_text("stale half report", encoding="utf-8")
+    atomic.write_atomic(target, "whole report\n")
+    assert target.read_text(encoding="utf-8") == "whole report\n"
+    assert not atomic.partial_path(target).exists()
+
+    def crash(_fd: int) -> None:
+        raise KeyboardInterrupt  # as a kill would, mid-write
+
+    monkeypatch.setattr(atomic.os, "fsync", crash)
+    other = tmp_path / "other.txt"
+    with pytest.raises(KeyboardInterrupt):
+        atomic.write_atomic(other, "never seen")
+    assert not other.exists() and not atomic.partial_path(other).exists()
+
+
+@pytest.mark.parametrize("fmt", ["text", "junit", "json"])
+def test_check_writes_every_format_through_a_partial_file(tmp_path: Path, fmt: str) -> None:
+    from typer.testing import CliRunner
+
+    seed = Path(__file__).resolve().parents[1] / "fixtures/submissions/seed/shijiazhuang-zhengfawei-2020.json"
+    out = tmp_path / f"report.{fmt}"
+    (tmp_path / f"report.{fmt}.partial").write_text("stale", encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["check", str(seed), "--format", fmt, "-o", str(out), "--html", str(tmp_path / "html")])
+    assert result.exit_code == 1, result.output
+    assert out.stat().st_size > 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html", f"report.{fmt}"]
+    assert not list((tmp_path / "html").rglob("*.partial"))

@@ -517,9 +517,13 @@ def render_html(report: Report, lang: str = "zh", *, page_size: int = PAGE_SIZE)
 
 def write_html(report: Report, out_dir: Path, lang: str = "zh", *, page_size: int = PAGE_SIZE) -> Path:
     """Write the pages of :func:`render_html` under ``out_dir``; returns the path of ``index.html``."""
+    from perfrules.report.atomic import write_atomic
+
     pages = render_html(report, lang, page_size=page_size)
-    for name, text in pages.items():
+    # The first index page last: while it is missing, the report is visibly unfinished.
+    first = _index_name(1)
+    for name in [*(n for n in pages if n != first), first]:
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return out_dir / _index_name(1)
+        write_atomic(path, pages[name])
+    return out_dir / first
