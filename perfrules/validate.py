@@ -62,6 +62,7 @@ def default_rules_dir() -> Path:
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+NARRATIVE_SUFFIXES = (".txt",)
 BUNDLE_MARKER = "基本信息.csv"
 
 
@@ -83,7 +84,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(
                 sorted(
                     p for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in (*SUFFIXES, *WORKBOOK_SUFFIXES)
+                    if p.is_file() and p.suffix.lower() in (*SUFFIXES, *WORKBOOK_SUFFIXES, *NARRATIVE_SUFFIXES)
                     and not any(b in p.parents for b in bundles) and not p.name.startswith("~$")
                 )
             )  # fmt: skip
@@ -102,6 +103,10 @@ def read_any(path: Path) -> list[ReadResult]:
         from perfrules.read.xlsx_forms import read_workbook
 
         return read_workbook(path)
+    if path.suffix.lower() in NARRATIVE_SUFFIXES:
+        from perfrules.read.narrative import read_narrative
+
+        return [read_narrative(path)]
     return [read_path(path)]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from perfrules.read.text_file import decode_bytes, read_text_file
 
-SEED = Path(__file__).parent.parent / "fixtures" / "submissions" / "seed" / "shijiazhuang-zhengfawei-2020.txt"
+SEED = Path(__file__).parent.parent / "fixtures" / "narratives" / "shijiazhuang-zhengfawei-2020.txt"
 
 
 def test_seed_text_is_utf8_and_names_the_department() -> None:

@@ -1,0 +1,188 @@
+"""A narrative self-evaluation report (自评报告) as plain text → a submission of kind narrative_report.
+
+Extraction is rule-based, from the wording reports use, never from positions:
+- the header: the department and fiscal year from the title ("…2020 年部门整体支出绩效自评报告"),
+  the report date (a date alone on a line), the self grade ("自评优秀");
+- each project section: a paragraph that states a project score ("项目自评 99.98 分"), named by
+  its opening clause, with its completion ("全部完成") and a stated delivery ("2021 年 6 月交付");
+- transfer funds: a project paragraph about a 转移支付 fund, with its amount ("4 万元") and what it
+  was paid together with ("与综治经费一并支付");
+- withheld passages ("（详细信息涉密，略）"), with the section they sit in.
+
+Paragraphs are blocks between blank lines; a block that stops mid-sentence (a page break in the
+source) is joined to the next, so quotes never break mid-sentence. What is not stated is left
+out, never guessed: a fund's purpose category and a spending's use category need a reviewer's
+reading and stay empty, so the rules that need them do not fire on a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from perfrules.model.report import Problem
+from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.text_file import read_text_file
+from perfrules.tables.normalize import SourcedSubmission
+
+_TITLE = re.compile(r"^(?P<department>.+?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告")
+_DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
+_PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
+_COMPLETION = re.compile(r"(全部完成|基本完成|部分完成|未完成)")
+_DELIVERY = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:底|份|末)?\s*(?:交付|上线|投入使用|建成|完工)")
+_WITHHELD = re.compile(r"[（(][^（）()]{0,16}涉密[，,、]?\s*略[）)]")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、\s*\S")
+_ITEM_LEAD = re.compile(r"^([一二三四五六七八九十]+是[^，。；]{1,30})")
+_TRANSFER = re.compile(r"转移支付")
+_AMOUNT_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
+_PAID_WITH = re.compile(r"与([^，。、；]{2,20}?)一并支付了?([^，。；]{0,40})")
+_PURPOSE = re.compile(r"^(?:中央|省级?|市级?|县级?)?(?:专项)?转移支付(?P<purpose>.+?)(?:专项)?(?:补助)?(?:经费|资金)$")
+"""An earmarked transfer names its purpose: 中央转移支付精神障碍管理治疗经费 → 精神障碍管理治疗."""
+_SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
+    blocks = [" ".join(line.strip() for line in block.splitlines()).strip() for block in re.split(r"\n\s*\n", text)]
+    out: list[str] = []
+    pending = ""
+    for block in (b for b in blocks if b):
+        pending += block
+        heading = _HEADING.match(pending) is not None and len(pending) < 40
+        if pending.endswith(_SENTENCE_END) or heading or (len(pending) < 40 and not out):
+            out.append(pending)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
+
+
+def _title(paras: list[str]) -> re.Match[str] | None:
+    return next((m for m in (_TITLE.match(p) for p in paras[:5]) if m), None)
+
+
+def _report_date(text: str) -> str | None:
+    for line in reversed(text.splitlines()[-20:]):
+        match = _DATE_LINE.match(line)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def _withheld(paras: list[str]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    heading = None
+    for para in paras:
+        if _HEADING.match(para) and len(para) < 40:
+            heading = para
+            continue
+        for match in _WITHHELD.finditer(para):
+            lead = _ITEM_LEAD.match(para)
+            section = heading or ""
+            if lead:
+                section = f"{section}（{lead.group(1)}）" if section else lead.group(1)
+            out.append({"section": section, "marker": match.group(0)} if section else {"marker": match.group(0)})
+    return out
+
+
+def _project(para: str) -> dict[str, Any] | None:
+    score = _PROJECT_SCORE.search(para)
+    if score is None:
+        return None
+    name = re.split(r"[，,。]", para, maxsplit=1)[0].strip()
+    if not name or len(name) > 60:
+        return None
+    project: dict[str, Any] = {"name": name}
+    completion = _COMPLETION.findall(para[: score.start()])
+    if completion:
+        project["completion"] = completion[-1]
+    project["self_score"] = score.group(1)
+    delivery = _DELIVERY.search(para)
+    if delivery:
+        project["delivery_date"] = f"{int(delivery.group(1)):04d}-{int(delivery.group(2)):02d}"
+    return project
+
+
+def _fund(para: str, name: str) -> dict[str, Any] | None:
+    """A transfer fund and what it was paid with, when the paragraph says so."""
+    if not _TRANSFER.search(name):
+        return None
+    paid = _PAID_WITH.search(para)
+    amount = _AMOUNT_WAN.search(para)
+    fund: dict[str, Any] = {"name": name, "source": "中央转移支付" if name.startswith("中央") else "转移支付"}
+    purpose = _PURPOSE.match(name)
+    if purpose:
+        fund["purpose_category"] = purpose.group("purpose")
+    if amount:
+        fund |= {"amount": amount.group(1), "unit": "万元"}
+    if paid:
+        spend: dict[str, Any] = {"paid_with": [paid.group(1)]}
+        if paid.group(2):
+            spend["use_text"] = paid.group(2)
+        if amount:
+            spend |= {"amount": amount.group(1), "unit": "万元"}
+        fund["expenditures"] = [spend]
+    return fund if paid else None
+
+
+def extract(text: str) -> dict[str, Any] | None:
+    """The submission a narrative report states, as a document; None without a recognisable title."""
+    paras = paragraphs(text)
+    title = _title(paras)
+    if title is None:
+        return None
+    header: dict[str, Any] = {"department": title.group("department").strip(), "fiscal_year": int(title.group("year"))}
+    report_date = _report_date(text)
+    if report_date:
+        header["report_date"] = report_date
+    grade = _GRADE.search(text)
+    if grade:
+        header["self_grade"] = grade.group(1)
+    header["narrative"] = text.strip()
+    withheld = _withheld(paras)
+    if withheld:
+        header["withheld"] = withheld
+    projects: list[dict[str, Any]] = []
+    funds: list[dict[str, Any]] = []
+    for para in paras:
+        project = _project(para)
+        if project is None:
+            continue
+        projects.append(project)
+        fund = _fund(para, project["name"])
+        if fund:
+            funds.append(fund)
+    document: dict[str, Any] = {"document_kind": "narrative_report", "header": header, "projects": projects}
+    if funds:
+        document["funds"] = funds
+    return document
+
+
+def read_narrative(path: Path) -> ReadResult:
+    """Read a .txt self-evaluation report into a submission, or say why it cannot be."""
+    source = str(path)
+    decoded = read_text_file(path)
+    try:
+        digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() if decoded.text is not None else ""
+    except OSError:
+        digest = ""
+    if decoded.text is None:
+        return ReadResult(source, digest, None, (Problem(kind="input", source=source, message=decoded.problem or "无法读取"),))
+    document = extract(decoded.text)
+    if document is None:
+        return ReadResult(
+            source, digest, None,
+            (Problem(
+                kind="input", source=source, location="1",
+                message="未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
+                "naming the department and fiscal year was found",
+            ),),
+        )  # fmt: skip
+    submission, problems = to_submission(document, source)
+    if submission is None:
+        return ReadResult(source, digest, None, tuple(problems))
+    return ReadResult(source, digest, SourcedSubmission(source, submission))
