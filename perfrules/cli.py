@@ -99,7 +99,7 @@ def check(
         typer.echo(f"找不到文件 / no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
     if not expand_inputs(paths):
-        typer.echo("没有可校验的文件（.json / .yaml / .xlsx / .xls / CSV 目录）/ no submission files found", err=True)
+        typer.echo("没有可校验的文件（.json / .yaml / .xlsx / .xls / .txt / CSV 目录）/ no submission files found", err=True)
         raise typer.Exit(2)
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None

@@ -149,7 +149,7 @@ def read_path(path: Path) -> ReadResult:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return ReadResult(source, "", None, (_problem(source, None, f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json or .yaml"),))
+        return ReadResult(source, "", None, (_problem(source, None, f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json, .yaml, .xlsx, .xls or .txt"),))
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
