@@ -63,6 +63,7 @@ def default_rules_dir() -> Path:
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 NARRATIVE_SUFFIXES = (".txt",)
+"""Read when named directly; a folder's .txt files are not taken (notes and readmes sit beside submissions)."""
 BUNDLE_MARKER = "基本信息.csv"
 
 
@@ -84,7 +85,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(
                 sorted(
                     p for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in (*SUFFIXES, *WORKBOOK_SUFFIXES, *NARRATIVE_SUFFIXES)
+                    if p.is_file() and p.suffix.lower() in (*SUFFIXES, *WORKBOOK_SUFFIXES)
                     and not any(b in p.parents for b in bundles) and not p.name.startswith("~$")
                 )
             )  # fmt: skip

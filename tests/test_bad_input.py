@@ -304,7 +304,7 @@ def test_empty_or_non_object_file_is_one_problem(rules_dir: Path, tmp_path: Path
     assert report_of(result)["submissions"] == []
 
 
-@pytest.mark.parametrize("name", ["submission.txt", "submission.xml", "submission.json.bak", "submission"])
+@pytest.mark.parametrize("name", ["submission.xml", "submission.json.bak", "submission"])
 def test_unsupported_suffix_is_refused(rules_dir: Path, tmp_path: Path, name: str) -> None:
     bad = write(tmp_path / name, SEED.read_text(encoding="utf-8"))
     result = check(rules_dir, bad)

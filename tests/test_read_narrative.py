@@ -74,6 +74,8 @@ def test_a_paragraph_broken_by_a_page_is_joined() -> None:
     [
         (b"\x00\x01binary\x00", "二进制"),
         ("没有标题的一段文字。\n".encode(), "标题"),
+        # a JSON submission saved as .txt: its narrative names the report, but no paragraph is a title
+        (SEED_JSON.read_bytes(), "标题"),
     ],
 )
 def test_an_unreadable_text_report_is_a_problem_with_exit_2(tmp_path: Path, content: bytes, words: str) -> None:

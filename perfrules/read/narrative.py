@@ -27,7 +27,7 @@ from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.text_file import read_text_file
 from perfrules.tables.normalize import SourcedSubmission
 
-_TITLE = re.compile(r"^(?P<department>.+?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告")
+_TITLE = re.compile(r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告")
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
 _PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
@@ -60,8 +60,12 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
+MAX_TITLE = 80
+
+
 def _title(paras: list[str]) -> re.Match[str] | None:
-    return next((m for m in (_TITLE.match(p) for p in paras[:5]) if m), None)
+    """The report's title: a short paragraph among the first few, naming department and year."""
+    return next((m for m in (_TITLE.match(p) for p in paras[:5] if len(p) <= MAX_TITLE) if m), None)
 
 
 def _report_date(text: str) -> str | None:
