@@ -1395,7 +1395,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {len(tables.tables)} Arrow files to {args.out} ({counts}; injected {dict(tables.injected)})")
         return 0
     if args.stream:
-        count = write_stream(iter_documents(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses)), args.out)
+        count = write_stream(
+            iter_documents(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses)), args.out
+        )
         print(f"wrote {count} files to {args.out} ({args.rows} indicator rows)")
         return 0
     batch = generate_batch(args.rows, args.seed, args.violation_rate, load_fund_uses(args.fund_uses))

@@ -200,7 +200,9 @@ def batch_source(batch: Batch) -> Source:
         chosen = batch if only is None else only_table(batch, only)
         if not lists:
             return chosen
-        return Batch({name: TableData(TABLES[name], data.column_lists()) for name, data in chosen.tables.items()}, chosen.sources)
+        return Batch(
+            {name: TableData(TABLES[name], data.column_lists()) for name, data in chosen.tables.items()}, chosen.sources
+        )
 
     return Source(
         listed,

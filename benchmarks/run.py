@@ -424,7 +424,9 @@ def end_to_end_runs(sizes: Sequence[int], seed: int) -> list[dict[str, Any]]:
         out.append(asdict(result))
     largest = out[-1]
     verdict = "met" if largest["peak_mib"] < 4096 else "NOT met"
-    print(f"  target: end-to-end peak < 4 GiB at {largest['rows']:,} rows: {largest['peak_mib'] / 1024:.2f} GiB  {verdict}")
+    print(
+        f"  target: end-to-end peak < 4 GiB at {largest['rows']:,} rows: {largest['peak_mib'] / 1024:.2f} GiB  {verdict}"
+    )
     return out
 
 

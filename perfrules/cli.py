@@ -50,7 +50,9 @@ class FailOn(StrEnum):
 
 
 RulesOption = Annotated[Path | None, typer.Option("--rules", help="规则目录 / rule folder (default: shipped pack)")]
-OverlayOption = Annotated[list[str] | None, typer.Option("--overlay", help="叠加规则名或文件，可重复 / overlay name or file, repeatable")]
+OverlayOption = Annotated[
+    list[str] | None, typer.Option("--overlay", help="叠加规则名或文件，可重复 / overlay name or file, repeatable")
+]
 
 
 def _version(value: bool) -> None:
@@ -61,7 +63,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="版本 / version")
+    ] = False,
 ) -> None:
     """perfrules: 预算绩效自评规则校验。"""
 
@@ -75,18 +79,32 @@ def check(
     lang: Annotated[Lang, typer.Option("--lang", help="语言 / language")] = Lang.zh,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")] = FailOn.error,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")
+    ] = False,
     waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")] = None,
-    previous: Annotated[Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")] = 1,
-    html: Annotated[Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")] = None,
-    engine: Annotated[EngineName, typer.Option("--engine", help="执行引擎 / engine (spark needs perfrules[spark])")] = EngineName.duckdb,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="执行引擎 / engine (spark needs perfrules[spark])")
+    ] = EngineName.duckdb,
     spark_master: Annotated[
-        str | None, typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL")
+        str | None,
+        typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL"),
     ] = None,
     annotate: Annotated[
-        Path | None, typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here")
+        Path | None,
+        typer.Option(
+            "--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"
+        ),
     ] = None,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
@@ -99,7 +117,9 @@ def check(
         typer.echo(f"找不到文件 / no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(2)
     if not expand_inputs(paths):
-        typer.echo("没有可校验的文件（.json / .yaml / .xlsx / .xls / .txt / CSV 目录）/ no submission files found", err=True)
+        typer.echo(
+            "没有可校验的文件（.json / .yaml / .xlsx / .xls / .txt / CSV 目录）/ no submission files found", err=True
+        )
         raise typer.Exit(2)
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
@@ -222,16 +242,22 @@ def rules_list(
     pack = load_pack_cached(rules or default_rules_dir(), overlay or [])
     for loaded in pack.rules:
         r = loaded.rule
-        state = "" if loaded.enabled and r.status == "active" else f" [{r.status if r.status != 'active' else 'disabled'}]"
+        state = (
+            "" if loaded.enabled and r.status == "active" else f" [{r.status if r.status != 'active' else 'disabled'}]"
+        )
         unverified = " (R)" if r.unverified else ""
-        typer.echo(f"{r.id:<28} {r.version:<6} {loaded.severity.value:<8} {getattr(r.title, lang.value)}{unverified}{state}")
+        typer.echo(
+            f"{r.id:<28} {r.version:<6} {loaded.severity.value:<8} {getattr(r.title, lang.value)}{unverified}{state}"
+        )
     for problem in pack.problems:
         typer.echo(f"✗ {problem}", err=True)
     raise typer.Exit(2 if pack.problems else 0)
 
 
 @app.command()
-def lint(paths: Annotated[list[Path] | None, typer.Argument(help="规则目录或文件 / rule folders or files")] = None) -> None:
+def lint(
+    paths: Annotated[list[Path] | None, typer.Argument(help="规则目录或文件 / rule folders or files")] = None,
+) -> None:
     """检查规则文件 / lint rule files: every problem with file:line:column."""
     from perfrules.pack.lint import lint_paths
     from perfrules.validate import default_rules_dir
@@ -260,21 +286,31 @@ def replay(
 @app.command("test")
 def rules_test(
     paths: Annotated[list[Path] | None, typer.Argument(help="规则目录或文件 / rule folders or files")] = None,
-    coverage: Annotated[bool, typer.Option("--coverage", help="列出缺少示例的规则和列 / rules and columns no example covers")] = False,
-    mutate: Annotated[bool, typer.Option("--mutate", help="变异测试 / report mutants no example or property kills")] = False,
-    examples: Annotated[int | None, typer.Option("--examples", min=1, help="每个性质的生成样本数 / examples per property")] = None,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="列出缺少示例的规则和列 / rules and columns no example covers")
+    ] = False,
+    mutate: Annotated[
+        bool, typer.Option("--mutate", help="变异测试 / report mutants no example or property kills")
+    ] = False,
+    examples: Annotated[
+        int | None, typer.Option("--examples", min=1, help="每个性质的生成样本数 / examples per property")
+    ] = None,
 ) -> None:
     """测试规则：示例、性质测试、覆盖率、变异 / test rules: examples, hypothesis properties, coverage, mutation."""
     from perfrules.testing.runner import run
     from perfrules.validate import default_rules_dir
 
-    code = run(paths or [default_rules_dir()], coverage=coverage, mutate=mutate, examples_per_property=examples, out=sys.stdout)
+    code = run(
+        paths or [default_rules_dir()], coverage=coverage, mutate=mutate, examples_per_property=examples, out=sys.stdout
+    )
     raise typer.Exit(code)
 
 
 @app.command()
 def template(
-    out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / the .xlsx file to write")] = Path("perfrules-template.xlsx"),
+    out: Annotated[Path, typer.Argument(help="输出的 .xlsx 文件 / the .xlsx file to write")] = Path(
+        "perfrules-template.xlsx"
+    ),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file")] = False,
 ) -> None:
     """生成空白填报模板 / write the blank tidy template workbook (one sheet per table, Chinese headers)."""
@@ -325,14 +361,18 @@ def catalogue(
 @export_app.command("gx")
 def export_gx(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="与 --db 一起：写入数据库的提交 / with --db: submissions whose tables to write")
+        list[Path] | None,
+        typer.Argument(help="与 --db 一起：写入数据库的提交 / with --db: submissions whose tables to write"),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="套件 JSON 文件 / the suite's JSON file")] = Path("perfrules.gx.json"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="套件 JSON 文件 / the suite's JSON file")] = Path(
+        "perfrules.gx.json"
+    ),
     rules: RulesOption = None,
     overlay: OverlayOption = None,
     suite_name: Annotated[str, typer.Option("--suite-name", help="套件名 / the suite's name")] = "perfrules",
     db: Annotated[
-        Path | None, typer.Option("--db", help="另把提交的表写入此 DuckDB 文件 / also write the submissions' tables here")
+        Path | None,
+        typer.Option("--db", help="另把提交的表写入此 DuckDB 文件 / also write the submissions' tables here"),
     ] = None,
 ) -> None:
     """导出为 Great Expectations 套件 / export the pack as a Great Expectations suite (docs/gx-export.md)."""
@@ -374,4 +414,3 @@ def main() -> None:
         detail = visible(f"{type(exc).__name__}: {exc}"[:2000])
         sys.stderr.write(f"内部错误，已停止 / internal error, stopped: {detail}\n")
         sys.exit(2)
-

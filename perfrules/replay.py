@@ -20,7 +20,9 @@ class ReplayOutcome:
 
 def _findings(report: Report) -> list[tuple[str, str, str, str, str]]:
     return sorted(
-        (s.source, f.rule_id, f.fingerprint, f.location.pointer, f.disposition) for s in report.submissions for f in s.findings
+        (s.source, f.rule_id, f.fingerprint, f.location.pointer, f.disposition)
+        for s in report.submissions
+        for f in s.findings
     )
 
 
@@ -35,7 +37,9 @@ def _file_of(source: str) -> Path:
 def replay_report(path: Path, rules: Path | None = None) -> ReplayOutcome:
     original, _, problems = load_report(path)
     if original is None:
-        return ReplayOutcome(2, [f"✗ {p.source}{':' + p.location if p.location else ''}: {p.message}" for p in problems])
+        return ReplayOutcome(
+            2, [f"✗ {p.source}{':' + p.location if p.location else ''}: {p.message}" for p in problems]
+        )
     out = ReplayOutcome(0)
     pack = load_pack(rules or resolve_rules_dir(original.pack.root), original.pack.overlays)
     if pack.content_hash != original.pack.content_hash:

@@ -171,7 +171,9 @@ def _read_paths(paths: list[Path], total: int, jobs: int, progress: Progress | N
 
 
 def _applies(loaded: LoadedRule, submission: Submission) -> bool:
-    return loaded.rule.status == "active" and loaded.rule.applies(submission.document_kind, submission.header.fiscal_year)
+    return loaded.rule.status == "active" and loaded.rule.applies(
+        submission.document_kind, submission.header.fiscal_year
+    )
 
 
 def _ledger_status(loaded: LoadedRule, submission: Submission, index: int, result: EngineResult) -> RuleStatus:
@@ -226,7 +228,9 @@ def _previous_for(previous: Report | None, source: str, sub: Submission) -> dict
 class Engine(Protocol):
     """What runs compiled rules over a batch: DuckDB in process, or Spark for data beyond one machine."""
 
-    def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult: ...
+    def run(
+        self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()
+    ) -> EngineResult: ...
 
 
 def run_pack(
@@ -289,7 +293,9 @@ def write_json_report(
 class _Run:
     """One run of a pack over a batch: the tables, the engine's rows, then one result per submission."""
 
-    def __init__(self, pack: Pack, read: Iterable[ReadResult], review: Review | Severity, engine: Engine | None) -> None:
+    def __init__(
+        self, pack: Pack, read: Iterable[ReadResult], review: Review | Severity, engine: Engine | None
+    ) -> None:
         self.pack = pack
         self.review = review if isinstance(review, Review) else Review(fail_on=review)
         seen: list[ReadResult] = []
@@ -324,7 +330,13 @@ class _Run:
         del batch  # the findings come from the engine's rows; the tables can go before the report is built
         problems: list[Problem] = [p for r in seen for p in r.problems] + contract_problems
         problems += [
-            Problem(kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None, rule_id=p.rule_id, message=p.message)
+            Problem(
+                kind="rule",
+                source=p.file,
+                location=f"{p.line}:{p.column or 1}" if p.line else None,
+                rule_id=p.rule_id,
+                message=p.message,
+            )
             for p in pack.problems
         ]
         for loaded in self.active:
@@ -333,7 +345,15 @@ class _Run:
                 only = self.result.errored_subs.get(loaded.rule.id)
                 if only is not None:
                     message += " — 仅在这些提交上 / only on: " + ", ".join(self.ok[i][0].source for i in sorted(only))
-                problems.append(Problem(kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=message))
+                problems.append(
+                    Problem(
+                        kind="rule",
+                        source=loaded.file,
+                        location=f"{loaded.line}:1",
+                        rule_id=loaded.rule.id,
+                        message=message,
+                    )
+                )
         self.problems = problems
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
@@ -353,7 +373,9 @@ class _Run:
                 rule_id = loaded.rule.id
                 group = pending.get(rule_id)
                 if group is not None and group[0] == index:
-                    findings += [build_finding(loaded, row, header.department, header.fiscal_year, fail_on) for row in group[1]]
+                    findings += [
+                        build_finding(loaded, row, header.department, header.fiscal_year, fail_on) for row in group[1]
+                    ]
                     pending[rule_id] = next(groups[rule_id], None)
             yield index, findings
 
@@ -366,16 +388,27 @@ class _Run:
             before = _previous_for(review.previous, r.source, sub)
             findings = [_dispose(f, review, justified, self.expired) for f in per_sub]
             if review.previous is not None:
-                findings = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in findings]
+                findings = [
+                    f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"})
+                    for f in findings
+                ]
             findings.sort(key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
             now = {f.fingerprint for f in findings}
             fixed = sorted(
-                (FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer) for fp, f in before.items() if fp not in now),
+                (
+                    FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer)
+                    for fp, f in before.items()
+                    if fp not in now
+                ),
                 key=lambda f: (f.pointer, f.rule_id, f.fingerprint),
             )
             per_rule = Counter(f.rule_id for f in findings)
             ledger = [
-                LedgerEntry(rule_id=loaded.rule.id, status=_ledger_status(loaded, sub, index, result), findings=per_rule[loaded.rule.id])
+                LedgerEntry(
+                    rule_id=loaded.rule.id,
+                    status=_ledger_status(loaded, sub, index, result),
+                    findings=per_rule[loaded.rule.id],
+                )
                 for loaded in pack.rules
             ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in self.broken_rule_ids]
             ledger.sort(key=lambda e: e.rule_id)
@@ -416,8 +449,12 @@ class _Run:
         return Report(
             perfrules_version=__version__,
             pack=PackStamp(
-                name=pack.name, content_hash=pack.content_hash, overlays=pack.overlays, rules=len(pack.rules),
-                root=pack.root, overlay_changes=pack.overlay_changes,
+                name=pack.name,
+                content_hash=pack.content_hash,
+                overlays=pack.overlays,
+                rules=len(pack.rules),
+                root=pack.root,
+                overlay_changes=pack.overlay_changes,
             ),
             fail_on=review.fail_on,
             as_of=review.as_of,
@@ -515,11 +552,26 @@ def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, None, [Problem(kind="input", source=str(path), message=f"无法读取报告 / cannot read report: {exc.strerror}")]
+        return (
+            None,
+            None,
+            [Problem(kind="input", source=str(path), message=f"无法读取报告 / cannot read report: {exc.strerror}")],
+        )
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
         return Report.model_validate_json(raw), digest, []
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "/" + "/".join(str(p) for p in first["loc"])
-        return None, digest, [Problem(kind="input", source=str(path), location=where, message=f"不是 perfrules 报告 / not a perfrules report: {first['msg']}")]
+        return (
+            None,
+            digest,
+            [
+                Problem(
+                    kind="input",
+                    source=str(path),
+                    location=where,
+                    message=f"不是 perfrules 报告 / not a perfrules report: {first['msg']}",
+                )
+            ],
+        )

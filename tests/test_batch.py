@@ -29,7 +29,9 @@ def test_batch_equals_union_of_singles_with_colliding_ids_and_a_duplicate(pack: 
     assert len({s.source for s in batch.submissions}) == 4
     # the twin is flagged exactly like the original, with the same fingerprints
     by_source = {s.source: s for s in batch.submissions}
-    assert [f.fingerprint for f in by_source[str(twin)].findings] == [f.fingerprint for f in by_source[str(BROKEN)].findings]
+    assert [f.fingerprint for f in by_source[str(twin)].findings] == [
+        f.fingerprint for f in by_source[str(BROKEN)].findings
+    ]
 
 
 def test_same_inputs_give_a_byte_identical_report(pack: Pack) -> None:
@@ -48,7 +50,9 @@ def test_fingerprints_survive_reordering_projects(pack: Pack, tmp_path: Path) ->
     before = {f.rule_id: f.fingerprint for s in validate(SEED, rules=pack).submissions for f in s.findings}
     after = {f.rule_id: f for s in validate(moved, rules=pack).submissions for f in s.findings}
     assert {k: f.fingerprint for k, f in after.items()} == before
-    assert after["TIME-AFTER-FY-COMPLETE"].location.pointer == "/projects/5/self_score"  # the middle of 11 projects keeps index 5
+    assert (
+        after["TIME-AFTER-FY-COMPLETE"].location.pointer == "/projects/5/self_score"
+    )  # the middle of 11 projects keeps index 5
 
 
 def test_clean_fixture_exits_0_with_no_findings(pack: Pack) -> None:
@@ -120,7 +124,9 @@ def test_run_pack_streams_its_inputs_and_keeps_no_submission_rows(pack: Pack, tm
             yield result
 
     class Watching(DuckDBEngine):
-        def run(self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()) -> EngineResult:
+        def run(
+            self, batch: Batch, rules: Sequence[CompiledRule], references: Sequence[ReferenceTable] = ()
+        ) -> EngineResult:
             gc.collect()
             at_run.append(sum(ref() is not None for ref in alive))
             return super().run(batch, rules, references)

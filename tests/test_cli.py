@@ -108,6 +108,7 @@ def test_template_never_overwrites_an_existing_file_without_force(tmp_path: Path
     assert runner.invoke(app, ["template", str(out), "--force"]).exit_code == 0
     assert out.read_bytes()[:2] == b"PK"  # a real .xlsx now
 
+
 def test_workbooks_and_csv_bundles_are_found_in_folders() -> None:
     from perfrules.validate import expand_inputs
 
@@ -129,7 +130,17 @@ def test_junit_html_and_annotated_copies_from_one_check(tmp_path: Path) -> None:
     sheet.parent.save(book)
     before = book.read_bytes()
     result = runner.invoke(
-        app, ["check", str(book), "--format", "junit", "--html", str(tmp_path / "html"), "--annotate", str(tmp_path / "out")]
+        app,
+        [
+            "check",
+            str(book),
+            "--format",
+            "junit",
+            "--html",
+            str(tmp_path / "html"),
+            "--annotate",
+            str(tmp_path / "out"),
+        ],
     )
     assert result.exit_code == 1
     suites = ET.fromstring(result.stdout)
@@ -144,7 +155,9 @@ def test_junit_html_and_annotated_copies_from_one_check(tmp_path: Path) -> None:
 def test_a_batch_ends_with_tables_per_department_and_per_rule() -> None:
     result = runner.invoke(app, ["check", str(FIXTURES)])
     assert "按部门 / by department:" in result.output
-    department_rows = [line for line in result.output.splitlines() if line.strip().startswith("中共石家庄市委政法委员会")]
+    department_rows = [
+        line for line in result.output.splitlines() if line.strip().startswith("中共石家庄市委政法委员会")
+    ]
     assert department_rows[-1].split()[1:3] == ["1", "1"]  # one file, blocked
     assert "FUND-COMMINGLED" in result.output.split("按规则 / by rule:")[1]
 
@@ -159,6 +172,8 @@ def test_export_gx_writes_a_suite(tmp_path: Path) -> None:
 
 
 def test_perfrules_test_runs_examples_and_properties_on_a_rule_file() -> None:
-    result = runner.invoke(app, ["test", str(RULES / "national" / "FUND-COMMINGLED.yaml"), "--examples", "5", "--coverage"])
+    result = runner.invoke(
+        app, ["test", str(RULES / "national" / "FUND-COMMINGLED.yaml"), "--examples", "5", "--coverage"]
+    )
     assert result.exit_code == 0, result.output
     assert "2/2" in result.output

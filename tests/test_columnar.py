@@ -37,7 +37,14 @@ def _column_values(spec: table_spec.TableSpec, n: int) -> dict[str, list[Any]]:
     """Every type, with NULLs, repeats, negatives, the largest DECIMAL(18,4) and awkward text."""
     samples: dict[str, list[Any]] = {
         "VARCHAR": ["甲", None, "", "a\x00b", "　全角　", "甲", "😀"],
-        "DECIMAL(18,4)": [Decimal("0.0001"), None, Decimal("-2.5"), Decimal("99999999999999.9999"), Decimal("100"), Decimal("0")],
+        "DECIMAL(18,4)": [
+            Decimal("0.0001"),
+            None,
+            Decimal("-2.5"),
+            Decimal("99999999999999.9999"),
+            Decimal("100"),
+            Decimal("0"),
+        ],
         "DATE": [dt.date(2020, 12, 31), None, dt.date(1969, 7, 20), dt.date(2021, 1, 1)],
         "BOOLEAN": [True, None, False],
         "INTEGER": [2020, -1, 0, 2**31 - 1],
@@ -80,7 +87,9 @@ def test_conform_refuses_floats_for_money_and_names_missing_columns() -> None:
     lossy = pa.array([Decimal("1.00001"), None, Decimal("0")], pa.decimal128(20, 5))
     column = good.schema.get_field_index("self_score")
     assert to_lists(conform(PROJECTS, good.set_column(column, "self_score", fine)))["self_score"] == [
-        Decimal("1.5"), None, Decimal("-2")
+        Decimal("1.5"),
+        None,
+        Decimal("-2"),
     ]
     with pytest.raises(TableShapeError, match=r"self_score.*cannot become DECIMAL"):
         conform(PROJECTS, good.set_column(column, "self_score", lossy))

@@ -67,7 +67,9 @@ def test_a_rule_failing_at_run_time_is_reported_and_blocks_while_others_run(tmp_
     pack = tmp_path / "pack"
     shutil.copytree(RULES, pack)
     broken = (pack / "national" / "SCORE-PROJECT-RANGE.yaml").read_text(encoding="utf-8")
-    broken = broken.replace('fails_when: "self_score < 0 OR self_score > 100"', "fails_when: \"CAST(project_name AS INT) > 1\"")
+    broken = broken.replace(
+        'fails_when: "self_score < 0 OR self_score > 100"', 'fails_when: "CAST(project_name AS INT) > 1"'
+    )
     (pack / "national" / "SCORE-PROJECT-RANGE.yaml").write_text(broken, encoding="utf-8")
     report = validate(SEED, rules=pack)
     assert report.exit_code == 1  # the seed's blocking findings stand; the failed rule is reported
@@ -99,12 +101,20 @@ def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path
         encoding="utf-8",
     )
     good = tmp_path / "good.yaml"
-    good.write_text("document_kind: narrative_report\nheader: {department: 甲, fiscal_year: 2022}\nprojects: [{name: \"1\", self_score: 1}]\n", encoding="utf-8")
+    good.write_text(
+        'document_kind: narrative_report\nheader: {department: 甲, fiscal_year: 2022}\nprojects: [{name: "1", self_score: 1}]\n',
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text("document_kind: narrative_report\nheader: {department: 乙, fiscal_year: 2022}\nprojects: [{name: 乙, self_score: 9999}]\n", encoding="utf-8")
+    bad.write_text(
+        "document_kind: narrative_report\nheader: {department: 乙, fiscal_year: 2022}\nprojects: [{name: 乙, self_score: 9999}]\n",
+        encoding="utf-8",
+    )
     report = validate([good, bad], rules=pack)
     by_source = {s.source: s for s in report.submissions}
-    assert [f.rule_id for f in by_source[str(good)].findings if f.rule_id == "SCORE-PROJECT-RANGE"] == ["SCORE-PROJECT-RANGE"]
+    assert [f.rule_id for f in by_source[str(good)].findings if f.rule_id == "SCORE-PROJECT-RANGE"] == [
+        "SCORE-PROJECT-RANGE"
+    ]
     assert {e.rule_id: e.status for e in by_source[str(good)].ledger}["SCORE-PROJECT-RANGE"] == "evaluated"
     assert {e.rule_id: e.status for e in by_source[str(bad)].ledger}["SCORE-PROJECT-RANGE"] == "errored"
     (problem,) = [p for p in report.problems if p.rule_id == "SCORE-PROJECT-RANGE"]
@@ -117,7 +127,9 @@ def test_a_cached_pack_is_rebuilt_when_a_rule_file_changes(tmp_path: Path) -> No
     before = validate(SEED, rules=pack)
     assert any(f.rule_id == "PLAUS-SCORE-CLUSTER" for s in before.submissions for f in s.findings)
     rule = pack / "national" / "PLAUS-SCORE-CLUSTER.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("floor: {default: 95", "floor: {default: 99.9"), encoding="utf-8")
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace("floor: {default: 95", "floor: {default: 99.9"), encoding="utf-8"
+    )
     after = validate(SEED, rules=pack)
     assert not any(f.rule_id == "PLAUS-SCORE-CLUSTER" for s in after.submissions for f in s.findings)
     assert after.pack.content_hash != before.pack.content_hash

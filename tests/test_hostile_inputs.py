@@ -109,7 +109,9 @@ def test_two_waivers_for_one_fingerprint_are_an_error(tmp_path: Path) -> None:
 
     entry = {"fingerprint": "ab" * 12, "approver": "张三", "reason": "已核查", "expires": "2099-01-01"}
     path = tmp_path / "w.yaml"
-    path.write_text(json.dumps({"waivers": [entry, {**entry, "reason": "又一条"}]}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"waivers": [entry, {**entry, "reason": "又一条"}]}, ensure_ascii=False), encoding="utf-8"
+    )
     waivers, _, problems = load_waivers(path)
     assert list(waivers) == ["ab" * 12]
     assert len(problems) == 1 and "/waivers/1/fingerprint" in (problems[0].location or "")
@@ -153,7 +155,9 @@ def test_check_writes_every_format_through_a_partial_file(tmp_path: Path, fmt: s
     seed = Path(__file__).resolve().parents[1] / "fixtures/submissions/seed/shijiazhuang-zhengfawei-2020.json"
     out = tmp_path / f"report.{fmt}"
     (tmp_path / f"report.{fmt}.partial").write_text("stale", encoding="utf-8")
-    result = CliRunner().invoke(cli.app, ["check", str(seed), "--format", fmt, "-o", str(out), "--html", str(tmp_path / "html")])
+    result = CliRunner().invoke(
+        cli.app, ["check", str(seed), "--format", fmt, "-o", str(out), "--html", str(tmp_path / "html")]
+    )
     assert result.exit_code == 1, result.output
     assert out.stat().st_size > 100
     assert sorted(p.name for p in tmp_path.iterdir()) == ["html", f"report.{fmt}"]

@@ -105,7 +105,9 @@ def test_editing_a_rule_file_invalidates(cache_dir: Path, rules: Path, compiles:
     severity = before.rule("FUND-COMMINGLED")
     assert severity is not None
     new = Severity.INFO if severity.severity is not Severity.INFO else Severity.WARNING
-    target.write_text(text.replace(f"severity: {severity.severity.value}", f"severity: {new.value}", 1), encoding="utf-8")
+    target.write_text(
+        text.replace(f"severity: {severity.severity.value}", f"severity: {new.value}", 1), encoding="utf-8"
+    )
     after = cache.load_pack_cached(rules)
     assert len(compiles) == 2
     changed = after.rule("FUND-COMMINGLED")
@@ -159,7 +161,9 @@ def _rewrite(path: Path, how: str) -> None:
     elif how == "not-a-pack":
         path.write_bytes(signed(b'{"$tuple":[1,2]}'))
     elif how == "bad-rule":
-        path.write_bytes(signed(payload.replace(b'"severity":{"$enum":"Severity","value":"error"}', b'"severity":7', 1)))
+        path.write_bytes(
+            signed(payload.replace(b'"severity":{"$enum":"Severity","value":"error"}', b'"severity":7', 1))
+        )
     else:  # pragma: no cover
         raise AssertionError(how)
 
@@ -171,7 +175,9 @@ def _rewrite(path: Path, how: str) -> None:
         "unknown-class", "unknown-tag", "not-a-pack", "bad-rule",
     ],
 )  # fmt: skip
-def test_a_bad_cache_file_is_a_miss_and_is_rewritten(cache_dir: Path, rules: Path, compiles: list[Path], how: str) -> None:
+def test_a_bad_cache_file_is_a_miss_and_is_rewritten(
+    cache_dir: Path, rules: Path, compiles: list[Path], how: str
+) -> None:
     cache.load_pack_cached(rules)
     [path] = _files(cache_dir)
     _rewrite(path, how)
@@ -193,7 +199,9 @@ def test_a_file_others_can_write_is_not_trusted(cache_dir: Path, rules: Path, co
     assert len(compiles) == 2
 
 
-def test_an_unusable_cache_folder_still_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiles: list[Path]) -> None:
+def test_an_unusable_cache_folder_still_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiles: list[Path]
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     want = validate(SEED, rules=load_pack(RULES)).model_dump_json()
@@ -307,5 +315,7 @@ def test_the_key_does_not_depend_on_whether_sqlglot_is_imported() -> None:
     import sqlglot  # noqa: F401  (this process compiles, so it has sqlglot; a cold check has not)
 
     script = "import sys; from perfrules.pack import cache; print(cache.code_fingerprint(), 'sqlglot' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True
+    )
     assert done.stdout.split() == [cache.code_fingerprint(), "False"]

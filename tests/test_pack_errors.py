@@ -30,11 +30,23 @@ def _problems(body: str) -> list[tuple[int | None, str]]:
 @pytest.mark.parametrize(
     ("body", "line", "words"),
     [
-        ("table: indikators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\n", 7, "did you mean indicators"),
+        (
+            "table: indikators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\n",
+            7,
+            "did you mean indicators",
+        ),
         ("table: indicators\npoints_at: scor\ncheck: {kind: sql, fails_when: 'score > 1'}\n", 8, "did you mean score"),
         ("table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'scroe > 1'}\n", 9, "did you mean score"),
-        ("table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > {limit}'}\n", 9, "undeclared parameter {limit}"),
-        ("table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'sum(score) > 1'}\n", 9, "only allowed in aggregate"),
+        (
+            "table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > {limit}'}\n",
+            9,
+            "undeclared parameter {limit}",
+        ),
+        (
+            "table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'sum(score) > 1'}\n",
+            9,
+            "only allowed in aggregate",
+        ),
         (
             "table: indicators\npoints_at: score\ncheck:\n  kind: row\n  fails_when: [{column: scor, op: gt, value: 1}]\n",
             11,
@@ -55,7 +67,11 @@ def _problems(body: str) -> list[tuple[int | None, str]]:
             11,
             "needs a value",
         ),
-        ("table: indicators\npoints_at: score\ncheck: {kind: text_pattern, column: score, patterns: [x]}\n", 9, "unknown column score"),
+        (
+            "table: indicators\npoints_at: score\ncheck: {kind: text_pattern, column: score, patterns: [x]}\n",
+            9,
+            "unknown column score",
+        ),
         (
             "table: expenditures\npoints_at: use_category\ncheck: {kind: reference, lookup: fund_usage, keys: {use_category: use_category}}\n",
             9,
@@ -76,11 +92,31 @@ def _problems(body: str) -> list[tuple[int | None, str]]:
             9,
             "unknown column allowed",
         ),
-        ("table: projects\npoints_at: self_score\ncheck: {kind: aggregate, group_by: project, fails_when: 'count(*) > 1'}\n", 9, "grouped by itself"),
-        ("table: indicators\npoints_at: fund_name\ncheck: {kind: aggregate, group_by: fund, fails_when: 'count(*) > 1'}\n", 9, "cannot be grouped by fund"),
-        ("table: indicators\npoints_at: project_name\ncheck: {kind: aggregate, group_by: department, fails_when: 'count(*) > 1'}\n", 9, "scope: batch"),
-        ("table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\nevidence: {project: score}\n", 10, "shadows a built-in"),
-        ("table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\nsevertiy: error\n", 10, "did you mean severity"),
+        (
+            "table: projects\npoints_at: self_score\ncheck: {kind: aggregate, group_by: project, fails_when: 'count(*) > 1'}\n",
+            9,
+            "grouped by itself",
+        ),
+        (
+            "table: indicators\npoints_at: fund_name\ncheck: {kind: aggregate, group_by: fund, fails_when: 'count(*) > 1'}\n",
+            9,
+            "cannot be grouped by fund",
+        ),
+        (
+            "table: indicators\npoints_at: project_name\ncheck: {kind: aggregate, group_by: department, fails_when: 'count(*) > 1'}\n",
+            9,
+            "scope: batch",
+        ),
+        (
+            "table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\nevidence: {project: score}\n",
+            10,
+            "shadows a built-in",
+        ),
+        (
+            "table: indicators\npoints_at: score\ncheck: {kind: sql, fails_when: 'score > 1'}\nsevertiy: error\n",
+            10,
+            "did you mean severity",
+        ),
         ("table: indicators\npoints_at: score\ncheck: {kind: sq, fails_when: 'score > 1'}\n", 9, "did you mean sql"),
     ],
 )
@@ -141,7 +177,11 @@ def test_lint_single_files_and_folders(tmp_path: Path) -> None:
     rule = tmp_path / "pack" / "national" / "R.yaml"
     rule.parent.mkdir(parents=True)
     shutil.copytree(RULES / "reference", tmp_path / "pack" / "reference")
-    rule.write_text(HEAD + "table: expenditures\npoints_at: use_category\ncheck: {kind: reference, lookup: fund_uses, keys: {use_category: use_category}}\n", encoding="utf-8")
+    rule.write_text(
+        HEAD
+        + "table: expenditures\npoints_at: use_category\ncheck: {kind: reference, lookup: fund_uses, keys: {use_category: use_category}}\n",
+        encoding="utf-8",
+    )
     assert lint_paths([rule]) == []  # the pack's reference tables are found from a single file
     assert "no such file" in lint_paths([tmp_path / "nope.yaml"])[0].message
     (tmp_path / "latin.yaml").write_bytes(b"id: \xff\n")

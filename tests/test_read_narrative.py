@@ -66,7 +66,9 @@ def test_a_paragraph_broken_by_a_page_is_joined() -> None:
     text = "某局 2022 年部门整体支出绩效自评报告\n\n某项目，主要用于培训，研发周期为 3 年，应急处置能\n\n力明显提升。项目绩效目标全部完成，项目自评 98 分。\n"
     assert paragraphs(text)[1].endswith("项目自评 98 分。")
     document = extract(text)
-    assert document is not None and document["projects"] == [{"name": "某项目", "completion": "全部完成", "self_score": "98"}]
+    assert document is not None and document["projects"] == [
+        {"name": "某项目", "completion": "全部完成", "self_score": "98"}
+    ]
 
 
 @pytest.mark.parametrize(

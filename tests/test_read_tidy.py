@@ -99,7 +99,14 @@ def test_template_has_one_sheet_per_table(tmp_path: Path) -> None:
     write_template(path)
     book = load_workbook(path)
     assert book.sheetnames == [*TABLE_NAMES, "填写说明"]
-    assert [c.value for c in book["绩效指标"][1]][:6] == ["文书编号", "项目编号", "项目名称", "一级指标", "二级指标", "三级指标"]
+    assert [c.value for c in book["绩效指标"][1]][:6] == [
+        "文书编号",
+        "项目编号",
+        "项目名称",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+    ]
     [result] = read_tidy_workbook(path)
     assert result.submission is None and "no rows" in result.problems[0].message
 
@@ -108,17 +115,29 @@ def test_filled_workbook_reads_into_the_model(tmp_path: Path) -> None:
     result = _clean(read_tidy_workbook(_workbook(tmp_path / "tidy.xlsx", FILLED)))
     assert result.submission is not None
     s, loc = result.submission.submission, result.submission.locations
-    assert (s.header.department, s.header.fiscal_year, s.header.self_grade) == ("示例市人力资源和社会保障局", 2022, "优")
+    assert (s.header.department, s.header.fiscal_year, s.header.self_grade) == (
+        "示例市人力资源和社会保障局",
+        2022,
+        "优",
+    )
     project = s.projects[0]
     assert (project.id, project.end_date.text if project.end_date else None) == ("2022-RS-001", "2022-12")
     total, grant = project.budget_lines
     assert (total.unit, total.annual_budget.value, total.rate.value) == ("万元", Decimal(120), Decimal("0.95"))
-    assert (grant.executed.value, grant.rate.value, grant.weight.state) == (Decimal(114), Decimal("0.95"), ValueState.NOT_APPLICABLE)
+    assert (grant.executed.value, grant.rate.value, grant.weight.state) == (
+        Decimal(114),
+        Decimal("0.95"),
+        ValueState.NOT_APPLICABLE,
+    )
     count, rate, mechanism, satisfaction = project.indicators
     assert (count.comparator, count.target.value, count.unit) == ("gte", Decimal(2400), "人次")
     assert (rate.comparator, rate.target.value, rate.unit) == ("gte", Decimal(90), "%")
     assert (mechanism.kind, mechanism.actual_grade) == ("qualitative", "部分达成年度指标")
-    assert (satisfaction.target.value, satisfaction.unit, satisfaction.actual.state) == (Decimal(90), "%", ValueState.WITHHELD)
+    assert (satisfaction.target.value, satisfaction.unit, satisfaction.actual.state) == (
+        Decimal(90),
+        "%",
+        ValueState.WITHHELD,
+    )
     assert s.funds[0].expenditures[0].paid_with == ["地方配套资金", "社保基金"]
     assert loc["/header/fiscal_year"] == "基本信息!D2"
     assert loc["/projects/0/budget_lines/1/executed"] == "预算执行!H3"
@@ -137,7 +156,12 @@ def test_gbk_and_utf8_bom_bundles_read_the_same(tmp_path: Path) -> None:
     plain = _clean(read_csv_bundle(_bundle(tmp_path / "utf8", FILLED, "utf-8")))
     book = _clean(read_tidy_workbook(_workbook(tmp_path / "tidy.xlsx", FILLED)))
     assert gbk.submission and bom.submission and plain.submission and book.submission
-    assert gbk.submission.submission == bom.submission.submission == plain.submission.submission == book.submission.submission
+    assert (
+        gbk.submission.submission
+        == bom.submission.submission
+        == plain.submission.submission
+        == book.submission.submission
+    )
     assert gbk.submission.locations == bom.submission.locations
     assert gbk.submission.locations["/header/department"] == "基本信息.csv:2:3"
     assert gbk.sha256 != bom.sha256
@@ -147,7 +171,13 @@ def test_several_submissions_are_keyed_by_document_number(tmp_path: Path) -> Non
     rows: Rows = {
         "基本信息": [
             {"文书编号": "A", "文书类型": "项目支出绩效自评表", "部门（单位）名称": "甲局", "年度": "2022"},
-            {"文书编号": "B", "文书类型": "自评报告", "部门（单位）名称": "乙局", "年度": "2022年", "自评报告正文": "已全部完成。"},
+            {
+                "文书编号": "B",
+                "文书类型": "自评报告",
+                "部门（单位）名称": "乙局",
+                "年度": "2022年",
+                "自评报告正文": "已全部完成。",
+            },
         ],
         "项目": [{"文书编号": "A", "项目名称": "培训"}, {"项目名称": "无主项目"}],
     }
@@ -163,7 +193,9 @@ def test_several_submissions_are_keyed_by_document_number(tmp_path: Path) -> Non
 def test_unknown_and_missing_columns_are_problems(tmp_path: Path) -> None:
     folder = tmp_path / "cols"
     folder.mkdir()
-    (folder / "基本信息.csv").write_text("文书类型,部门名称,年度,备注\n项目支出绩效自评表,甲局,2022,x\n", encoding="utf-8")
+    (folder / "基本信息.csv").write_text(
+        "文书类型,部门名称,年度,备注\n项目支出绩效自评表,甲局,2022,x\n", encoding="utf-8"
+    )
     (folder / "项目.csv").write_text("项目编号\nP1\n", encoding="utf-8")
     messages = _messages(read_csv_bundle(folder))
     assert "unknown column '备注'" in messages["基本信息.csv:1:4"]
@@ -231,13 +263,19 @@ def test_typed_cells_and_duplicates(tmp_path: Path) -> None:
     [result] = read_tidy_workbook(path)
     assert result.submission is not None
     s = result.submission.submission
-    assert (s.header.fiscal_year, s.header.region_code, str(s.header.report_date.text if s.header.report_date else None)) == (
-        2022, "510100", "2023-03-15"
-    )
+    assert (
+        s.header.fiscal_year,
+        s.header.region_code,
+        str(s.header.report_date.text if s.header.report_date else None),
+    ) == (2022, "510100", "2023-03-15")
     project = s.projects[0]
     assert (project.id, project.start_date.text if project.start_date else None) == ("1001", "2022-01-01")
     line = project.budget_lines[0]
-    assert (line.initial_budget.value, line.executed.value, line.rate.value) == (Decimal(120), Decimal("114.5"), Decimal("0.95"))
+    assert (line.initial_budget.value, line.executed.value, line.rate.value) == (
+        Decimal(120),
+        Decimal("114.5"),
+        Decimal("0.95"),
+    )
     messages = _messages([result])
     assert "duplicate 文书编号" in messages["基本信息!A3"]
     assert "appears twice" in messages["基本信息!L1"]

@@ -28,7 +28,9 @@ SAMPLE = ROOT / "fixtures" / "workbooks" / "layout-a-training.xlsx"
 
 
 def _load_builders() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tests" / "data" / "xlsx" / "make_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_fixtures", ROOT / "tests" / "data" / "xlsx" / "make_fixtures.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("make_fixtures", module)
@@ -77,7 +79,11 @@ class TestLayoutA:
         """The fiscal year comes from the （2022年度） title row, the department from 主管部门."""
         s, loc, source = read
         assert source.endswith("自评表.xlsx#项目1")
-        assert (s.document_kind.value, s.header.department, s.header.fiscal_year) == ("project_table", "示例市人力资源和社会保障局", 2022)
+        assert (s.document_kind.value, s.header.department, s.header.fiscal_year) == (
+            "project_table",
+            "示例市人力资源和社会保障局",
+            2022,
+        )
         assert loc["/header/fiscal_year"] == "项目1!A2"
         assert loc["/header/department"] == "项目1!C4"
         assert s.header.overall_goals and s.header.overall_goals.startswith("全年开展")
@@ -87,10 +93,18 @@ class TestLayoutA:
         """万元 from the section label; "95%" and a 0.00%-formatted 0.95 are both rate 0.95; "—", "/" and blanks differ."""
         s, loc, _ = read
         total, grant, carried, other = s.projects[0].budget_lines
-        assert [b.item for b in (total, grant, carried, other)] == ["年度资金总额", "当年财政拨款", "上年结转资金", "其他资金"]
+        assert [b.item for b in (total, grant, carried, other)] == [
+            "年度资金总额",
+            "当年财政拨款",
+            "上年结转资金",
+            "其他资金",
+        ]
         assert {b.unit for b in (total, grant, carried, other)} == {"万元"}
         assert (total.annual_budget.value, total.executed.value, total.rate.value, total.score.value) == (
-            Decimal(120), Decimal(114), Decimal("0.95"), Decimal("9.5")
+            Decimal(120),
+            Decimal(114),
+            Decimal("0.95"),
+            Decimal("9.5"),
         )
         assert grant.annual_budget.value == Decimal(120)  # "１２０" typed in full-width digits
         assert grant.rate.value == Decimal("0.95")
@@ -108,11 +122,23 @@ class TestLayoutA:
         assert [loc[f"/projects/0/indicators/{i}/level1"] for i in range(3)] == ["项目1!B13"] * 3
         assert inds[0].name == "培训人次"  # the template's "指标1：" prefix is scaffolding
 
-    def test_comparator_number_and_unit_split_out_of_one_cell(self, read: tuple[Submission, dict[str, str], str]) -> None:
+    def test_comparator_number_and_unit_split_out_of_one_cell(
+        self, read: tuple[Submission, dict[str, str], str]
+    ) -> None:
         s, loc, _ = read
         count, passed, timely, employed, _, satisfied = s.projects[0].indicators
-        assert (count.comparator, count.target.value, count.unit, count.actual.value) == ("gte", Decimal(2400), "人次", Decimal(2450))
-        assert (passed.comparator, passed.target.value, passed.unit, passed.actual.value) == ("gte", Decimal(90), "%", Decimal(92))
+        assert (count.comparator, count.target.value, count.unit, count.actual.value) == (
+            "gte",
+            Decimal(2400),
+            "人次",
+            Decimal(2450),
+        )
+        assert (passed.comparator, passed.target.value, passed.unit, passed.actual.value) == (
+            "gte",
+            Decimal(90),
+            "%",
+            Decimal(92),
+        )
         assert (timely.comparator, timely.target.value, timely.actual.value) == ("eq", Decimal(100), Decimal(95))
         assert (employed.comparator, employed.target.value, employed.actual.value) == ("gt", Decimal(60), Decimal(54))
         assert (satisfied.weight.value, satisfied.score.value) == (Decimal(10), Decimal(10))
@@ -165,14 +191,27 @@ class TestLayoutB:
         lines = s.projects[0].budget_lines
         assert [b.item for b in lines] == ["年度资金总额", "财政资金", "财政专户管理资金", "单位资金"]
         total = lines[0]
-        assert (total.initial_budget.value, total.annual_budget.value, total.executed.value) == (Decimal(50), Decimal(52), Decimal("49.4"))
-        assert (total.rate.value, total.weight.value, total.score.value) == (Decimal("0.95"), Decimal(10), Decimal("9.5"))
+        assert (total.initial_budget.value, total.annual_budget.value, total.executed.value) == (
+            Decimal(50),
+            Decimal(52),
+            Decimal("49.4"),
+        )
+        assert (total.rate.value, total.weight.value, total.score.value) == (
+            Decimal("0.95"),
+            Decimal(10),
+            Decimal("9.5"),
+        )
         assert lines[3].initial_budget.state is ValueState.NOT_APPLICABLE
 
     def test_separate_comparator_and_unit_columns(self, read: tuple[Submission, dict[str, str]]) -> None:
         s, loc = read
         cases, quality, _, awareness, satisfaction = s.projects[0].indicators
-        assert (cases.comparator, cases.target.value, cases.unit, cases.actual.value) == ("gte", Decimal(120), "件", Decimal(135))
+        assert (cases.comparator, cases.target.value, cases.unit, cases.actual.value) == (
+            "gte",
+            Decimal(120),
+            "件",
+            Decimal(135),
+        )
         assert (quality.comparator, quality.unit, quality.score.value) == ("eq", "%", Decimal("29.4"))
         assert loc["/projects/0/indicators/0/comparator"] == "川表!E14"
         assert loc["/projects/0/indicators/0/unit"] == "川表!G14"
@@ -269,7 +308,12 @@ def test_city_variant_in_yuan(tmp_path: Path) -> None:
     count, quality, outcome, satisfaction = s.projects[0].indicators
     assert (count.kind, count.target.state, count.actual.value) == ("quantitative", ValueState.MISSING, Decimal(1200))
     assert (quality.level1, quality.actual.state, quality.actual.raw) == ("产出指标", ValueState.MALFORMED, "≥95%")
-    assert (outcome.level1, outcome.level2, outcome.kind, outcome.actual_grade) == ("效益指标", None, "qualitative", "达成")
+    assert (outcome.level1, outcome.level2, outcome.kind, outcome.actual_grade) == (
+        "效益指标",
+        None,
+        "qualitative",
+        "达成",
+    )
     assert (satisfaction.target.value, satisfaction.unit, satisfaction.actual.value) == (Decimal(90), "%", Decimal(93))
     assert (s.projects[0].self_score.value, loc["/projects/0/self_score"]) == (Decimal("96.81"), "区县!E16")
     assert (s.projects[0].self_grade, s.header.self_grade) == ("优", "优")
@@ -305,7 +349,10 @@ def test_each_project_sheet_is_one_submission(tmp_path: Path) -> None:
     book.save(path)
     results = read_workbook(path)
     assert [r.source.rsplit("#", 1)[1] for r in results] == ["项目1", "项目2"]
-    assert [r.submission.submission.projects[0].name for r in results if r.submission] == ["职业技能提升培训", "农村公路养护"]
+    assert [r.submission.submission.projects[0].name for r in results if r.submission] == [
+        "职业技能提升培训",
+        "农村公路养护",
+    ]
     assert len({r.sha256 for r in results}) == 1
     assert all(not r.problems for r in results)
 
@@ -479,7 +526,10 @@ def test_unreadable_path(tmp_path: Path) -> None:
 
 def test_damaged_workbook_part(tmp_path: Path) -> None:
     path = tmp_path / "damaged.xlsx"
-    with zipfile.ZipFile(mk.write_xlsx(tmp_path / "good.xlsx", {"s": mk.layout_a()})) as good, zipfile.ZipFile(path, "w") as out:
+    with (
+        zipfile.ZipFile(mk.write_xlsx(tmp_path / "good.xlsx", {"s": mk.layout_a()})) as good,
+        zipfile.ZipFile(path, "w") as out,
+    ):
         for item in good.infolist():
             data = good.read(item.filename)
             out.writestr(item, b"<not xml" if item.filename == "xl/workbook.xml" else data)
@@ -536,5 +586,12 @@ def test_rates() -> None:
 
 
 def test_comparator_cells_and_text_decoding() -> None:
-    assert [comparator_of(t) for t in ("≥", "＞", "不高于", "gte", "", "定性")] == ["gte", "gt", "lte", "gte", None, None]
+    assert [comparator_of(t) for t in ("≥", "＞", "不高于", "gte", "", "定性")] == [
+        "gte",
+        "gt",
+        "lte",
+        "gte",
+        None,
+        None,
+    ]
     assert decode_text("年度".encode("gbk")) == decode_text("\ufeff年度".encode()) == "年度"

@@ -46,7 +46,11 @@ def test_seed_is_blocked_with_each_weakness_named_at_its_place() -> None:
     assert sum(f.rule_id == "DOC-TABLES-REQUIRED" for f in result.findings) == 1
 
     cluster = by_rule["PLAUS-SCORE-CLUSTER"]
-    assert (cluster.evidence["count"], cluster.evidence["lowest"], cluster.evidence["highest"]) == ("11", "99.85", "100")
+    assert (cluster.evidence["count"], cluster.evidence["lowest"], cluster.evidence["highest"]) == (
+        "11",
+        "99.85",
+        "100",
+    )
     assert by_rule["NARRATIVE-QUAL-ADMISSION"].evidence["matched_text"] == "定性评价多定量评价少"
 
     # The 2020 report credits the platform with what it did in early 2021 (隔离点违规行为分析).

@@ -98,8 +98,6 @@ def test_columns_outside_ratio_are_qualified() -> None:
     assert '"t"."weight"' in sql
 
 
-
-
 def test_columns_inside_ratio_are_qualified() -> None:
     tree = parse_fragment("ratio(executed, annual_budget) < 0.9", COLUMNS, {})
     sql = expand(tree, {}, "t").sql("duckdb")

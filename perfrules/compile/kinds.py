@@ -104,7 +104,9 @@ def _condition(cond: Condition, spec: TableSpec, params: dict[str, ParamValue], 
                 raise CompileError(f"未声明的参数 {value} / undeclared parameter {value}", "check.fails_when")
             value = params[name]
         if value is None:
-            raise CompileError(f"{cond.op} 需要 value 或 other / {cond.op} needs a value or another column", "check.fails_when")
+            raise CompileError(
+                f"{cond.op} 需要 value 或 other / {cond.op} needs a value or another column", "check.fails_when"
+            )
         right = literal_sql(value)
     if cond.op == "matches":
         return f"regexp_matches({left}, {right})"
@@ -150,12 +152,19 @@ def _check_points_at(rule: Rule, located: TableSpec) -> None:
         )
 
 
-def compile_rule(rule: Rule, params: dict[str, ParamValue] | None = None, lookup_columns: dict[str, tuple[str, ...]] | None = None) -> CompiledRule:
+def compile_rule(
+    rule: Rule, params: dict[str, ParamValue] | None = None, lookup_columns: dict[str, tuple[str, ...]] | None = None
+) -> CompiledRule:
     """Compile one rule with its effective parameters to a CompiledRule."""
     values = rule.parameter_values(params)
     spec = TABLES.get(rule.table)
     if spec is None or spec.name == "locations":
-        raise CompileError(unknown_column_message(rule.table, [t for t in TABLES if t != "locations"]).replace("列", "表").replace("column", "table"), "table")
+        raise CompileError(
+            unknown_column_message(rule.table, [t for t in TABLES if t != "locations"])
+            .replace("列", "表")
+            .replace("column", "table"),
+            "table",
+        )
     check = rule.check
     if isinstance(check, AggregateCheck | RatioCheck) and check.group_by == "department":
         sql, located = _compile_department(rule, check, spec, values)
@@ -207,7 +216,10 @@ def _implicit_evidence(check: object) -> tuple[str, ...]:
 def _text_pattern(check: TextPatternCheck, spec: TableSpec, extra: list[str]) -> str:
     column = spec.column(check.column)
     if column is None or column.type != "VARCHAR":
-        raise CompileError(unknown_column_message(check.column, [c.name for c in spec.all_columns if c.type == "VARCHAR"]), "check.column")
+        raise CompileError(
+            unknown_column_message(check.column, [c.name for c in spec.all_columns if c.type == "VARCHAR"]),
+            "check.column",
+        )
     col = f"t.{_q(check.column)}"
     pats = [_str(p) for p in check.patterns]
     extracts = ", ".join(f"NULLIF(regexp_extract({col}, {p}), '')" for p in pats)
@@ -218,10 +230,15 @@ def _text_pattern(check: TextPatternCheck, spec: TableSpec, extra: list[str]) ->
     return f"regexp_matches({col}, {_str(either)})"
 
 
-def _reference(check: ReferenceCheck, spec: TableSpec, extra: list[str], lookup_columns: dict[str, tuple[str, ...]]) -> str:
+def _reference(
+    check: ReferenceCheck, spec: TableSpec, extra: list[str], lookup_columns: dict[str, tuple[str, ...]]
+) -> str:
     known = lookup_columns.get(check.lookup)
     if known is None:
-        raise CompileError(unknown_column_message(check.lookup, lookup_columns).replace("列", "参照表").replace("column", "lookup"), "check.lookup")
+        raise CompileError(
+            unknown_column_message(check.lookup, lookup_columns).replace("列", "参照表").replace("column", "lookup"),
+            "check.lookup",
+        )
     table = _q(f"ref_{check.lookup}")
     joins: list[str] = []
     for column, ref_column in check.keys.items():
@@ -246,7 +263,9 @@ def _reference(check: ReferenceCheck, spec: TableSpec, extra: list[str], lookup_
     return f"NOT EXISTS (SELECT 1 FROM {table} r WHERE {' AND '.join([*joins, validity])})"
 
 
-def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: TableSpec, values: dict[str, ParamValue]) -> tuple[str, TableSpec]:
+def _compile_grouped(
+    rule: Rule, check: AggregateCheck | RatioCheck, spec: TableSpec, values: dict[str, ParamValue]
+) -> tuple[str, TableSpec]:
     group = TABLES[GROUP_TABLES[check.group_by]]
     if group.name == spec.name:
         raise CompileError(
@@ -268,7 +287,9 @@ def _compile_grouped(rule: Rule, check: AggregateCheck | RatioCheck, spec: Table
     group_rows: dict[str, exp.Expr] = {f"group_{c}": exp.column(c, table="g", quoted=True) for c in group.column_names}
     group_values: dict[str, exp.Expr] = {name: exp.Max(this=col) for name, col in group_rows.items()}
     if check.where:
-        where = _frag(check.where, spec, values, "check.where", alias="t", extra_columns=group_columns, replacements=group_rows)
+        where = _frag(
+            check.where, spec, values, "check.where", alias="t", extra_columns=group_columns, replacements=group_rows
+        )
         join += f" AND ({where})"
     measures = _ratio_measures(check, spec, values, group_rows)
     having_extra = f"COUNT(t.rid) >= {check.min_rows} AND " if isinstance(check, RatioCheck) else ""
@@ -302,8 +323,12 @@ def _ratio_measures(
     if not isinstance(check, RatioCheck):
         return {}
     rows = group_rows or {}
-    matching = _frag(check.matching, spec, values, "check.matching", alias="t", extra_columns=tuple(rows), replacements=rows)
-    matched: exp.Expr = exp.maybe_parse(f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT)
+    matching = _frag(
+        check.matching, spec, values, "check.matching", alias="t", extra_columns=tuple(rows), replacements=rows
+    )
+    matched: exp.Expr = exp.maybe_parse(
+        f"SUM(CASE WHEN t.rid IS NOT NULL AND ({matching}) THEN 1 ELSE 0 END)", dialect=DIALECT
+    )
     total: exp.Expr = exp.maybe_parse("COUNT(t.rid)", dialect=DIALECT)
     return {"matched": matched, "total": total, "ratio": safe_ratio(matched, total)}
 

@@ -41,7 +41,9 @@ def render_template(template: str, values: dict[str, str | None]) -> str:
     return _PLACEHOLDER.sub(repl, template)
 
 
-def fingerprint(rule: Rule, department: str, fiscal_year: int, table: str, identity: list[str | None], column: str) -> str:
+def fingerprint(
+    rule: Rule, department: str, fiscal_year: int, table: str, identity: list[str | None], column: str
+) -> str:
     """Rule id and major version, department, year, the row's names and the column.
 
     Never an index, a cell or a value, so it survives reordering and resubmission.

@@ -80,7 +80,9 @@ class Finding(_Frozen):
     disposition: Disposition = "open"
     justification: str | None = None
     waiver: Waiver | None = None
-    change: Change | None = Field(None, description="against --previous: new or still open; fixed ones are listed apart")
+    change: Change | None = Field(
+        None, description="against --previous: new or still open; fixed ones are listed apart"
+    )
 
 
 class LedgerEntry(_Frozen):

@@ -103,7 +103,9 @@ DateField = Annotated[
     PartialDate | None,
     BeforeValidator(_partial_date),
     PlainSerializer(lambda d: d.text if d else None, return_type=str | None),
-    WithJsonSchema({"anyOf": [{"type": "string", "description": "2021, 2021-06, 2021-06-30 or 2021年6月"}, {"type": "null"}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "description": "2021, 2021-06, 2021-06-30 or 2021年6月"}, {"type": "null"}]}
+    ),
 ]
 
 
@@ -129,7 +131,9 @@ class DepartmentFinance(_Strict):
     execution_rate: NumField = Field(default_factory=missing, description="预算执行率 as stated (fraction)")
     adjustment_rate: NumField = Field(default_factory=missing, description="预算调整率 as stated (fraction)")
     carryover_rate: NumField = Field(default_factory=missing, description="结转结余率 as stated (fraction)")
-    three_public_control_rate: NumField = Field(default_factory=missing, description="“三公经费”控制率 as stated (fraction)")
+    three_public_control_rate: NumField = Field(
+        default_factory=missing, description="“三公经费”控制率 as stated (fraction)"
+    )
 
 
 class Header(_Strict):
@@ -153,7 +157,9 @@ class BudgetLine(_Strict):
     annual_budget: NumField = Field(default_factory=missing, description="全年预算数（A）")
     executed: NumField = Field(default_factory=missing, description="全年执行数（B）")
     weight: NumField = Field(default_factory=missing, description="分值")
-    rate: NumField = Field(default_factory=missing, description="执行率（B/A）, a fraction (0.95) as stated on the form")
+    rate: NumField = Field(
+        default_factory=missing, description="执行率（B/A）, a fraction (0.95) as stated on the form"
+    )
     score: NumField = Field(default_factory=missing, description="得分")
     explanation: str | None = Field(None, description="偏差原因分析及改进措施")
 

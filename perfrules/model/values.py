@@ -25,7 +25,9 @@ class ValueState(StrEnum):
     MALFORMED = "malformed"
 
 
-NOT_APPLICABLE_MARKS = frozenset({"—", "——", "-", "--", "–", "/", "\\", "*", "－", "不适用", "不涉及", "不适应", "无", "n/a", "na"})
+NOT_APPLICABLE_MARKS = frozenset(
+    {"—", "——", "-", "--", "–", "/", "\\", "*", "－", "不适用", "不涉及", "不适应", "无", "n/a", "na"}
+)
 _WITHHELD = re.compile(r"涉密|保密|略$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # Thousands separators only in true groups of three: "12,34" may be a decimal comma or two values.
@@ -70,8 +72,10 @@ def _checked(value: Decimal, raw: str | None) -> Num:
     if abs(value) >= MAX_ABS:
         return Num(state=ValueState.MALFORMED, raw=raw, reason="数值超出范围 / value out of range")
     exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -DECIMAL_PLACES and value != value.quantize(
-        Decimal(1).scaleb(-DECIMAL_PLACES)
+    if (
+        isinstance(exponent, int)
+        and exponent < -DECIMAL_PLACES
+        and value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
     ):
         return Num(
             state=ValueState.MALFORMED,
@@ -95,7 +99,9 @@ def parse_num(raw: Any) -> Num:
     if raw is None:
         return missing()
     if isinstance(raw, bool):
-        return Num(state=ValueState.MALFORMED, raw=str(raw).lower(), reason="布尔值不是数字 / a boolean is not a number")
+        return Num(
+            state=ValueState.MALFORMED, raw=str(raw).lower(), reason="布尔值不是数字 / a boolean is not a number"
+        )
     if isinstance(raw, int | Decimal):
         return _checked(Decimal(raw), None)
     if isinstance(raw, float):

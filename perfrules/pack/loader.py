@@ -142,7 +142,9 @@ def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[s
     return out
 
 
-def load_rule_text(text: str, file: str, lookups: dict[str, tuple[str, ...]]) -> tuple[LoadedRule | None, list[Problem]]:
+def load_rule_text(
+    text: str, file: str, lookups: dict[str, tuple[str, ...]]
+) -> tuple[LoadedRule | None, list[Problem]]:
     """Load one rule file; return the rule (if usable) and every problem found."""
     try:
         located = load_yaml(text)
@@ -174,7 +176,9 @@ def load_rule_text(text: str, file: str, lookups: dict[str, tuple[str, ...]]) ->
     return _compile_loaded(rule, located, file, lookups)
 
 
-def _compile_loaded(rule: Rule, located: Located, file: str, lookups: dict[str, tuple[str, ...]]) -> tuple[LoadedRule | None, list[Problem]]:
+def _compile_loaded(
+    rule: Rule, located: Located, file: str, lookups: dict[str, tuple[str, ...]]
+) -> tuple[LoadedRule | None, list[Problem]]:
     try:
         compiled = compile_rule(rule, None, lookups)
     except CompileError as exc:
@@ -215,7 +219,10 @@ def _read_reference(path: Path, shown: str) -> tuple[ReferenceTable | None, list
     except OSError as exc:
         return problem(f"无法读取参照表 / cannot read reference table: {exc.strerror}", None)
     if len(raw) > MAX_REFERENCE_BYTES:
-        return problem(f"参照表超过 {MAX_REFERENCE_BYTES // 2**20} MB / reference table over {MAX_REFERENCE_BYTES // 2**20} MB", None)
+        return problem(
+            f"参照表超过 {MAX_REFERENCE_BYTES // 2**20} MB / reference table over {MAX_REFERENCE_BYTES // 2**20} MB",
+            None,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -234,7 +241,9 @@ def _read_reference(path: Path, shown: str) -> tuple[ReferenceTable | None, list
             return problem(f"表头第 {position} 列 / header column {position}: {exc}", 1, position)
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        return problem(f"表头重复的列 / duplicate header columns: {', '.join(duplicated)}", 1, header.index(duplicated[0]) + 1)
+        return problem(
+            f"表头重复的列 / duplicate header columns: {', '.join(duplicated)}", 1, header.index(duplicated[0]) + 1
+        )
     rows: list[tuple[str | None, ...]] = []
     for line, record in enumerate(records[1:], start=2):
         if not any(c.strip() for c in record):
@@ -276,7 +285,9 @@ def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
         digest.update(f"{csv_path.relative_to(base)}\n".encode() + csv_path.read_bytes())
     lookups = {name: t.columns for name, t in pack.references.items()}
     seen: dict[str, str] = {}
-    for path in sorted(p for p in base.rglob("*.yaml") if OVERLAY_DIR not in p.relative_to(base).parts and p.name != "pack.yaml"):
+    for path in sorted(
+        p for p in base.rglob("*.yaml") if OVERLAY_DIR not in p.relative_to(base).parts and p.name != "pack.yaml"
+    ):
         raw = path.read_bytes()
         digest.update(f"{path.relative_to(base)}\n".encode() + raw)
         rel = str(path)
@@ -290,7 +301,15 @@ def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
         if loaded is None:
             continue
         if loaded.rule.id in seen:
-            pack.problems.append(Problem(rel, loaded.line, 1, f"规则 id 重复，另见 {seen[loaded.rule.id]} / duplicate rule id, also in {seen[loaded.rule.id]}", loaded.rule.id))
+            pack.problems.append(
+                Problem(
+                    rel,
+                    loaded.line,
+                    1,
+                    f"规则 id 重复，另见 {seen[loaded.rule.id]} / duplicate rule id, also in {seen[loaded.rule.id]}",
+                    loaded.rule.id,
+                )
+            )
             continue
         seen[loaded.rule.id] = rel
         pack.rules.append(loaded)

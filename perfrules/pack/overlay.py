@@ -77,24 +77,46 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
             overlay = Overlay.model_validate(located.data)
         except (YamlError, UnicodeDecodeError, ValidationError) as exc:
             line = getattr(exc, "line", None)
-            pack.problems.append(Problem(file, line, None, f"叠加规则无效 / invalid overlay: {str(exc).splitlines()[0]}"))
+            pack.problems.append(
+                Problem(file, line, None, f"叠加规则无效 / invalid overlay: {str(exc).splitlines()[0]}")
+            )
             continue
         for index, change in enumerate(overlay.changes):
             pos = located.line_of(("changes", index))
             line = pos[0] if pos else None
             position = next((i for i, r in enumerate(pack.rules) if r.rule.id == change.rule), None)
             if position is None:
-                pack.problems.append(Problem(file, line, None, f"叠加规则引用了不存在的规则 / overlay names an unknown rule: {change.rule}"))
+                pack.problems.append(
+                    Problem(
+                        file, line, None, f"叠加规则引用了不存在的规则 / overlay names an unknown rule: {change.rule}"
+                    )
+                )
                 continue
             loaded = pack.rules[position]
             unknown = sorted(set(change.parameters) - set(loaded.rule.parameters))
             if unknown:
-                pack.problems.append(Problem(file, line, None, f"规则 {change.rule} 没有参数 / rule has no parameter: {', '.join(unknown)}", change.rule))
+                pack.problems.append(
+                    Problem(
+                        file,
+                        line,
+                        None,
+                        f"规则 {change.rule} 没有参数 / rule has no parameter: {', '.join(unknown)}",
+                        change.rule,
+                    )
+                )
                 continue
-            mistyped = sorted(k for k, v in change.parameters.items() if not _same_kind(loaded.rule.parameters[k].default, v))
+            mistyped = sorted(
+                k for k, v in change.parameters.items() if not _same_kind(loaded.rule.parameters[k].default, v)
+            )
             if mistyped:
                 pack.problems.append(
-                    Problem(file, line, None, f"参数类型与默认值不同 / parameter type differs from its default: {', '.join(mistyped)}", change.rule)
+                    Problem(
+                        file,
+                        line,
+                        None,
+                        f"参数类型与默认值不同 / parameter type differs from its default: {', '.join(mistyped)}",
+                        change.rule,
+                    )
                 )
                 continue
             params = {**loaded.parameters, **change.parameters}

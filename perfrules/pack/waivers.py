@@ -33,22 +33,42 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return {}, None, [Problem(kind="input", source=source, message=f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}")]
+        return (
+            {},
+            None,
+            [
+                Problem(
+                    kind="input", source=source, message=f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}"
+                )
+            ],
+        )
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
         located = load_yaml(raw.decode("utf-8-sig"))
         parsed = WaiversFile.model_validate(located.data or {})
     except YamlError as exc:
-        return {}, digest, [Problem(kind="input", source=source, location=f"{exc.line}:{exc.column}", message=exc.message)]
+        return (
+            {},
+            digest,
+            [Problem(kind="input", source=source, location=f"{exc.line}:{exc.column}", message=exc.message)],
+        )
     except UnicodeDecodeError:
-        return {}, digest, [Problem(kind="input", source=source, message="豁免文件不是 UTF-8 / waivers file is not UTF-8")]
+        return (
+            {},
+            digest,
+            [Problem(kind="input", source=source, message="豁免文件不是 UTF-8 / waivers file is not UTF-8")],
+        )
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             pos = located.line_of(loc)
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
-            problems.append(Problem(kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {error['msg']}"))
+            problems.append(
+                Problem(
+                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {error['msg']}"
+                )
+            )
         return {}, digest, problems
     by_fingerprint: dict[str, Waiver] = {}
     problems = []

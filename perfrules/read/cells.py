@@ -128,7 +128,7 @@ def displayed(value: int | float | Decimal, number_format: str = "General") -> D
 
 
 def is_mark(text: str) -> bool:
-    """"—", "/", "*", "涉密，略": a deliberate non-number that parse_num classifies itself."""
+    """ "—", "/", "*", "涉密，略": a deliberate non-number that parse_num classifies itself."""
     folded_text = unicodedata.normalize("NFKC", text).strip()
     return folded_text.lower() in NOT_APPLICABLE_MARKS or bool(_WITHHELD.search(folded_text))
 

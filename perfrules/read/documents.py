@@ -81,14 +81,32 @@ def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located |
     try:
         text = _decode(raw)
     except UnicodeDecodeError:
-        return None, None, [_problem(source, None, "无法识别的文本编码（应为 UTF-8 或 GBK）/ unknown text encoding (expected UTF-8 or GBK)")]
+        return (
+            None,
+            None,
+            [
+                _problem(
+                    source,
+                    None,
+                    "无法识别的文本编码（应为 UTF-8 或 GBK）/ unknown text encoding (expected UTF-8 or GBK)",
+                )
+            ],
+        )
     if suffix == ".json":
         try:
             return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates), None, []
         except _DuplicateKey as exc:
-            return None, None, [_problem(source, _second_occurrence(text, exc.args[0]), f"重复的键 / duplicate key: {exc.args[0]!r}")]
+            return (
+                None,
+                None,
+                [_problem(source, _second_occurrence(text, exc.args[0]), f"重复的键 / duplicate key: {exc.args[0]!r}")],
+            )
         except json.JSONDecodeError as exc:
-            return None, None, [_problem(source, f"{exc.lineno}:{exc.colno}", f"JSON 语法错误 / malformed JSON: {exc.msg}")]
+            return (
+                None,
+                None,
+                [_problem(source, f"{exc.lineno}:{exc.colno}", f"JSON 语法错误 / malformed JSON: {exc.msg}")],
+            )
         except RecursionError:
             return None, None, [_problem(source, None, "JSON 嵌套过深 / JSON nested too deeply")]
     try:
@@ -111,7 +129,9 @@ def _explain(error: ErrorDetails) -> str:
 
 def to_submission(data: Any, source: str, located: Located | None = None) -> tuple[Submission | None, list[Problem]]:
     if not isinstance(data, dict):
-        return None, [_problem(source, "/", "文档应是一个对象 / a submission must be an object with document_kind and header")]
+        return None, [
+            _problem(source, "/", "文档应是一个对象 / a submission must be an object with document_kind and header")
+        ]
     try:
         return Submission.model_validate(data), []
     except ValidationError as exc:
@@ -149,14 +169,29 @@ def read_path(path: Path) -> ReadResult:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return ReadResult(source, "", None, (_problem(source, None, f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json, .yaml, .xlsx, .xls or .txt"),))
+        return ReadResult(
+            source,
+            "",
+            None,
+            (
+                _problem(
+                    source,
+                    None,
+                    f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json, .yaml, .xlsx, .xls or .txt",
+                ),
+            ),
+        )
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
-            return ReadResult(source, "", None, (_problem(source, None, f"文件过大 ({size} 字节) / file too large ({size} bytes)"),))
+            return ReadResult(
+                source, "", None, (_problem(source, None, f"文件过大 ({size} 字节) / file too large ({size} bytes)"),)
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        return ReadResult(source, "", None, (_problem(source, None, f"无法读取文件 / cannot read file: {exc.strerror}"),))
+        return ReadResult(
+            source, "", None, (_problem(source, None, f"无法读取文件 / cannot read file: {exc.strerror}"),)
+        )
     return read_bytes(raw, source, suffix)
 
 

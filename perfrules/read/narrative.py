@@ -27,7 +27,9 @@ from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.text_file import read_text_file
 from perfrules.tables.normalize import SourcedSubmission
 
-_TITLE = re.compile(r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告")
+_TITLE = re.compile(
+    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告"
+)
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
 _PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
@@ -175,7 +177,9 @@ def read_narrative(path: Path) -> ReadResult:
     except OSError:
         digest = ""
     if decoded.text is None:
-        return ReadResult(source, digest, None, (Problem(kind="input", source=source, message=decoded.problem or "无法读取"),))
+        return ReadResult(
+            source, digest, None, (Problem(kind="input", source=source, message=decoded.problem or "无法读取"),)
+        )
     document = extract(decoded.text)
     if document is None:
         return ReadResult(

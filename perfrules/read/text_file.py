@@ -51,7 +51,9 @@ def decode_bytes(data: bytes) -> DecodedText:
         if _looks_binary(text):
             return DecodedText(None, None, "不是文本文件（含二进制内容）/ not a text file (binary content)")
         return DecodedText(text.replace("\r\n", "\n").replace("\r", "\n"), encoding)
-    return DecodedText(None, None, "无法识别文本编码（支持 UTF-8、GB18030/GBK）/ unknown text encoding (UTF-8, GB18030/GBK supported)")
+    return DecodedText(
+        None, None, "无法识别文本编码（支持 UTF-8、GB18030/GBK）/ unknown text encoding (UTF-8, GB18030/GBK supported)"
+    )
 
 
 def read_text_file(path: Path, *, max_bytes: int = MAX_TEXT_BYTES) -> DecodedText:

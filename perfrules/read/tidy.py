@@ -80,8 +80,19 @@ TABLES: tuple[Table, ...] = (
         "基本信息",
         (
             _DOC,
-            Column("文书类型", "document_kind", "项目支出绩效自评表 / 部门整体支出绩效自评表 / 自评报告", "项目支出绩效自评表"),
-            Column("部门（单位）名称", "department", "填报部门或单位全称", "示例市人力资源和社会保障局", ("部门", "单位名称", "主管部门")),
+            Column(
+                "文书类型",
+                "document_kind",
+                "项目支出绩效自评表 / 部门整体支出绩效自评表 / 自评报告",
+                "项目支出绩效自评表",
+            ),
+            Column(
+                "部门（单位）名称",
+                "department",
+                "填报部门或单位全称",
+                "示例市人力资源和社会保障局",
+                ("部门", "单位名称", "主管部门"),
+            ),
             Column("年度", "fiscal_year", "绩效自评所属预算年度", "2022"),
             Column("行政区划代码", "region_code", "6 位行政区划代码", "510100"),
             Column("地区", "region_name", "地区名称", "示例市"),
@@ -205,7 +216,9 @@ class _Rows:
     rows: list[dict[str, _Value]] = field(default_factory=list)
 
 
-def _header(table: Table, cells: list[tuple[CellValue, str]], source: str, problems: list[Problem]) -> dict[int, Column]:
+def _header(
+    table: Table, cells: list[tuple[CellValue, str]], source: str, problems: list[Problem]
+) -> dict[int, Column]:
     lookup = table.lookup()
     columns: dict[int, Column] = {}
     for index, (value, where) in enumerate(cells):
@@ -215,10 +228,18 @@ def _header(table: Table, cells: list[tuple[CellValue, str]], source: str, probl
         col = lookup.get(label_key(text))
         if col is None:
             problems.append(
-                _problem(source, where, f"“{table.name}”表中有未知的列“{text}”（会丢失数据）/ unknown column {text!r} in {table.name} (it would be lost)")
+                _problem(
+                    source,
+                    where,
+                    f"“{table.name}”表中有未知的列“{text}”（会丢失数据）/ unknown column {text!r} in {table.name} (it would be lost)",
+                )
             )
         elif col in columns.values():
-            problems.append(_problem(source, where, f"“{table.name}”表中“{text}”列重复 / column {text!r} appears twice in {table.name}"))
+            problems.append(
+                _problem(
+                    source, where, f"“{table.name}”表中“{text}”列重复 / column {text!r} appears twice in {table.name}"
+                )
+            )
         else:
             columns[index] = col
     present = {c.field for c in columns.values()}
@@ -226,7 +247,13 @@ def _header(table: Table, cells: list[tuple[CellValue, str]], source: str, probl
         if needed not in present:
             header = next(c.header for c in table.columns if c.field == needed)
             first = cells[0][1] if cells else table.name
-            problems.append(_problem(source, first, f"“{table.name}”表缺少必填列“{header}”/ {table.name} lacks the required column {header!r}"))
+            problems.append(
+                _problem(
+                    source,
+                    first,
+                    f"“{table.name}”表缺少必填列“{header}”/ {table.name} lacks the required column {header!r}",
+                )
+            )
     return columns
 
 
@@ -239,7 +266,9 @@ def _collect(table: Table, grid: list[list[tuple[CellValue, str, str]]], source:
         {c.field: text_of(header_cells[i][0]) for i, c in columns.items()},
     )
     for line in grid[1:]:
-        record = {columns[i].field: _Value(v, f, w) for i, (v, f, w) in enumerate(line) if i in columns and not _blank(v)}
+        record = {
+            columns[i].field: _Value(v, f, w) for i, (v, f, w) in enumerate(line) if i in columns and not _blank(v)
+        }
         if record:
             rows.rows.append(record)
     return rows
@@ -312,7 +341,9 @@ class _Assembler:
         )
         return None
 
-    def put(self, doc: _Doc, target: dict[str, Any], pointer: str, name: str, value: object, cell: _Value | None) -> None:
+    def put(
+        self, doc: _Doc, target: dict[str, Any], pointer: str, name: str, value: object, cell: _Value | None
+    ) -> None:
         if value is None and cell is None:
             return
         target[name] = value
@@ -323,7 +354,9 @@ class _Assembler:
         for row in rows.rows:
             key = _text(row.get("doc")) or ""
             if key in self.docs:
-                self.problem(row["doc"].where if "doc" in row else None, f"文书编号“{key}”重复 / duplicate 文书编号 {key!r}")
+                self.problem(
+                    row["doc"].where if "doc" in row else None, f"文书编号“{key}”重复 / duplicate 文书编号 {key!r}"
+                )
                 continue
             doc = _Doc(key, {"header": {}, "projects": [], "funds": []})
             self.docs[key] = doc
@@ -353,7 +386,13 @@ class _Assembler:
             for name, cell in row.items():
                 if name == "doc":
                     continue
-                value = _num(cell, ("分",)) if name == "self_score" else _date(cell) if name in _DATE_FIELDS else _text(cell)
+                value = (
+                    _num(cell, ("分",))
+                    if name == "self_score"
+                    else _date(cell)
+                    if name in _DATE_FIELDS
+                    else _text(cell)
+                )
                 self.put(doc, project, pointer, name, value, cell)
             doc.data["projects"].append(project)
             for key in (("id", project.get("id")), ("name", project.get("name"))):
@@ -464,7 +503,10 @@ class _Assembler:
                 index = 0
             if index is None:
                 cell = row.get("fund_id") or row.get("fund_name") or next(iter(row.values()))
-                self.problem(cell.where, f"“支出”表的这一行对应不到“资金”表中的资金“{fid or fname or ''}” / this 支出 row names no fund listed in 资金")
+                self.problem(
+                    cell.where,
+                    f"“支出”表的这一行对应不到“资金”表中的资金“{fid or fname or ''}” / this 支出 row names no fund listed in 资金",
+                )
                 continue
             spent = doc.data["funds"][index]["expenditures"]
             pointer = f"/funds/{index}/expenditures/{len(spent)}"
@@ -536,12 +578,17 @@ def read_tidy_sheets(loaded: LoadedWorkbook) -> list[ReadResult]:
             continue
         if name not in _BY_NAME:
             problems.append(
-                _problem(loaded.source, sheet.ref(0, 0), f"未知的工作表“{sheet.name}”（应为 {'、'.join(TABLE_NAMES)}）/ unknown sheet {sheet.name!r}")
+                _problem(
+                    loaded.source,
+                    sheet.ref(0, 0),
+                    f"未知的工作表“{sheet.name}”（应为 {'、'.join(TABLE_NAMES)}）/ unknown sheet {sheet.name!r}",
+                )
             )
             continue
         first = min(r for r, _ in sheet.cells)
         grids[name] = [
-            [(sheet.own(r, c), sheet.fmt(r, c), sheet.ref(r, c)) for c in range(sheet.ncols)] for r in range(first, sheet.nrows)
+            [(sheet.own(r, c), sheet.fmt(r, c), sheet.ref(r, c)) for c in range(sheet.ncols)]
+            for r in range(first, sheet.nrows)
         ]
     return _assemble(grids, loaded.source, loaded.sha256, problems)
 
@@ -571,7 +618,9 @@ def read_csv_bundle(folder: Path) -> list[ReadResult]:
             continue
         try:
             if path.stat().st_size > MAX_CSV_BYTES:
-                problems.append(_problem(source, path.name, f"文件过大 / {path.name} is larger than {MAX_CSV_BYTES} bytes"))
+                problems.append(
+                    _problem(source, path.name, f"文件过大 / {path.name} is larger than {MAX_CSV_BYTES} bytes")
+                )
                 continue
             raw = path.read_bytes()
         except OSError as exc:
@@ -581,7 +630,13 @@ def read_csv_bundle(folder: Path) -> list[ReadResult]:
         try:
             text = decode_text(raw)
         except UnicodeDecodeError:
-            problems.append(_problem(source, path.name, "无法识别的文本编码（应为 UTF-8 或 GBK）/ unknown text encoding (expected UTF-8 or GBK)"))
+            problems.append(
+                _problem(
+                    source,
+                    path.name,
+                    "无法识别的文本编码（应为 UTF-8 或 GBK）/ unknown text encoding (expected UTF-8 or GBK)",
+                )
+            )
             continue
         try:
             lines = list(csv.reader(io.StringIO(text, newline="")))
@@ -594,7 +649,11 @@ def read_csv_bundle(folder: Path) -> list[ReadResult]:
         ]
     known = {f"{t.name}.csv" for t in TABLES}
     for extra in sorted(p.name for p in folder.glob("*.csv") if p.name not in known):
-        problems.append(_problem(source, extra, f"未知的 CSV 文件“{extra}”（应为 {'、'.join(TABLE_NAMES)}）/ unknown CSV file {extra!r}"))
+        problems.append(
+            _problem(
+                source, extra, f"未知的 CSV 文件“{extra}”（应为 {'、'.join(TABLE_NAMES)}）/ unknown CSV file {extra!r}"
+            )
+        )
     return _assemble(grids, source, "sha256:" + digest.hexdigest(), problems)
 
 

@@ -200,7 +200,9 @@ def _zip_problem(raw: bytes) -> str | None:
         with zipfile.ZipFile(BytesIO(raw)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
-        return "文件已损坏或不完整（无法读取 zip 目录）/ the workbook is corrupt or truncated (no readable zip directory)"
+        return (
+            "文件已损坏或不完整（无法读取 zip 目录）/ the workbook is corrupt or truncated (no readable zip directory)"
+        )
     if len(entries) > MAX_ZIP_ENTRIES:
         return f"zip 内文件过多 ({len(entries)}) / too many parts in the workbook ({len(entries)})"
     names = {e.filename for e in entries}
@@ -220,7 +222,9 @@ def _zip_problem(raw: bytes) -> str | None:
             f"压缩比异常（{unpacked // max(packed, 1)}:1，上限 {MAX_COMPRESSION_RATIO}:1），疑似 zip 炸弹 / "
             f"refused: compression ratio {unpacked // max(packed, 1)}:1 exceeds {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)"
         )
-    largest = max((e for e in entries if e.filename.startswith("xl/worksheets/")), key=lambda e: e.file_size, default=None)
+    largest = max(
+        (e for e in entries if e.filename.startswith("xl/worksheets/")), key=lambda e: e.file_size, default=None
+    )
     if largest is not None and largest.file_size > MAX_SHEET_XML_BYTES:
         return (
             f"工作表过大（{largest.file_size} 字节），远超自评表的正常大小，请拆分或改用 CSV / "
@@ -246,10 +250,14 @@ def load_sheets(path: Path) -> LoadedWorkbook:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return LoadedWorkbook(source, "", [], [_problem(source, None, f"文件过大 ({size} 字节) / file too large ({size} bytes)")])
+            return LoadedWorkbook(
+                source, "", [], [_problem(source, None, f"文件过大 ({size} 字节) / file too large ({size} bytes)")]
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        return LoadedWorkbook(source, "", [], [_problem(source, None, f"无法读取文件 / cannot read file: {exc.strerror}")])
+        return LoadedWorkbook(
+            source, "", [], [_problem(source, None, f"无法读取文件 / cannot read file: {exc.strerror}")]
+        )
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
 
     def fail(message: str) -> LoadedWorkbook:
@@ -259,24 +267,36 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         return fail("文件为空 / the file is empty")
     if raw.startswith(_OLE_MAGIC):
         if _is_encrypted_ole(raw):
-            return fail("工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit")
+            return fail(
+                "工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit"
+            )
         if importlib.util.find_spec("xlrd") is None:
-            return fail(f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}")
+            return fail(
+                f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}"
+            )
         try:
             return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
             if "encrypt" in str(exc).lower():
-                return fail("工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit")
-            return fail(f"无法读取 .xls 工作簿（文件损坏或不是 Excel 文件）/ cannot read the .xls workbook (corrupt or not Excel): {exc}")
+                return fail(
+                    "工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit"
+                )
+            return fail(
+                f"无法读取 .xls 工作簿（文件损坏或不是 Excel 文件）/ cannot read the .xls workbook (corrupt or not Excel): {exc}"
+            )
     if not raw.startswith(_ZIP_MAGIC):
         head = raw[:64].lstrip().lower()
         what = "HTML 网页" if head.startswith((b"<!doctype html", b"<html", b"<table")) else "文本或其他格式"
-        return fail(f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name")
+        return fail(
+            f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name"
+        )
     reason = _zip_problem(raw)
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
-        return fail(f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}")
+        return fail(
+            f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}"
+        )
     try:
         return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
@@ -335,12 +355,29 @@ _INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _DEPARTMENT_LABELS = ("主管部门", "市级主管部门", "部门名称", "单位名称", "预算部门")
 _GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标")
-_COMPLETION_LABELS = ("实际完成情况", "年度目标完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度实际完成情况")
+_COMPLETION_LABELS = (
+    "实际完成情况",
+    "年度目标完成情况",
+    "全年实际完成情况",
+    "年度总体目标完成情况综述",
+    "年度实际完成情况",
+)
 _NARRATIVE_LABELS = ("评价结论", "存在问题", "改进措施")
 _SECTION_LABELS = frozenset(
-    {"年度总体目标", "总体目标", "项目基本情况", "绩效指标", "年度绩效指标", "一级指标", *_GOAL_LABELS, *_COMPLETION_LABELS}
+    {
+        "年度总体目标",
+        "总体目标",
+        "项目基本情况",
+        "绩效指标",
+        "年度绩效指标",
+        "一级指标",
+        *_GOAL_LABELS,
+        *_COMPLETION_LABELS,
+    }
 )
-_END_LABELS = frozenset({*_NARRATIVE_LABELS, "项目负责人", "财务负责人", "填报人", "填表人", "联系电话", "备注", "填表说明"})
+_END_LABELS = frozenset(
+    {*_NARRATIVE_LABELS, "项目负责人", "财务负责人", "填报人", "填表人", "联系电话", "备注", "填表说明"}
+)
 _TOTAL_LABELS = ("总分", "合计", "总计", "得分合计")
 # Sichuan project codes are 18-22 characters, digits with a letter or two ("51142523T000000123456").
 _PROJECT_CODE = re.compile(r"^(\d{6}[0-9A-Z]{10,18})\s*[-－—–_:：]\s*(.+)$")
@@ -443,12 +480,18 @@ def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
     sheet = form.sheet
     label = form.first_label(_DEPARTMENT_LABELS, prefix=True)
     if label is None:
-        form.problem(sheet.ref(0, 0), f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}")
+        form.problem(
+            sheet.ref(0, 0),
+            f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}",
+        )
     else:
         cell = form.right_of(*label)
         if cell is None:
             expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
-            form.problem(expected, f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}")
+            form.problem(
+                expected,
+                f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}",
+            )
         else:
             header["department"] = text_of(sheet.own(*cell))
             form.at("/header/department", *cell)
@@ -469,7 +512,10 @@ def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
     if year is None:
         title = next(((r, c) for r in range(top) for c in sheet.row(r)), (0, 0))
         where = sheet.ref(*title)
-        form.problem(where, f"未找到年度，应在标题 {where} 中写明如“（2021年度）”/ no fiscal year found; expected it in the title {where}, e.g. （2021年度）")
+        form.problem(
+            where,
+            f"未找到年度，应在标题 {where} 中写明如“（2021年度）”/ no fiscal year found; expected it in the title {where}, e.g. （2021年度）",
+        )
     else:
         header["fiscal_year"] = year[0]
         form.at("/header/fiscal_year", year[1], year[2])
@@ -498,7 +544,10 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
         has_values = any(not _blank(sheet.own(r, c)) for c in columns.values())
         if not items:
             if has_values:
-                form.problem(sheet.ref(r, 0), f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name")
+                form.problem(
+                    sheet.ref(r, 0),
+                    f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name",
+                )
             continue
         item = text_of(sheet.own(r, items[-1]))
         if len(item) > 30:
@@ -536,7 +585,9 @@ def _is_total_row(sheet: Sheet, r: int) -> int | None:
     return None
 
 
-def _read_total(form: _FormReader, header: dict[str, Any], project: dict[str, Any], r: int, label_col: int, columns: dict[str, int]) -> None:
+def _read_total(
+    form: _FormReader, header: dict[str, Any], project: dict[str, Any], r: int, label_col: int, columns: dict[str, int]
+) -> None:
     sheet = form.sheet
     score_col = columns.get("score")
     cell: tuple[int, int] | None = None
@@ -590,7 +641,10 @@ def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[st
                     inherited[level] = (_POINTS.sub("", text).strip(), values[level][2])
         if not name_value:
             if payload:
-                form.problem(sheet.ref(r, columns["name"]), f"第 {r + 1} 行有数值但缺少三级指标名称 / row {r + 1} has values but no 三级指标 name")
+                form.problem(
+                    sheet.ref(r, columns["name"]),
+                    f"第 {r + 1} 行有数值但缺少三级指标名称 / row {r + 1} has values but no 三级指标 name",
+                )
             continue
         i = len(indicators)
         base = f"/projects/0/indicators/{i}"
@@ -608,7 +662,9 @@ def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[st
     project["indicators"] = indicators
 
 
-def _fill_indicator(form: _FormReader, ind: dict[str, Any], values: dict[str, tuple[CellValue, str, tuple[int, int]]], base: str) -> None:
+def _fill_indicator(
+    form: _FormReader, ind: dict[str, Any], values: dict[str, tuple[CellValue, str, tuple[int, int]]], base: str
+) -> None:
     none: tuple[CellValue, str, tuple[int, int]] = (None, "General", (0, 0))
     target = measure(*values.get("target", none)[:2])
     actual = measure(*values.get("actual", none)[:2])
@@ -687,7 +743,9 @@ def _read_project_name(form: _FormReader, project: dict[str, Any], label: tuple[
     cell = form.right_of(*label)
     if cell is None:
         expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
-        form.problem(expected, f"项目名称未填写，应填在 {expected} / the project name is blank; expected it in {expected}")
+        form.problem(
+            expected, f"项目名称未填写，应填在 {expected} / the project name is blank; expected it in {expected}"
+        )
         return
     text = text_of(sheet.own(*cell))
     coded = _PROJECT_CODE.match(text)
@@ -803,5 +861,7 @@ def read_workbook(path: Path) -> list[ReadResult]:
     if results:
         # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.
         return results + ([ReadResult(loaded.source, loaded.sha256, None, tuple(capped))] if capped else [])
-    problems = capped + [_unrecognised(f"{loaded.source}#{sheet.name}", sheet) for sheet in ignored] or [_problem(loaded.source, None, "工作簿中没有内容 / the workbook has no filled-in sheet")]
+    problems = capped + [_unrecognised(f"{loaded.source}#{sheet.name}", sheet) for sheet in ignored] or [
+        _problem(loaded.source, None, "工作簿中没有内容 / the workbook has no filled-in sheet")
+    ]
     return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]

@@ -70,8 +70,8 @@ def _explain_scanner_error(problem: str, snippet: str) -> str:
         return "YAML 不允许用制表符缩进，请改用空格 / YAML does not allow tabs for indentation; use spaces"
     if re.search(r":\s*[>|][=<>]", snippet):
         return (
-            "比较符号 >= 或 > 在 YAML 中有特殊含义，请写成 gte/gt 或加引号 \">=\" / an unquoted >= or > is YAML "
-            "syntax: write gte, gt, lte, lt, eq or quote it as \">=\""
+            '比较符号 >= 或 > 在 YAML 中有特殊含义，请写成 gte/gt 或加引号 ">=" / an unquoted >= or > is YAML '
+            'syntax: write gte, gt, lte, lt, eq or quote it as ">="'
         )
     return f"YAML 语法错误 / YAML syntax error: {problem}"
 
@@ -123,9 +123,7 @@ class _Builder:
         self.distinct.add(id(node))
         if self.count > MAX_NODES or self.count > max(10_000, MAX_EXPANSION * len(self.distinct)):
             line, col = self._pos(node)
-            raise YamlError(
-                "别名展开过大 / alias expansion too large: possible alias bomb (billion laughs)", line, col
-            )
+            raise YamlError("别名展开过大 / alias expansion too large: possible alias bomb (billion laughs)", line, col)
         allowed = _SCALAR_TAGS if isinstance(node, yaml.ScalarNode) else _COLLECTION_TAGS
         if node.tag not in allowed:
             line, col = self._pos(node)
@@ -168,8 +166,8 @@ class _Builder:
         value: str = node.value
         if node.style in (">", "|") and not value.strip():
             raise YamlError(
-                "空的块文本：比较符号 > 或 | 请写成 gt 或加引号 \">\" / an empty block scalar: an unquoted > or | "
-                "starts block text in YAML; write gt (or lt) or quote it as \">\"",
+                '空的块文本：比较符号 > 或 | 请写成 gt 或加引号 ">" / an empty block scalar: an unquoted > or | '
+                'starts block text in YAML; write gt (or lt) or quote it as ">"',
                 node.start_mark.line + 1,
                 node.start_mark.column + 1,
             )

@@ -77,11 +77,15 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
             marks += f" [{_w('new', lang)}]" if f.change == "new" else ""
             lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}{marks}")
             if f.waiver:
-                lines.append(f"      {_w('waived', lang)}: {f.waiver.approver} · {f.waiver.reason} · {f.waiver.expires.isoformat()}")
+                lines.append(
+                    f"      {_w('waived', lang)}: {f.waiver.approver} · {f.waiver.reason} · {f.waiver.expires.isoformat()}"
+                )
             if f.justification:
                 lines.append(f"      {_w('justified', lang)}: {f.justification}")
             lines.append(f"      {getattr(f.message, lang)}")
-            lines.append(f"      {'依据' if lang == 'zh' else 'basis'}: {'；'.join(b.document + (' ' + b.clause if b.clause else '') for b in f.basis)}{flag}")
+            lines.append(
+                f"      {'依据' if lang == 'zh' else 'basis'}: {'；'.join(b.document + (' ' + b.clause if b.clause else '') for b in f.basis)}{flag}"
+            )
     for fixed in result.fixed:
         lines.append(f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.pointer}")
     status: dict[str, int] = defaultdict(int)
@@ -118,7 +122,11 @@ def _batch_summary(report: Report, lang: Lang) -> list[str]:
         for rule_id in {f.rule_id for f in result.findings}:
             rules[rule_id][1] += 1
     zh = lang == "zh"
-    header = ["部门", "份数", "不通过", "错误", "警告", "提示"] if zh else ["department", "files", "blocked", "errors", "warnings", "info"]
+    header = (
+        ["部门", "份数", "不通过", "错误", "警告", "提示"]
+        if zh
+        else ["department", "files", "blocked", "errors", "warnings", "info"]
+    )
     lines = ["", "按部门 / by department:" if zh else "by department:"]
     lines += _table(header, [[name, *map(str, counts)] for name, counts in sorted(departments.items())])
     if rules:
@@ -150,7 +158,9 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
     if len(report.submissions) > 1:
         lines += _batch_summary(report, lang)
     for waiver in report.expired_waivers:
-        lines.append(f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}")
+        lines.append(
+            f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}"
+        )
     s = report.summary
     if lang == "zh":
         lines.append(

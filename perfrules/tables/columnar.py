@@ -152,7 +152,9 @@ def _integers(values: list[object], sql_type: str) -> pa.Array:
 def _text(distinct: Sequence[object]) -> pa.Array:
     encoded = [b"" if v is None else str(v).encode() for v in distinct]
     offsets = array.array("i", [0, *itertools.accumulate(len(e) for e in encoded)])
-    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
 
 
 def _decimals(distinct: Sequence[object]) -> pa.Array:
@@ -168,7 +170,9 @@ def _dates(distinct: Sequence[object]) -> pa.Array:
 
 def _booleans(distinct: Sequence[object]) -> pa.Array:
     bits = sum(1 << i for i, v in enumerate(distinct) if v)
-    return pa.Array.from_buffers(pa.bool_(), len(distinct), [None, pa.py_buffer(bits.to_bytes(len(distinct) // 8 + 1, "little"))])
+    return pa.Array.from_buffers(
+        pa.bool_(), len(distinct), [None, pa.py_buffer(bits.to_bytes(len(distinct) // 8 + 1, "little"))]
+    )
 
 
 _DISTINCT: dict[str, Callable[[Sequence[object]], pa.Array]] = {

@@ -45,10 +45,14 @@ def schema_for(spec: TableSpec) -> Any:
         if col.name.endswith("_state") and col.type == "VARCHAR":
             checks.append(pa.Check.isin(STATES))
         if col.type == DECIMAL:
-            checks.append(pa.Check(lambda s: s.map(_is_exact_decimal), element_wise=False, error="exact Decimal, 4 places"))
+            checks.append(
+                pa.Check(lambda s: s.map(_is_exact_decimal), element_wise=False, error="exact Decimal, 4 places")
+            )
             columns[col.name] = pa.Column(object, checks=checks, nullable=True)
             continue
-        dtype = {"VARCHAR": object, "INTEGER": "Int64", "BIGINT": "Int64", "BOOLEAN": "boolean", "DATE": object}[col.type]
+        dtype = {"VARCHAR": object, "INTEGER": "Int64", "BIGINT": "Int64", "BOOLEAN": "boolean", "DATE": object}[
+            col.type
+        ]
         columns[col.name] = pa.Column(dtype, checks=checks, nullable=col.nullable, coerce=dtype is not object)
     frame_checks = [
         pa.Check(

@@ -22,7 +22,14 @@ from perfrules.tables.spec import (
 )
 
 TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
-FINANCE_MONEY = ("initial_budget", "adjusted_budget", "executed", "carryover", "three_public_budget", "three_public_actual")
+FINANCE_MONEY = (
+    "initial_budget",
+    "adjusted_budget",
+    "executed",
+    "carryover",
+    "three_public_budget",
+    "three_public_actual",
+)
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
@@ -96,7 +103,13 @@ def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
     return SourcedSubmission(sourced.source, sub.model_copy(update={"header": header, "projects": [], "funds": []}))
 
 
-_HEADER_DROPPED: dict[str, object] = {"narrative": None, "overall_goals": None, "finance": None, "withheld": [], "self_score": missing()}
+_HEADER_DROPPED: dict[str, object] = {
+    "narrative": None,
+    "overall_goals": None,
+    "finance": None,
+    "withheld": [],
+    "self_score": missing(),
+}
 
 
 def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:

@@ -124,7 +124,11 @@ SUBMISSIONS = TableSpec(
         _num("fin_execution_rate", "部门 预算执行率 as stated", "header/finance/execution_rate"),
         _num("fin_adjustment_rate", "部门 预算调整率 as stated", "header/finance/adjustment_rate"),
         _num("fin_carryover_rate", "部门 结转结余率 as stated", "header/finance/carryover_rate"),
-        _num("fin_three_public_control_rate", "部门 “三公经费”控制率 as stated", "header/finance/three_public_control_rate"),
+        _num(
+            "fin_three_public_control_rate",
+            "部门 “三公经费”控制率 as stated",
+            "header/finance/three_public_control_rate",
+        ),
     ),
 )
 

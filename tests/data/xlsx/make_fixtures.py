@@ -168,7 +168,11 @@ def layout_b() -> list[Cell]:
         ("C10", 0, None),
         ("B11", "单位资金", None),
         ("C11", "*", None),
-        ("B12:K12", "1.预算执行率=预算执行数/调整后预算数,预算执行率未达到90%的需说明原因(100字以内);2.年中发生预算调整的(追加或调减),应单独说明理由;3.其他资金包括:社会投入资金、银行贷款.", None),
+        (
+            "B12:K12",
+            "1.预算执行率=预算执行数/调整后预算数,预算执行率未达到90%的需说明原因(100字以内);2.年中发生预算调整的(追加或调减),应单独说明理由;3.其他资金包括:社会投入资金、银行贷款.",
+            None,
+        ),
         ("A13:A18", "绩效指标(90分)", None),
         ("B13", "一级指标", None),
         ("C13", "二级指标", None),
@@ -238,7 +242,7 @@ def layout_b() -> list[Cell]:
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int]:
-    """"B13:B15" → 0-based (first row, first col, last row, last col)."""
+    """ "B13:B15" → 0-based (first row, first col, last row, last col)."""
     corners = []
     for part in ref.split(":"):
         match = re.fullmatch(r"([A-Z]+)(\d+)", part)
