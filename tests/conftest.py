@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from hypothesis import settings
@@ -37,3 +39,35 @@ def pack() -> Pack:
     loaded = load_pack(RULES)
     assert not loaded.problems, [str(p) for p in loaded.problems]
     return loaded
+
+
+def _spark_unavailable(reason: str) -> NoReturn:
+    if os.environ.get("PERFRULES_REQUIRE_SPARK") == "1":
+        pytest.fail(f"PERFRULES_REQUIRE_SPARK=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One local SparkSession for the whole run: starting a JVM costs seconds.
+
+    Skips when pyspark or Java is missing, unless PERFRULES_REQUIRE_SPARK=1 (CI sets it).
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        _spark_unavailable("pyspark is not installed: pip install 'perfrules[spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        _spark_unavailable("Java is not installed: Spark needs a JVM (Java 17 or 21)")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("perfrules-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    # Rules that fail on purpose are asserted in tests; their stack traces would only bury the output.
+    session.sparkContext.setLogLevel("OFF")
+    yield session
+    session.stop()

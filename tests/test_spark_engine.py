@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 import duckdb
 import pytest
@@ -35,37 +33,13 @@ from perfrules.tables.spec import ReferenceTable
 from perfrules.validate import read_inputs, run_pack
 from tests.conftest import FIXTURES, SEED
 
-REQUIRE = os.environ.get("PERFRULES_REQUIRE_SPARK") == "1"
 # pyspark warns on import that it does not support pandas 3 yet; the engine does not use pandas.
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if REQUIRE:
-        pytest.fail(f"PERFRULES_REQUIRE_SPARK=1 but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        _unavailable("pyspark is not installed: pip install 'perfrules[spark]'")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        _unavailable("Java is not installed: Spark needs a JVM (Java 17 or 21)")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("perfrules-tests")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    # Rules that fail on purpose are asserted below; their stack traces would only bury the output.
-    session.sparkContext.setLogLevel("OFF")
-    yield session
-    session.stop()
+def spark(spark_session: Any) -> Any:
+    return spark_session
 
 
 @pytest.fixture(scope="module")
