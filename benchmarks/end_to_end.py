@@ -5,7 +5,7 @@ of 13-17 indicators, about 1% of rows wrong in each of 19 ways), written once pe
 ``benchmarks/out/e2e-<rows>`` and reused. The measured process is a fresh ``perfrules check``;
 peak memory is the largest sum of resident memory over the process and its children, sampled
 every 50 ms from /proc (``--jobs`` workers count too). The baseline in the same run is reading
-alone: the same files parsed and validated into the model by ``perfrules.validate.iter_inputs``
+alone: the same files parsed and validated into the model by ``perfrules.read.inputs.iter_inputs``
 with no rules, which is the floor end to end can reach.
 
     python benchmarks/end_to_end.py --rows 100000,1000000
@@ -101,7 +101,7 @@ def documents(rows: int, seed: int) -> tuple[Path, int]:
 
 
 _READ_ONLY = (
-    "import sys, gc; from perfrules.validate import iter_inputs; gc.disable(); "
+    "import sys, gc; from perfrules.read.inputs import iter_inputs; gc.disable(); "
     "n = sum(1 for r in iter_inputs([sys.argv[1]]) if r.submission is not None); print(n)"
 )
 

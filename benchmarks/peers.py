@@ -1068,7 +1068,7 @@ def warm_validate_seconds(path: Path, runs: int = 20, *, preloaded: bool = False
     passes the loaded pack, to show what the rest of the call costs.
     """
     from perfrules import validate
-    from perfrules.validate import default_rules_dir
+    from perfrules.pack.location import default_rules_dir
 
     pack = load_pack(default_rules_dir()) if preloaded else None
     validate(path, rules=pack)

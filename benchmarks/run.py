@@ -60,8 +60,8 @@ from perfrules.model.report import Report
 from perfrules.model.rule import Severity
 from perfrules.pack.loader import LoadedRule, Pack, load_pack
 from perfrules.read.documents import ReadResult, read_object
+from perfrules.run import run_pack
 from perfrules.tables.normalize import normalize
-from perfrules.validate import run_pack
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from perfrules._version import __version__
 from perfrules.model.report import Report
+
+if TYPE_CHECKING:
+    from perfrules.run import RunSettings
 
 app = typer.Typer(
     add_completion=False,
@@ -25,17 +28,6 @@ rules_app = typer.Typer(no_args_is_help=True, help="规则包 / the rule pack")
 app.add_typer(rules_app, name="rules")
 export_app = typer.Typer(no_args_is_help=True, help="导出到其他工具 / export the pack to other tools")
 app.add_typer(export_app, name="export")
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-
-
-class EngineName(StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
 
 
 class Lang(StrEnum):
@@ -70,92 +62,75 @@ def _root(
     """perfrules: 预算绩效自评规则校验。"""
 
 
+def _choices(names: Iterable[str]) -> str:
+    return ", ".join(names)
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="输出格式：text、json、junit 或插件格式 / output format")]
+LangOption = Annotated[Lang, typer.Option("--lang", help="语言 / language")]
+FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")
+]
+WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")]
+PreviousOption = Annotated[
+    Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")
+]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")]
+HtmlOption = Annotated[
+    Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")
+]
+EngineOption = Annotated[
+    str, typer.Option("--engine", help="执行引擎：duckdb 或 spark（需要 perfrules[spark]）/ engine")
+]
+SparkMasterOption = Annotated[
+    str | None, typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL")
+]
+AnnotateOption = Annotated[
+    Path | None,
+    typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"),
+]
+
+
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="提交文件或目录 / submission files or folders")],
     rules: RulesOption = None,
     overlay: OverlayOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="输出格式 / output format")] = Format.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="语言 / language")] = Lang.zh,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")] = FailOn.error,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")] = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")
-    ] = False,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")] = None,
-    previous: Annotated[
-        Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")
-    ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")] = 1,
-    html: Annotated[
-        Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")
-    ] = None,
-    engine: Annotated[
-        EngineName, typer.Option("--engine", help="执行引擎 / engine (spark needs perfrules[spark])")
-    ] = EngineName.duckdb,
-    spark_master: Annotated[
-        str | None,
-        typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL"),
-    ] = None,
-    annotate: Annotated[
-        Path | None,
-        typer.Option(
-            "--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"
-        ),
-    ] = None,
+    fmt: FormatOption = "text",
+    lang: LangOption = Lang.zh,
+    fail_on: FailOnOption = FailOn.error,
+    output: OutputOption = None,
+    strict: StrictOption = False,
+    waivers: WaiversOption = None,
+    previous: PreviousOption = None,
+    as_of: AsOfOption = None,
+    jobs: JobsOption = 1,
+    html: HtmlOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
+    annotate: AnnotateOption = None,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
-    from perfrules.report.text import render_text
-    from perfrules.tables.contracts import MissingDependency
-    from perfrules.validate import default_rules_dir, expand_inputs, validate
+    from perfrules.report.writers import WRITERS
+    from perfrules.run import RunSettings
 
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        typer.echo(f"找不到文件 / no such file: {', '.join(missing)}", err=True)
-        raise typer.Exit(2)
-    if not expand_inputs(paths):
-        typer.echo(
-            "没有可校验的文件（.json / .yaml / .xlsx / .xls / .txt / CSV 目录）/ no submission files found", err=True
-        )
-        raise typer.Exit(2)
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        typer.echo(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}", err=True)
-        raise typer.Exit(2) from None
-    runner = None
-    try:
-        if engine is EngineName.spark:
-            from perfrules.engine.spark_engine import SparkEngine
-
-            runner = SparkEngine(spark_master)
-        # JSON alone is written as it is built: a national batch's findings need not fit in memory.
-        streamed = fmt is Format.json and html is None and annotate is None
-        with _progress_bar() as progress, _json_sink(output if streamed else None, streamed) as sink:
-            report = validate(
-                list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
-                strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
-                engine=runner, stream_json=sink,
-            )  # fmt: skip
-    except MissingDependency as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        if runner is not None:
-            runner.close()
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        _usage(f"未知输出格式 / unknown format: {fmt} (可选 / choose: {_choices(WRITERS)})")
+    _check_inputs(paths)
+    streamed = writer.streams and html is None and annotate is None
+    settings = RunSettings(
+        strict=strict, waivers=waivers, previous=previous, as_of=_day(as_of), jobs=jobs,
+    )  # fmt: skip
+    report = _run_check(paths, rules, overlay or [], fail_on.value, settings, engine, spark_master, output, streamed)
     if streamed:
         raise typer.Exit(report.exit_code)
-    if fmt is Format.json:
-        text = report.model_dump_json(indent=2) + "\n"
-    elif fmt is Format.junit:
-        from perfrules.report.junit import render_junit
-
-        text = render_junit(report)
-    else:
-        text = render_text(report, lang.value)
+    text = writer.render(report, lang.value)
     if html:
         from perfrules.report.html import write_html
 
@@ -170,6 +145,60 @@ def check(
     else:
         sys.stdout.write(text)
     raise typer.Exit(report.exit_code)
+
+
+def _usage(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _check_inputs(paths: list[Path]) -> None:
+    from perfrules.read.inputs import expand_inputs, shown_suffixes
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _usage(f"找不到文件 / no such file: {', '.join(missing)}")
+    if not expand_inputs(paths):
+        _usage(f"没有可校验的文件（{' / '.join(shown_suffixes())} / CSV 目录）/ no submission files found")
+
+
+def _day(as_of: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        _usage(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD: {as_of}")
+
+
+def _run_check(
+    paths: list[Path], rules: Path | None, overlays: list[str], fail_on: str, settings: RunSettings,
+    engine: str, spark_master: str | None, output: Path | None, streamed: bool,
+) -> Report:  # fmt: skip
+    """Run the validator with the chosen engine; JSON alone is written as it is built."""
+    from dataclasses import replace
+
+    from perfrules.engine.registry import ENGINES
+    from perfrules.errors import MissingDependency
+    from perfrules.pack.location import default_rules_dir
+    from perfrules.run import validate
+
+    factory = ENGINES.get(engine)
+    if factory is None:
+        _usage(f"未知引擎 / unknown engine: {engine} (可选 / choose: {_choices(ENGINES)})")
+    runner = None
+    try:
+        runner = factory(spark_master)
+        # A national batch's findings need not fit in memory: a streamed format goes out as it is built.
+        with _progress_bar() as progress, _json_sink(output if streamed else None, streamed) as sink:
+            return validate(
+                list(paths), rules=rules or default_rules_dir(), overlays=overlays, fail_on=fail_on,
+                settings=replace(settings, progress=progress, stream_json=sink), engine=runner,
+            )  # fmt: skip
+    except MissingDependency as exc:
+        _usage(str(exc))
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None and engine != "duckdb":
+            close()
 
 
 @contextmanager
@@ -213,8 +242,8 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
 
 def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:
     """Annotated copies of every workbook input; the submitter's original is never touched."""
+    from perfrules.read.inputs import expand_inputs
     from perfrules.report.annotate_xlsx import annotate_workbook
-    from perfrules.validate import expand_inputs
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in expand_inputs(paths):
@@ -237,7 +266,7 @@ def rules_list(
 ) -> None:
     """列出规则 / list the rules of a pack."""
     from perfrules.pack.cache import load_pack_cached
-    from perfrules.validate import default_rules_dir
+    from perfrules.pack.location import default_rules_dir
 
     pack = load_pack_cached(rules or default_rules_dir(), overlay or [])
     for loaded in pack.rules:
@@ -260,7 +289,7 @@ def lint(
 ) -> None:
     """检查规则文件 / lint rule files: every problem with file:line:column."""
     from perfrules.pack.lint import lint_paths
-    from perfrules.validate import default_rules_dir
+    from perfrules.pack.location import default_rules_dir
 
     problems = lint_paths(paths or [default_rules_dir()])
     for problem in problems:
@@ -297,8 +326,8 @@ def rules_test(
     ] = None,
 ) -> None:
     """测试规则：示例、性质测试、覆盖率、变异 / test rules: examples, hypothesis properties, coverage, mutation."""
+    from perfrules.pack.location import default_rules_dir
     from perfrules.testing.runner import run
-    from perfrules.validate import default_rules_dir
 
     code = run(
         paths or [default_rules_dir()], coverage=coverage, mutate=mutate, examples_per_property=examples, out=sys.stdout
@@ -338,7 +367,7 @@ def catalogue(
     """生成规则目录 / write the rule catalogue (docs/rules/*.md) and the table reference (docs/tables.md)."""
     from perfrules.pack.catalogue import catalogue_is_current, render_tables_doc, write_catalogue
     from perfrules.pack.loader import load_pack
-    from perfrules.validate import default_rules_dir
+    from perfrules.pack.location import default_rules_dir
 
     pack = load_pack(rules or default_rules_dir())
     for problem in pack.problems:

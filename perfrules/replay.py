@@ -8,7 +8,9 @@ from pathlib import Path
 
 from perfrules.model.report import Report
 from perfrules.pack.loader import load_pack
-from perfrules.validate import load_report, resolve_rules_dir, validate
+from perfrules.pack.location import resolve_rules_dir
+from perfrules.report.json import load_report
+from perfrules.run import RunSettings, validate
 
 
 @dataclass
@@ -69,11 +71,12 @@ def replay_report(path: Path, rules: Path | None = None) -> ReplayOutcome:
             sources.append(source)
     if out.exit_code == 2:
         return out
-    again = validate(
-        sources, rules=pack, fail_on=original.fail_on, as_of=original.as_of,
+    settings = RunSettings(
+        as_of=original.as_of,
         waivers=original.waivers["source"] if original.waivers else None,
         previous=original.previous["source"] if original.previous else None,
-    )  # fmt: skip
+    )
+    again = validate(sources, rules=pack, fail_on=original.fail_on, settings=settings)
     same = again.verdict == original.verdict and _findings(again) == _findings(original)
     if same:
         out.lines.append(f"✓ 结论一致 / same verdict: {again.verdict} ({again.summary['findings']} findings)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from perfrules import validate
+from perfrules import RunSettings, validate
 from perfrules.model.report import Finding
 from perfrules.pack.loader import Pack
 from tests.conftest import FIXTURES, SEED
@@ -68,7 +68,9 @@ def test_parallel_reading_gives_the_same_report(pack: Pack, tmp_path: Path) -> N
     (tmp_path / "corrupt.json").write_text("{ not json", encoding="utf-8")
     seen: list[tuple[int, int]] = []
     serial = validate([tmp_path], rules=pack)
-    parallel = validate([tmp_path], rules=pack, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    parallel = validate(
+        [tmp_path], rules=pack, settings=RunSettings(jobs=2, progress=lambda done, total: seen.append((done, total)))
+    )
     assert parallel.model_dump_json() == serial.model_dump_json()
     assert seen[-1] == (7, 7)
     assert parallel.exit_code == 2  # the corrupt file is reported, and the other six are still checked
@@ -106,9 +108,10 @@ def test_run_pack_streams_its_inputs_and_keeps_no_submission_rows(pack: Pack, tm
     from perfrules.model.rule import Severity
     from perfrules.model.submission import Project
     from perfrules.read.documents import ReadResult
+    from perfrules.read.inputs import iter_inputs, read_inputs
+    from perfrules.run import run_pack
     from perfrules.tables.normalize import Batch
     from perfrules.tables.spec import ReferenceTable
-    from perfrules.validate import iter_inputs, read_inputs, run_pack
 
     inputs = [SEED, BROKEN, CLEAN, tmp_path / "missing.yaml"]
     expected = run_pack(pack, read_inputs(inputs), Severity.ERROR).model_dump_json()
@@ -144,8 +147,10 @@ def test_streamed_json_report_is_byte_for_byte_the_report(pack: Pack, tmp_path: 
     import json
     import sys
 
+    from perfrules.findings.review import Review
     from perfrules.model.rule import Severity
-    from perfrules.validate import Review, read_inputs, run_pack, write_json_report
+    from perfrules.read.inputs import read_inputs
+    from perfrules.run import run_pack, write_json_report
     from tests.conftest import ROOT
 
     sys.path.insert(0, str(ROOT / "benchmarks"))

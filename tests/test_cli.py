@@ -110,7 +110,7 @@ def test_template_never_overwrites_an_existing_file_without_force(tmp_path: Path
 
 
 def test_workbooks_and_csv_bundles_are_found_in_folders() -> None:
-    from perfrules.validate import expand_inputs
+    from perfrules.read.inputs import expand_inputs
 
     found = [p.name for p in expand_inputs([FIXTURES.parent])]
     assert "layout-a-training.xlsx" in found

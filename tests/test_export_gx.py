@@ -39,9 +39,10 @@ from perfrules.model.rule import Rule, Severity
 from perfrules.model.submission import DocumentKind
 from perfrules.pack.loader import LoadedRule, Pack, load_pack
 from perfrules.read.documents import ReadResult, read_object
+from perfrules.read.inputs import read_inputs
+from perfrules.run import run_pack
 from perfrules.tables.normalize import Batch, normalize
 from perfrules.tables.spec import TABLES
-from perfrules.validate import read_inputs, run_pack
 from tests.conftest import FIXTURES, ROOT, RULES
 
 ALL_KINDS = [k.value for k in DocumentKind]

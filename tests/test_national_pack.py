@@ -16,7 +16,7 @@ import pytest
 from perfrules.model.rule import Severity
 from perfrules.pack.loader import Pack, load_pack
 from perfrules.read.documents import read_object
-from perfrules.validate import run_pack
+from perfrules.run import run_pack
 from tests.conftest import RULES
 
 RULE_IDS = [r.rule.id for r in load_pack(RULES).rules]

@@ -16,7 +16,7 @@ import pytest
 from perfrules.model.rule import Severity
 from perfrules.pack import cache
 from perfrules.pack.loader import Pack, load_pack
-from perfrules.validate import validate
+from perfrules.run import validate
 from tests.conftest import ROOT, RULES, SEED
 
 OVERLAY = RULES / "overlays" / "hubei.yaml"

@@ -15,9 +15,9 @@ from perfrules import validate
 from perfrules.cli import app
 from perfrules.model.schemas import SCHEMAS, stale_schemas, write_schemas
 from perfrules.pack.loader import Pack
+from perfrules.read.inputs import read_inputs
 from perfrules.tables.contracts import check_contracts
 from perfrules.tables.normalize import normalize
-from perfrules.validate import read_inputs
 from tests.conftest import FIXTURES, ROOT, SEED
 
 DOCS = ROOT / "docs"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from perfrules import validate
+from perfrules import RunSettings, validate
 from perfrules.cli import app
 from perfrules.pack.loader import Pack
 from tests.conftest import FIXTURES, SEED
@@ -50,11 +50,11 @@ def test_waivers_accept_findings_until_they_expire(pack: Pack, tmp_path: Path) -
         for f in errors
     )
     waivers.write_text("waivers:\n" + entries, encoding="utf-8")
-    in_time = validate(SEED, rules=pack, waivers=waivers, as_of=dt.date(2022, 1, 1))
+    in_time = validate(SEED, rules=pack, settings=RunSettings(waivers=waivers, as_of=dt.date(2022, 1, 1)))
     assert in_time.exit_code == 0
     assert in_time.summary["waived"] == len(errors)
     assert in_time.waivers is not None
-    late = validate(SEED, rules=pack, waivers=waivers, as_of=dt.date(2022, 7, 1))
+    late = validate(SEED, rules=pack, settings=RunSettings(waivers=waivers, as_of=dt.date(2022, 7, 1)))
     assert late.exit_code == 1
     assert {w.fingerprint for w in late.expired_waivers} == {f.fingerprint for f in errors}
     text = runner.invoke(app, ["check", str(SEED), "--waivers", str(waivers), "--as-of", "2022-07-01"]).output
@@ -64,7 +64,7 @@ def test_waivers_accept_findings_until_they_expire(pack: Pack, tmp_path: Path) -
 def test_a_broken_waivers_file_is_an_input_error_with_its_location(pack: Pack, tmp_path: Path) -> None:
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text("waivers:\n  - fingerprint: abc\n    approver: 张三\n", encoding="utf-8")
-    report = validate(SEED, rules=pack, waivers=waivers)
+    report = validate(SEED, rules=pack, settings=RunSettings(waivers=waivers))
     assert report.exit_code == 2
     assert any(p.source == str(waivers) and "/waivers/0" in (p.location or "") for p in report.problems)
 
@@ -76,7 +76,7 @@ def test_resubmission_marks_new_still_open_and_fixed(pack: Pack, tmp_path: Path)
     text = BROKEN.read_text(encoding="utf-8").replace("weight: 30, score: 32", "weight: 30, score: 30")
     text = text.replace("self_score: 101", "self_score: 99")
     fixed.write_text(text, encoding="utf-8")
-    report = validate(fixed, rules=pack, previous=before)
+    report = validate(fixed, rules=pack, settings=RunSettings(previous=before))
     (result,) = report.submissions
     assert {f.rule_id for f in result.fixed} == {"SCORE-IND-BOUNDS", "SCORE-TOTAL-RANGE"}
     assert all(f.change == "still_open" for f in result.findings if f.rule_id != "GRADE-TOTAL-BAND")

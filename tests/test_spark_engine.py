@@ -21,16 +21,20 @@ import sqlglot
 from sqlglot import exp
 
 from perfrules.compile.kinds import CompiledRule
+from perfrules.engine.base import reference_spec
 from perfrules.engine.duckdb_engine import DuckDBEngine
-from perfrules.engine.spark_engine import JAVA_PREFIX, SparkEngine, java_regex, reference_spec, to_spark_sql
+from perfrules.engine.spark_engine import SparkEngine
+from perfrules.engine.spark_regex import JAVA_PREFIX, java_regex
+from perfrules.engine.spark_sql import to_spark_sql
+from perfrules.errors import MissingDependency
 from perfrules.findings.build import render_value
 from perfrules.model.rule import Severity
 from perfrules.pack.loader import Pack
 from perfrules.read.documents import ReadResult, read_object
-from perfrules.tables.contracts import MissingDependency
+from perfrules.read.inputs import read_inputs
+from perfrules.run import run_pack
 from perfrules.tables.normalize import Batch, normalize
 from perfrules.tables.spec import ReferenceTable
-from perfrules.validate import read_inputs, run_pack
 from tests.conftest import FIXTURES, SEED
 
 # pyspark warns on import that it does not support pandas 3 yet; the engine does not use pandas.
@@ -280,7 +284,7 @@ def test_a_missing_java_names_what_to_install(spark: Any) -> None:
     # A JVM is started only once per process, so the failure is provoked in a fresh one.
     script = (
         "from perfrules.engine.spark_engine import SparkEngine\n"
-        "from perfrules.tables.contracts import MissingDependency\n"
+        "from perfrules.errors import MissingDependency\n"
         "try:\n    SparkEngine()\nexcept MissingDependency as exc:\n    print(exc)\n"
     )
     env = {**os.environ, "JAVA_HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from perfrules.compile._lazy import exp, sqlglot
+from perfrules.errors import RuleError
 from perfrules.model.rule import ParamValue
 
 DIALECT = "duckdb"
@@ -80,7 +81,7 @@ _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 BATCH_KEYS = frozenset({"sub", "rid"})
 
 
-class SqlNotAllowed(ValueError):
+class SqlNotAllowed(RuleError):
     """A fragment outside the subset; the message is bilingual and says what to do instead."""
 
 

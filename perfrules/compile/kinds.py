@@ -20,6 +20,7 @@ from perfrules.compile.allowlist import (
     safe_ratio,
     unknown_column_message,
 )
+from perfrules.errors import RuleError
 from perfrules.model.rule import (
     AggregateCheck,
     Condition,
@@ -50,7 +51,7 @@ class CompiledRule:
     """The same query without the join to ``locations``, for batches with no located cells."""
 
 
-class CompileError(ValueError):
+class CompileError(RuleError):
     """A rule that cannot be compiled; ``field`` names the rule key at fault."""
 
     def __init__(self, message: str, field: str) -> None:

@@ -8,25 +8,46 @@ interrupts a rule that runs past its time and the failure is reported for that r
 from __future__ import annotations
 
 import atexit
-import json
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from perfrules.compile.kinds import CompiledRule
+from perfrules.compile.rows import ROW_COLUMNS, Row, decode_row
+from perfrules.engine.base import (
+    DATA_TABLE_NAMES,
+    EngineResult,
+    PartFailed,
+    RuleRows,
+    StopIsolating,
+    failure_message,
+    isolate,
+    narrowed,
+    reference_spec,
+    refusal_message,
+    timeout_message,
+)
 from perfrules.engine.guard import QueryRejected, verify_select
 from perfrules.model.rule import check_identifier
 from perfrules.tables.normalize import Batch
-from perfrules.tables.spec import DATA_TABLES, TABLES, Column, ReferenceTable, TableSpec
+from perfrules.tables.spec import TABLES, ReferenceTable, TableSpec
 
-DATA_TABLE_NAMES = frozenset(t.name for t in DATA_TABLES)
+__all__ = [
+    "DuckDBEngine",
+    "EngineResult",
+    "EngineSettings",
+    "Row",
+    "RuleRows",
+    "insert_rows",
+    "quoted",
+    "shared_engine",
+]
 LOCATIONS_TABLE = "locations"
 OPTIMIZE_FROM_ROWS = 5_000
 """Batches of at least this many rows (all tables) run with DuckDB's optimizer; measured on the
@@ -37,90 +58,6 @@ FUSED_GROUP = 8
 took 2.43 s and 317 MB above its input; groups of 12 rules 2.49 s and 138 MB; of 4, 2.41 s and 107 MB."""
 """Fused statements kept prepared: one per pack and overlay set a process serves, usually one."""
 
-Row = dict[str, Any]
-
-
-class RuleRows(MutableMapping[str, list[Row]]):
-    """Each rule's flagged rows, as dicts with their evidence decoded.
-
-    Rows fetched as Arrow stay Arrow until a rule's rows are read: a batch can flag hundreds
-    of thousands of rows, and counting them or listing their keys needs no Python objects.
-    """
-
-    def __init__(self) -> None:
-        self._rows: dict[str, list[Row]] = {}
-        self._arrow: dict[str, Any] = {}
-
-    def put_arrow(self, rule_id: str, table: Any) -> None:
-        self._rows.pop(rule_id, None)
-        self._arrow[rule_id] = table
-
-    def __getitem__(self, rule_id: str) -> list[Row]:
-        table = self._arrow.pop(rule_id, None)
-        if table is not None:
-            self._rows[rule_id] = _decoded(table)
-        return self._rows[rule_id]
-
-    def by_submission(self, rule_id: str) -> Iterator[tuple[int, list[Row]]]:
-        """A rule's rows grouped by submission (``sub`` ascending, rows in ``rid`` order),
-        decoding one submission's rows at a time."""
-        table = self._arrow.get(rule_id)
-        if table is None:
-            rows = sorted(self._rows.get(rule_id, ()), key=lambda row: (row["sub"], row["rid"]))
-            start = 0
-            for end in range(1, len(rows) + 1):
-                if end == len(rows) or rows[end]["sub"] != rows[start]["sub"]:
-                    yield rows[start]["sub"], rows[start:end]
-                    start = end
-            return
-        table = table.sort_by([("sub", "ascending"), ("rid", "ascending")])
-        subs = table.column("sub").to_pylist()
-        start = 0
-        for end in range(1, len(subs) + 1):
-            if end == len(subs) or subs[end] != subs[start]:
-                yield subs[start], _decoded(table.slice(start, end - start))
-                start = end
-
-    def __setitem__(self, rule_id: str, rows: list[Row]) -> None:
-        self._arrow.pop(rule_id, None)
-        self._rows[rule_id] = rows
-
-    def __delitem__(self, rule_id: str) -> None:
-        if self._arrow.pop(rule_id, None) is None:
-            del self._rows[rule_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([*self._rows, *self._arrow])
-
-    def __len__(self) -> int:
-        return len(self._rows) + len(self._arrow)
-
-    def count(self, rule_id: str) -> int:
-        table = self._arrow.get(rule_id)
-        return int(table.num_rows) if table is not None else len(self._rows.get(rule_id, ()))
-
-    def column(self, rule_id: str, name: str) -> list[Any]:
-        """One output column (``sub``, ``rid``, ``path``, …) of a rule's rows, without building the rows."""
-        table = self._arrow.get(rule_id)
-        if table is not None:
-            return list(table.column(name).to_pylist())
-        return [row[name] for row in self._rows.get(rule_id, ())]
-
-
-@dataclass
-class EngineResult:
-    rows: RuleRows = field(default_factory=RuleRows)
-    errors: dict[str, str] = field(default_factory=dict)
-    errored_subs: dict[str, frozenset[int] | None] = field(default_factory=dict)
-    """For each errored rule, the submissions it failed on; None when it failed as a whole
-    (a timeout, or a rule that cannot run at all)."""
-
-    def failed(self, rule_id: str, sub: int) -> bool:
-        if rule_id not in self.errors:
-            return False
-        subs = self.errored_subs.get(rule_id)
-        return subs is None or sub in subs
-
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -129,10 +66,6 @@ class EngineSettings:
     rule_timeout_s: float = 60.0
     max_spill: str = "8GB"
     """The most DuckDB may spill to its private temporary folder."""
-
-
-def _year(cell: str | None) -> int | None:
-    return int(cell) if cell else None
 
 
 SMALL_TABLE_ROWS = 64
@@ -322,21 +255,7 @@ class DuckDBEngine:
 
     @staticmethod
     def load_reference(con: duckdb.DuckDBPyConnection, ref: ReferenceTable) -> None:
-        cols = [c for c in ref.columns if c not in ("valid_from", "valid_to")]
-        index = {c: i for i, c in enumerate(ref.columns)}
-        data: dict[str, list[object]] = {c: [row[index[c]] for row in ref.rows] for c in cols}
-        for bound in ("valid_from", "valid_to"):
-            position = index.get(bound)
-            data[bound] = [_year(row[position]) if position is not None else None for row in ref.rows]
-        spec = TableSpec(
-            f"ref_{ref.name}",
-            "reference table",
-            (
-                *(Column(c, "VARCHAR", c) for c in cols),
-                Column("valid_from", "INTEGER", "first fiscal year"),
-                Column("valid_to", "INTEGER", "last fiscal year"),
-            ),
-        )
+        spec, data = reference_spec(ref)
         con.execute(f"DROP TABLE IF EXISTS {quoted(spec.name)}")
         con.execute(spec.ddl())
         insert_rows(con, spec, data)
@@ -413,7 +332,7 @@ class DuckDBEngine:
             return True
         for values in fetched:
             rule = rules[values[0]]
-            result.rows[rule.rule_id].append(_row(values))
+            result.rows[rule.rule_id].append(decode_row(values))
         return True
 
     def _run_one(self, session: _Session, rule: CompiledRule, result: EngineResult, *, located: bool) -> None:
@@ -422,55 +341,42 @@ class DuckDBEngine:
         try:
             sql = _wrapped(0, rule, located=located)
             session.guard(sql)
-            result.rows[rule.rule_id] = [_row(values) for values in session.con.execute(sql).fetchall()]
+            result.rows[rule.rule_id] = [decode_row(values) for values in session.con.execute(sql).fetchall()]
         except (QueryRejected, ValueError) as exc:
-            result.errors[rule.rule_id] = f"规则被沙箱拒绝 / rule refused by the sandbox: {exc}"
+            result.errors[rule.rule_id] = refusal_message(exc)
             result.errored_subs[rule.rule_id] = None
         except duckdb.Error as exc:
             if watchdog.fired:
-                result.errors[rule.rule_id] = (
-                    f"规则运行超过 {self.settings.rule_timeout_s:g} 秒被中止 / rule interrupted after "
-                    f"{self.settings.rule_timeout_s:g} s"
-                )
+                result.errors[rule.rule_id] = timeout_message(self.settings.rule_timeout_s)
             else:
-                result.errors[rule.rule_id] = f"规则运行出错 / rule failed at run time: {str(exc).splitlines()[0]}"
+                result.errors[rule.rule_id] = failure_message(str(exc).splitlines()[0])
         finally:
             watchdog.disarm()
 
     def _isolate(
         self, session: _Session, rule: CompiledRule, subs: list[int], result: EngineResult, *, located: bool
     ) -> None:
-        """A rule that fails on one submission's data must not lose the others' findings:
-        bisect the batch until the failing submissions are pinned down."""
-        rows: list[Row] = []
-        failed: set[int] = set()
-        pending = [subs]
+        """Pin a rule that fails on part of the batch to the submissions that cause it."""
         watchdog = session.watchdog
-        while pending:
-            part = pending.pop()
+
+        def probe(part: list[int]) -> list[Row]:
             watchdog.arm(self.settings.rule_timeout_s)
             try:
                 sql = _wrapped(0, rule, part, located=located)
                 session.guard(sql)
-                fetched = session.con.execute(sql).fetchall()
+                return [decode_row(values) for values in session.con.execute(sql).fetchall()]
             except (QueryRejected, ValueError):
-                return
+                raise StopIsolating from None
             except duckdb.Error:
                 if watchdog.fired:
-                    return  # too slow on part of the batch: keep the whole-batch error
-                if len(part) == 1:
-                    failed.update(part)
-                else:
-                    pending += [part[: len(part) // 2], part[len(part) // 2 :]]
-                continue
+                    raise StopIsolating from None  # too slow on part of the batch: keep the whole-batch error
+                raise PartFailed from None
             finally:
                 watchdog.disarm()
-            rows += [_row(values) for values in fetched]
-        result.rows[rule.rule_id] = rows
-        result.errored_subs[rule.rule_id] = frozenset(failed)
 
-
-_ROW_COLUMNS = ("sub", "rid", "path", "ident_0", "ident_1", "ident_2", "location")
+        outcome = isolate(probe, subs)
+        if outcome is not None:
+            result.rows[rule.rule_id], result.errored_subs[rule.rule_id] = outcome
 
 
 def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None, *, located: bool = True) -> str:
@@ -486,24 +392,8 @@ def _wrapped(index: int, rule: CompiledRule, subs: list[int] | None = None, *, l
     evidence = f"json_object({pairs})" if pairs else "NULL"
     sql = rule.sql if located or not rule.unlocated_sql else rule.unlocated_sql
     if subs is not None:
-        sql = _narrowed(sql, subs)
-    return f"SELECT {index} AS rule_index, {', '.join('r.' + c for c in _ROW_COLUMNS)}, {evidence} AS evidence FROM ({sql}) r"
-
-
-def _narrowed(sql: str, subs: list[int]) -> str:
-    import sqlglot  # only when a rule fails on part of a batch
-    from sqlglot import exp
-
-    keep = ", ".join(str(s) for s in subs)
-
-    def narrow(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Table) and node.name in DATA_TABLE_NAMES and not node.db:
-            alias = node.alias or node.name
-            inner = sqlglot.parse_one(f'SELECT * FROM "{node.name}" WHERE sub IN ({keep})', read="duckdb")
-            return exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-        return node
-
-    return sqlglot.parse_one(sql, read="duckdb").transform(narrow).sql("duckdb")
+        sql = narrowed(sql, subs)
+    return f"SELECT {index} AS rule_index, {', '.join('r.' + c for c in ROW_COLUMNS)}, {evidence} AS evidence FROM ({sql}) r"
 
 
 def _split_by_rule(fetched: Any, rules: Sequence[CompiledRule], out: RuleRows) -> None:
@@ -514,18 +404,6 @@ def _split_by_rule(fetched: Any, rules: Sequence[CompiledRule], out: RuleRows) -
     column = fetched.column("rule_index")
     for index in column.unique().to_pylist():
         out.put_arrow(rules[index].rule_id, fetched.filter(pc.equal(column, scalar(index, column.type))))
-
-
-def _decoded(table: Any) -> list[Row]:
-    columns = [table.column(name).to_pylist() for name in table.column_names]
-    return [_row(values) for values in zip(*columns, strict=True)]
-
-
-def _row(values: tuple[Any, ...]) -> Row:
-    row: Row = dict(zip(_ROW_COLUMNS, values[1:8], strict=True))
-    if values[8] is not None:
-        row.update(json.loads(values[8], parse_float=Decimal))
-    return row
 
 
 _SHARED: dict[EngineSettings, DuckDBEngine] = {}

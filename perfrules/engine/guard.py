@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from perfrules.errors import RuleError
+
 ALLOWED_FUNCTIONS = frozenset({
     # the rule allow-list (compile/allowlist.py), in DuckDB's spelling
     "abs", "round", "least", "greatest", "length", "lower", "upper", "trim", "substring", "strpos",
@@ -38,7 +40,7 @@ TABLE_REFS = frozenset({"BASE_TABLE", "SUBQUERY", "JOIN", "EMPTY"})
 EXPRESSION_LIST, …) is refused."""
 
 
-class QueryRejected(ValueError):
+class QueryRejected(RuleError):
     """A query the sandbox refuses to run; the message says what and why, in zh / en."""
 
 

@@ -366,8 +366,9 @@ def run_export(
 ) -> ExportOutcome:  # fmt: skip
     """``perfrules export gx``: write the suite and, with ``db``, the tables of ``inputs`` for it."""
     from perfrules.pack.loader import load_pack
+    from perfrules.pack.location import default_rules_dir
+    from perfrules.read.inputs import read_inputs
     from perfrules.tables.normalize import normalize
-    from perfrules.validate import default_rules_dir, read_inputs
 
     if (db is None) != (not inputs):
         return ExportOutcome(2, ["--db 与提交文件须同时给出 / --db and submission paths go together"])

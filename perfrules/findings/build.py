@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from perfrules.engine.duckdb_engine import Row
+from perfrules.compile.rows import Row
 from perfrules.model.report import BasisRef, Bilingual, Finding, Location
 from perfrules.model.rule import Rule, Severity
 from perfrules.pack.loader import LoadedRule

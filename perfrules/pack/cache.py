@@ -43,6 +43,7 @@ from pydantic import BaseModel
 
 from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule
+from perfrules.errors import CacheError
 from perfrules.model.report import OverlayChange
 from perfrules.model.rule import Rule, Severity
 from perfrules.model.submission import DocumentKind
@@ -156,7 +157,7 @@ _MODELS: dict[str, type[BaseModel]] = {c.__name__: c for c in (Rule, OverlayChan
 _ENUMS: dict[str, type[Enum]] = {c.__name__: c for c in (Severity, DocumentKind)}
 
 
-class CacheFormatError(ValueError):
+class CacheFormatError(CacheError):
     """A value the cache cannot write, or a file it cannot read back."""
 
 

@@ -25,6 +25,7 @@ from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
 from perfrules.model import rule as rule_model
 from perfrules.model.report import OverlayChange
 from perfrules.model.rule import ParamValue, Rule, check_identifier
+from perfrules.pack.problem import Problem as Problem
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
 from perfrules.tables.spec import ReferenceTable
 
@@ -32,21 +33,6 @@ BUILTIN_PLACEHOLDERS = ("department", "fiscal_year", "project", "indicator", "fu
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 REFERENCE_DIR = "reference"
 OVERLAY_DIR = "overlays"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a rule file, located for an editor."""
-
-    file: str
-    line: int | None
-    column: int | None
-    message: str
-    rule_id: str | None = None
-
-    def __str__(self) -> str:
-        where = self.file + (f":{self.line}" if self.line else "") + (f":{self.column}" if self.column else "")
-        return f"{where}: {'[' + self.rule_id + '] ' if self.rule_id else ''}{self.message}"
 
 
 @dataclass(frozen=True)

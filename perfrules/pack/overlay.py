@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from perfrules.compile.kinds import CompileError, compile_rule
 from perfrules.model.report import OverlayChange as ChangeStamp
 from perfrules.model.rule import ParamValue, Severity
+from perfrules.pack.problem import Problem
 from perfrules.read.yaml12 import YamlError, load_yaml
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ def _same_kind(default: ParamValue, value: ParamValue) -> bool:
 
 
 def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
-    from perfrules.pack.loader import Problem
-
     digest = hashlib.sha256(pack.content_hash.encode())
     lookups = {name: t.columns for name, t in pack.references.items()}
     for item in overlays:

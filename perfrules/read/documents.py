@@ -18,9 +18,9 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from perfrules.model.report import Problem
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
-from perfrules.tables.normalize import SourcedSubmission
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 SUFFIXES = (".json", ".yaml", ".yml")

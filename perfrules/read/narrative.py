@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.text_file import read_text_file
-from perfrules.tables.normalize import SourcedSubmission
 
 _TITLE = re.compile(
     r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告"

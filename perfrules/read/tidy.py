@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.cells import (
     CellValue,
     column_letter,
@@ -36,7 +37,6 @@ from perfrules.read.cells import (
 )
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.xlsx_forms import LoadedWorkbook, load_sheets, locate, row_cap_problem
-from perfrules.tables.normalize import SourcedSubmission
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 INSTRUCTIONS_SHEET = "填写说明"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.cells import (
     CellValue,
     cell_ref,
@@ -38,7 +39,6 @@ from perfrules.read.cells import (
     text_of,
 )
 from perfrules.read.documents import ReadResult, to_submission
-from perfrules.tables.normalize import SourcedSubmission
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from perfrules.errors import InputError
+
 # The C composer is much faster on big submissions; pure-Python builds of PyYAML lack it.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -36,7 +38,7 @@ _SCALAR_TAGS = {
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-class YamlError(ValueError):
+class YamlError(InputError):
     """A YAML document that cannot be read; carries a 1-based line and column."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:

@@ -15,15 +15,13 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfrules.tables.spec import DECIMAL, TableSpec
-
-if TYPE_CHECKING:
-    from perfrules.tables.spec import Column
+from perfrules.errors import InputError
+from perfrules.tables.columns import DECIMAL, Column, TableSpec
 
 DECIMAL_TYPE = pa.decimal64(18, 4)
 """Eight bytes, like DuckDB's own DECIMAL(18,4); decimal128 would double the money columns."""
@@ -42,7 +40,7 @@ _SCALE = Decimal(10) ** 4
 _NULL = -1
 
 
-class TableShapeError(ValueError):
+class TableShapeError(InputError):
     """An Arrow table that does not have the columns or types of its table spec."""
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.tables.spec import DECIMAL, STATES, TableData, TableSpec
 
-
-class MissingDependency(RuntimeError):
-    """An optional extra is not installed; the message carries the install command."""
+__all__ = ["MissingDependency", "check_contracts"]
 
 
 def _pandera() -> Any:
@@ -22,7 +21,8 @@ def _pandera() -> Any:
     except ImportError as exc:
         raise MissingDependency(
             "--strict 需要 pandera：pip install 'perfrules[contracts]' / --strict needs pandera: "
-            "pip install 'perfrules[contracts]'"
+            "pip install 'perfrules[contracts]'",
+            extra="contracts",
         ) from exc
     return pa
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import DepartmentFinance, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.spec import (
@@ -31,15 +32,6 @@ FINANCE_MONEY = (
     "three_public_actual",
 )
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
-
-
-@dataclass(frozen=True)
-class SourcedSubmission:
-    """A submission and where it came from; ``locations`` maps (pointer) → sheet!cell if known."""
-
-    source: str
-    submission: Submission
-    locations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -16,8 +16,8 @@ from perfrules.model.report import Report
 from perfrules.model.rule import Severity
 from perfrules.pack.loader import LoadedRule, Pack
 from perfrules.read.documents import ReadResult, read_object
+from perfrules.run import run_pack
 from perfrules.tables.spec import ReferenceTable
-from perfrules.validate import run_pack
 
 Submission = Mapping[str, Any]
 

@@ -34,10 +34,11 @@ from sqlglot import exp
 
 from perfrules.compile.kinds import GROUP_TABLES, CompileError, compile_rule
 from perfrules.model.rule import AggregateCheck, Bilingual, Condition, RatioCheck, RowCheck, SqlCheck
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
 from perfrules.model.values import MAX_ABS, ValueState, parse_num
 from perfrules.pack.loader import LoadedRule, Pack
-from perfrules.tables.normalize import SourcedSubmission, normalize
+from perfrules.tables.normalize import normalize
 from perfrules.tables.spec import TABLES, TableSpec
 from perfrules.testing._engine import Outcome, evaluate
 from perfrules.testing._fragments import COMPARISONS, MIRRORED, Fragment, comparisons

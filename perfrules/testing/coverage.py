@@ -21,9 +21,10 @@ from sqlglot.errors import SqlglotError
 
 from perfrules.compile.allowlist import DIALECT
 from perfrules.model.rule import ReferenceCheck, RowCheck, TextPatternCheck
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
 from perfrules.pack.loader import LoadedRule, Pack
-from perfrules.tables.normalize import SourcedSubmission, normalize
+from perfrules.tables.normalize import normalize
 from perfrules.tables.spec import TABLES
 from perfrules.testing.examples import yaml_line
 

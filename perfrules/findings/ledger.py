@@ -1,0 +1,112 @@
+"""Each submission's ledger (what every rule did), its verdict and counts; the run's verdict and summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from perfrules.engine.base import EngineResult
+from perfrules.model.report import Finding, FixedFinding, LedgerEntry, Problem, Report, RuleStatus, Verdict
+from perfrules.model.rule import Severity
+from perfrules.model.submission import Submission
+from perfrules.pack.loader import LoadedRule
+
+EXIT_CODES: dict[Verdict, int] = {"pass": 0, "blocked": 1, "error": 2}
+
+
+def applies(loaded: LoadedRule, submission: Submission) -> bool:
+    """Whether an active rule applies to this submission's kind and fiscal year."""
+    return loaded.rule.status == "active" and loaded.rule.applies(
+        submission.document_kind, submission.header.fiscal_year
+    )
+
+
+def ledger_status(loaded: LoadedRule, submission: Submission, index: int, result: EngineResult) -> RuleStatus:
+    if not loaded.enabled or loaded.rule.status != "active":
+        return "disabled"
+    if not applies(loaded, submission):
+        return "not_applicable"
+    return "errored" if result.failed(loaded.rule.id, index) else "evaluated"
+
+
+def ledger(
+    rules: Sequence[LoadedRule],
+    broken_rule_ids: Iterable[str],
+    submission: Submission,
+    index: int,
+    result: EngineResult,
+    findings: Sequence[Finding],
+) -> list[LedgerEntry]:
+    """One entry per rule of the pack (and per rule that failed to load), sorted by rule id."""
+    per_rule = Counter(f.rule_id for f in findings)
+    entries = [
+        LedgerEntry(
+            rule_id=loaded.rule.id,
+            status=ledger_status(loaded, submission, index, result),
+            findings=per_rule[loaded.rule.id],
+        )
+        for loaded in rules
+    ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in broken_rule_ids]
+    entries.sort(key=lambda e: e.rule_id)
+    return entries
+
+
+def counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """Findings per severity, and how many are justified or waived."""
+    out = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return out | {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
+
+
+def submission_verdict(findings: Sequence[Finding], entries: Sequence[LedgerEntry]) -> Verdict:
+    """A blocking finding stands even when another rule could not run: the submission is
+    blocked whatever that rule would have said. Only a would-be pass becomes an error."""
+    if any(f.blocking for f in findings):
+        return "blocked"
+    return "error" if any(e.status == "errored" for e in entries) else "pass"
+
+
+def run_verdict(problems: Sequence[Problem], verdicts: Counter[str]) -> Verdict:
+    """An input that could not be read is an error whatever else the batch says; a rule that
+    could not load or run yields to a blocked submission (exit 1), as its verdict does."""
+    if any(p.kind != "rule" for p in problems):
+        return "error"
+    if verdicts["blocked"]:
+        return "blocked"
+    return "error" if problems or verdicts["error"] > 0 else "pass"
+
+
+class Tally:
+    """Running totals over a batch's submission results, for the report's summary."""
+
+    def __init__(self) -> None:
+        self.verdicts: Counter[str] = Counter()
+        self.totals: Counter[str] = Counter()
+
+    def add(
+        self, verdict: Verdict, per_severity: dict[str, int], findings: Sequence[Finding], fixed: list[FixedFinding]
+    ) -> None:
+        self.verdicts[verdict] += 1
+        self.totals.update(per_severity)
+        self.totals["findings"] += len(findings)
+        self.totals["new"] += sum(1 for f in findings if f.change == "new")
+        self.totals["fixed"] += len(fixed)
+
+    def summary(self, submissions: int, checked: int) -> dict[str, int]:
+        totals = self.totals
+        return {
+            "submissions": submissions,
+            "checked": checked,
+            "unreadable": submissions - checked,
+            "blocked": self.verdicts["blocked"],
+            "findings": totals["findings"],
+            **{s.value: totals[s.value] for s in Severity},
+            "justified": totals["justified"],
+            "waived": totals["waived"],
+            "new": totals["new"],
+            "fixed": totals["fixed"],
+        }
+
+
+def with_problems(report: Report, problems: list[Problem]) -> Report:
+    """Problems with the bureau's own files make the run an input error, like a bad submission."""
+    return report.model_copy(update={"problems": [*problems, *report.problems], "verdict": "error", "exit_code": 2})
