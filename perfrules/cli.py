@@ -60,6 +60,10 @@ def _root(
     ] = False,
 ) -> None:
     """perfrules: 预算绩效自评规则校验。"""
+    from perfrules.plugins import load_plugins
+
+    for failure in load_plugins():
+        typer.echo(f"✗ {failure}", err=True)
 
 
 def _choices(names: Iterable[str]) -> str:

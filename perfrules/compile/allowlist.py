@@ -122,7 +122,7 @@ def substitute(fragment: str, parameters: dict[str, ParamValue]) -> str:
     return _PLACEHOLDER.sub(repl, fragment)
 
 
-def parse_fragment(
+def parse_fragment(  # noqa: C901
     fragment: str,
     columns: Iterable[str],
     parameters: dict[str, ParamValue],

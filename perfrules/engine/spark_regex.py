@@ -35,7 +35,7 @@ def _property(match: re.Match[str]) -> str:
     return f"\\{kind}{{{name if len(name) <= 2 else 'Is' + name}}}"
 
 
-def java_regex(pattern: str) -> tuple[str, int]:
+def java_regex(pattern: str) -> tuple[str, int]:  # noqa: C901
     """An RE2 pattern as a java.util.regex pattern with the same matches; also its group count.
 
     Handled: ``$`` (Java also matches before a final line break), ``.`` and ``^``/``$`` line

@@ -604,7 +604,7 @@ def _read_total(
     form.at("/header/self_score", *cell)
 
 
-def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[str, Any], header_row: int) -> None:
+def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[str, Any], header_row: int) -> None:  # noqa: C901
     sheet = form.sheet
     columns = _header_columns(sheet, header_row, _INDICATOR_COLUMNS)
     indicators: list[dict[str, Any]] = []

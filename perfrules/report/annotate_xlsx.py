@@ -168,7 +168,7 @@ def _unique_title(wb: Any, title: str) -> str:
     return candidate
 
 
-def annotate_workbook(report: Report, original: Path, out: Path) -> int:
+def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa: C901
     """Copy ``original`` to ``out`` with every located finding commented and coloured.
 
     Returns the number of cells annotated (a cell with several findings counts once).

@@ -104,7 +104,7 @@ _HEADER_DROPPED: dict[str, object] = {
 }
 
 
-def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:
+def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:  # noqa: C901
     """The batch's tables, one pass over the submissions (consumed lazily, once).
 
     With ``keep_rows`` false, ``Batch.sources`` keeps each submission ``without_rows``, so a

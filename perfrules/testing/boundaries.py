@@ -563,7 +563,7 @@ class _Plan:
     start_value: Decimal
 
 
-def build_suite(loaded: LoadedRule, pack: Pack) -> Suite:
+def build_suite(loaded: LoadedRule, pack: Pack) -> Suite:  # noqa: C901
     """Find the rule's comparisons and measure cases around each bound (three engine runs)."""
     suite = Suite(loaded, find_comparisons(loaded, pack))
     if not suite.comparisons or not loaded.rule.examples:
@@ -744,7 +744,7 @@ def shrink(doc: Document, still_fails: Callable[[Document], bool], budget: int =
     return current
 
 
-def _smaller(doc: Document, *, lists: bool = True) -> Iterator[Document]:
+def _smaller(doc: Document, *, lists: bool = True) -> Iterator[Document]:  # noqa: C901
     """One-step reductions, biggest first: whole list items, then keys."""
     paths: list[tuple[list[str | int], int]] = []
 

@@ -97,7 +97,7 @@ class Vocabulary:
     numbers: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_pack(cls, pack: Pack) -> Vocabulary:
+    def from_pack(cls, pack: Pack) -> Vocabulary:  # noqa: C901
         """Every string and number the pack's examples and reference tables use, by field name."""
         texts: dict[str, set[str]] = {}
         numbers: dict[str, set[Decimal]] = {}
@@ -186,7 +186,7 @@ class _Builder:
         # Keys in the model's order, so a printed counterexample reads like a form.
         return st.fixed_dictionaries(required, optional=optional).map(lambda d: {k: d[k] for k in order if k in d})
 
-    def annotation(self, key: str, ann: Any, metadata: Sequence[Any] = ()) -> st.SearchStrategy[Any] | None:
+    def annotation(self, key: str, ann: Any, metadata: Sequence[Any] = ()) -> st.SearchStrategy[Any] | None:  # noqa: C901
         origin = typing.get_origin(ann)
         args = [a for a in typing.get_args(ann) if a is not type(None)]
         if ann is Num or ann is Decimal:
