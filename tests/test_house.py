@@ -23,7 +23,7 @@ DEBT: dict[str, int] = {
     # module (lines) or module:function (lines) still over the limit, and its size today
     "read/xlsx_forms.py": 867,
     "read/tidy.py": 699,
-    "testing/boundaries.py": 785,
+    "testing/boundaries.py": 787,
     "report/html.py": 529,
     "tables/normalize.py:normalize": 152,
     "report/annotate_xlsx.py:annotate_workbook": 103,

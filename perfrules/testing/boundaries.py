@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlglot import exp
 
-from perfrules.compile.kinds import GROUP_TABLES, CompileError, compile_rule
+from perfrules.compile.kinds import GROUP_TABLES, KINDS, CompileError, compile_rule
 from perfrules.model.rule import AggregateCheck, Bilingual, Condition, RatioCheck, RowCheck, SqlCheck
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
@@ -234,7 +234,7 @@ def _always(
 ) -> LoadedRule | None:
     """A probe that fires wherever the rule looks (same table, group, applicability, ``where``) and ``when`` holds."""
     check = loaded.rule.check
-    if isinstance(check, AggregateCheck | RatioCheck):
+    if KINDS[check.kind].grouped:
         return variant(loaded, suffix, lookups, check=_check(loaded, fails_when=when, where=where), evidence=evidence)
     return variant(loaded, suffix, lookups, check=SqlCheck(kind="sql", fails_when=when, where=where), evidence=evidence)
 
@@ -279,12 +279,12 @@ def _row_comparisons(
 
 def _fragment_comparisons(loaded: LoadedRule, lookups: Mapping[str, tuple[str, ...]]) -> Iterator[Comparison]:
     check = loaded.rule.check
-    grouped = isinstance(check, AggregateCheck | RatioCheck)
-    fragments: list[tuple[str, str | None, Level]] = []
-    if isinstance(check, SqlCheck | AggregateCheck | RatioCheck):
-        fragments.append(("fails_when", check.fails_when, "group" if grouped else "row"))
-    if not grouped and isinstance(check, SqlCheck | RowCheck):
-        fragments.append(("where", check.where, "row"))
+    kind = KINDS[check.kind]
+    # The kind names the fragments worth attacking; a group kind's fails_when is judged per group.
+    fragments: list[tuple[str, str | None, Level]] = [
+        (key, getattr(check, key), "group" if kind.grouped and key == "fails_when" else "row")
+        for key in kind.attackable
+    ]
     n = 0
     for key, text, level in fragments:
         fragment = Fragment.parse(text) if text else None
@@ -326,7 +326,7 @@ def find_comparisons(loaded: LoadedRule, pack: Pack) -> list[Comparison]:
     found: list[Comparison] = []
     if isinstance(check, RowCheck):
         found += _row_comparisons(loaded, check, spec, lookups)
-    if isinstance(check, RowCheck | SqlCheck | AggregateCheck | RatioCheck):
+    if KINDS[check.kind].attackable:
         found += _fragment_comparisons(loaded, lookups)
     return found
 
@@ -496,7 +496,9 @@ def _knobs(comparison: Comparison, doc: Document, target: str) -> list[Knob]:
     rule = comparison.rule.rule
     spec = TABLES[rule.table]
     check = rule.check
-    group_table = GROUP_TABLES[check.group_by] if isinstance(check, AggregateCheck | RatioCheck) else None
+    group_table = (
+        GROUP_TABLES[check.group_by] if isinstance(check, AggregateCheck | RatioCheck) else None
+    )  # grouped kinds
     located = TABLES[group_table] if group_table else spec
     target_rows = [path for path, _ in rows(doc, located.name) if pointer_of(located, rule.points_at, path) == target]
     if not target_rows:

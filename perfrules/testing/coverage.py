@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from perfrules.compile.allowlist import DIALECT
-from perfrules.model.rule import ReferenceCheck, RowCheck, TextPatternCheck
+from perfrules.compile.kinds import KINDS
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
 from perfrules.pack.loader import LoadedRule, Pack
@@ -53,13 +53,7 @@ def _own_text(loaded: LoadedRule) -> str:
     check = loaded.rule.check
     parts = [getattr(check, key, None) for key in ("where", "fails_when", "matching")]
     text = " ".join(p for p in parts if isinstance(p, str))
-    if isinstance(check, RowCheck):
-        text += " " + " ".join(f"{c.column} {c.other or ''}" for c in check.fails_when)
-    if isinstance(check, TextPatternCheck):
-        text += " " + check.column
-    if isinstance(check, ReferenceCheck):
-        text += " " + " ".join(check.keys)
-    return text
+    return " ".join([text, *KINDS[check.kind].named_columns(check)])
 
 
 def _in_projection(node: exp.Expr) -> bool:
