@@ -1,0 +1,135 @@
+"""The HTTP API, /api/v1: login, submissions, annotated copies, justifications and waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+
+from perfrules.model.report import Report
+from perfrules.service.auth import authenticate, issue
+from perfrules.service.checking import annotate
+from perfrules.service.deps import ApiUser, DbDep, StateDep
+from perfrules.service.scope import find, listing
+from perfrules.service.storage import blob_path
+from perfrules.service.submissions import Upload, decide, report_of, submit, summary_of
+
+router = APIRouter(prefix="/api/v1")
+NOT_FOUND = "找不到该提交 / no such submission"
+
+
+class Login(BaseModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
+
+
+class TokenOut(BaseModel):
+    token: str
+
+
+class Created(BaseModel):
+    id: str
+    verdict: str
+    exit_code: int
+    summary: dict[str, int]
+    report_url: str
+
+
+class Justification(BaseModel):
+    fingerprint: str = Field(max_length=80)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WaiverIn(Justification):
+    expires: dt.date
+
+
+@router.post("/login", responses={401: {"description": "wrong user name or password"}})
+def login(body: Login, state: StateDep, db: DbDep) -> TokenOut:
+    if state.limiter.blocked(body.username):
+        raise HTTPException(429, "登录失败次数过多，请稍后再试 / too many failed logins, try again later")
+    user = authenticate(db, body.username, body.password)
+    if user is None:
+        state.limiter.failed(body.username)
+        raise HTTPException(401, "用户名或密码错误 / wrong user name or password")
+    state.limiter.succeeded(body.username)
+    token, _ = issue(db, user, "api", state.settings.token_hours)
+    return TokenOut(token=token)
+
+
+@router.post("/submissions", status_code=201)
+def create_submission(
+    user: ApiUser,
+    state: StateDep,
+    db: DbDep,
+    file: Annotated[UploadFile, File()],
+    previous: Annotated[str | None, Form(max_length=64)] = None,
+) -> Created:
+    raw = file.file.read(state.settings.max_upload + 1)
+    row = submit(state, db, user, Upload(file.filename, raw), previous or None)
+    return Created(
+        id=row.id, verdict=row.verdict or "error", exit_code=row.exit_code if row.exit_code is not None else 2,
+        summary=row.summary or {}, report_url=f"/api/v1/submissions/{row.id}",
+    )  # fmt: skip
+
+
+@router.get("/submissions")
+def list_submissions(
+    user: ApiUser,
+    db: DbDep,
+    year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
+    department: Annotated[str | None, Query(max_length=300)] = None,
+    verdict: Annotated[str | None, Query(pattern="^(pass|blocked|error)$")] = None,
+) -> list[dict[str, Any]]:
+    return [summary_of(row) for row in db.scalars(listing(user, year, department, verdict))]
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response_class=Response,
+    responses={200: {"model": Report, "description": "the report, as perfrules check --format json"}, 404: {}},
+)
+def get_submission(submission_id: str, user: ApiUser, db: DbDep) -> Response:
+    row = find(db, user, submission_id)
+    if row is None or row.report is None:
+        raise HTTPException(404, NOT_FOUND)
+    return Response(row.report, media_type="application/json")
+
+
+@router.get("/submissions/{submission_id}/annotated", response_class=FileResponse, responses={404: {}})
+def get_annotated(submission_id: str, user: ApiUser, state: StateDep, db: DbDep) -> FileResponse:
+    row = find(db, user, submission_id)
+    if row is None:
+        raise HTTPException(404, NOT_FOUND)
+    digest = hashlib.sha256((row.report or "").encode("utf-8")).hexdigest()[:16]
+    out = state.settings.data / "annotated" / f"{row.id}-{digest}.xlsx"
+    built = annotate(report_of(row), blob_path(state.settings.blobs, row.sha256), row.filename, out)
+    if built is None:
+        raise HTTPException(404, "只有 .xlsx 工作簿有批注副本 / only .xlsx workbooks have an annotated copy")
+    stem = row.filename.rsplit(".", 1)[0]
+    return FileResponse(built, filename=f"{stem}.审核意见.xlsx")
+
+
+@router.post("/submissions/{submission_id}/justifications", status_code=201)
+def justify(submission_id: str, body: Justification, user: ApiUser, state: StateDep, db: DbDep) -> Created:
+    return _decide(submission_id, "justification", body.model_dump(mode="json"), user, state, db)
+
+
+@router.post("/submissions/{submission_id}/waivers", status_code=201)
+def waive(submission_id: str, body: WaiverIn, user: ApiUser, state: StateDep, db: DbDep) -> Created:
+    return _decide(submission_id, "waiver", body.model_dump(mode="json"), user, state, db)
+
+
+def _decide(submission_id: str, kind: str, body: dict[str, Any], user: ApiUser, state: StateDep, db: DbDep) -> Created:
+    row = find(db, user, submission_id)
+    if row is None:
+        raise HTTPException(404, NOT_FOUND)
+    row = decide(state, db, user, row, kind, body)
+    return Created(
+        id=row.id, verdict=row.verdict or "error", exit_code=row.exit_code if row.exit_code is not None else 2,
+        summary=row.summary or {}, report_url=f"/api/v1/submissions/{row.id}",
+    )  # fmt: skip
