@@ -13,9 +13,11 @@ from pydantic import BaseModel, Field
 from perfrules.model.report import Report
 from perfrules.service.auth import authenticate, issue
 from perfrules.service.checking import annotate
+from perfrules.service.db import SubmissionRow
 from perfrules.service.deps import ApiUser, DbDep, StateDep
 from perfrules.service.scope import find, listing
-from perfrules.service.storage import blob_path
+from perfrules.service.state import State
+from perfrules.service.storage import Refused, blob_path
 from perfrules.service.submissions import Upload, decide, report_of, submit, summary_of
 
 router = APIRouter(prefix="/api/v1")
@@ -105,11 +107,16 @@ def get_annotated(submission_id: str, user: ApiUser, state: StateDep, db: DbDep)
     row = find(db, user, submission_id)
     if row is None:
         raise HTTPException(404, NOT_FOUND)
+    return annotated_response(state, row)
+
+
+def annotated_response(state: State, row: SubmissionRow) -> FileResponse:
+    """The annotated copy of a workbook upload, built on first request for the current report."""
     digest = hashlib.sha256((row.report or "").encode("utf-8")).hexdigest()[:16]
     out = state.settings.data / "annotated" / f"{row.id}-{digest}.xlsx"
     built = annotate(report_of(row), blob_path(state.settings.blobs, row.sha256), row.filename, out)
     if built is None:
-        raise HTTPException(404, "只有 .xlsx 工作簿有批注副本 / only .xlsx workbooks have an annotated copy")
+        raise Refused(404, "只有 .xlsx 工作簿有批注副本 / only .xlsx workbooks have an annotated copy")
     stem = row.filename.rsplit(".", 1)[0]
     return FileResponse(built, filename=f"{stem}.审核意见.xlsx")
 
