@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +99,18 @@ class Live:
 
 
 def add_users(data: Path, db_url: str | None) -> None:
-    from perfrules.service.auth import add_user
+    from perfrules.service.auth import add_user, hash_password
     from perfrules.service.config import Settings
+    from perfrules.service.db import User
     from perfrules.service.state import open_state
 
     state = open_state(Settings.build(data, db_url))
+    hashed = hash_password(PASSWORD)  # one argon2 hash for every test account: hashing is slow on purpose
     with state.sessions() as db:
         for name, (role, department, region) in USERS.items():
-            add_user(db, name, PASSWORD, role, department, region)
+            db.add(User(username=name, password_hash=hashed, role=role, department=department, region=region))
+        db.commit()
+        add_user(db, "admin", PASSWORD + "!", "admin", None, None)
     state.engine.dispose()
 
 
@@ -116,7 +120,8 @@ def start(data: Path, db_url: str | None, *, max_upload: int | None = None, logi
     from perfrules.service.app import create_app
     from perfrules.service.config import Settings
 
-    app = create_app(Settings.build(data, db_url, max_upload=max_upload))
+    settings = replace(Settings.build(data, db_url, max_upload=max_upload), login_attempts=2)
+    app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
