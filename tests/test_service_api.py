@@ -285,3 +285,43 @@ def test_the_default_upload_limit_is_20_mb(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("PERFRULES_MAX_UPLOAD", "1234")
     assert Settings.build(tmp_path).max_upload == 1234
     assert Settings.build(tmp_path, max_upload=99).max_upload == 99
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, raw in files.items():
+            archive.writestr(name, raw)
+    return buffer.getvalue()
+
+
+def test_a_batch_is_checked_in_the_background(live: Live) -> None:
+    import time
+
+    raw = _zip(
+        {
+            "2020/政法委自评报告.txt": NARRATIVE.read_bytes(),
+            "2020/副本.txt": NARRATIVE.read_bytes(),
+            "picture.json": b"\x89PNG\r\n\x1a\n",
+            "人社局.xlsx": WORKBOOK.read_bytes(),
+        }
+    )
+    with live.client("zfw") as client:
+        assert client.post("/api/v1/batches", files={"file": ("a.zip", b"not a zip")}).status_code == 415
+        queued = client.post("/api/v1/batches", files={"file": ("材料.zip", raw)})
+        assert queued.status_code == 202, queued.text
+        job = queued.json()
+        assert job["total"] == 3 and [e["file"] for e in job["errors"]] == ["picture.json"]
+        deadline = time.monotonic() + 60
+        while job["status"] != "done":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+            job = client.get(job["url"]).json()
+        assert job["done"] == job["total"] == 2 and len(job["submissions"]) == 2
+        assert "部门" in job["errors"][-1]["message"]
+        for submission in job["submissions"]:
+            assert json.loads(client.get(f"/api/v1/submissions/{submission}").text)["verdict"] == "blocked"
+    with live.client("rsj") as other:
+        assert other.get(job["url"]).status_code == 404

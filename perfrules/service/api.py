@@ -140,3 +140,22 @@ def _decide(submission_id: str, kind: str, body: dict[str, Any], user: ApiUser, 
         id=row.id, verdict=row.verdict or "error", exit_code=row.exit_code if row.exit_code is not None else 2,
         summary=row.summary or {}, report_url=f"/api/v1/submissions/{row.id}",
     )  # fmt: skip
+
+
+@router.post("/batches", status_code=202)
+def create_batch(user: ApiUser, state: StateDep, db: DbDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """A zip of a department's files, checked in the background; poll ``url`` for progress."""
+    from perfrules.service.jobs import create, progress
+
+    job = create(state, db, user, file.filename, file.file.read(state.settings.max_upload + 1))
+    return progress(db, job)
+
+
+@router.get("/batches/{job_id}", responses={404: {}})
+def get_batch(job_id: str, user: ApiUser, db: DbDep) -> dict[str, Any]:
+    from perfrules.service.jobs import find_job, progress
+
+    job = find_job(db, user, job_id)
+    if job is None:
+        raise HTTPException(404, "找不到该批次 / no such batch")
+    return progress(db, job)

@@ -40,10 +40,14 @@ def create_app(settings: Settings, state: State | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from perfrules.service.jobs import Worker
         from perfrules.service.submissions import requeue
 
         requeue(shared)
+        worker = Worker(shared)
+        worker.start()
         yield
+        worker.close()
 
     app = FastAPI(
         title="perfrules service",

@@ -61,6 +61,23 @@ class SubmissionRow(Base):
     report: Mapped[str | None] = mapped_column(Text, nullable=True)
     previous_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    job_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+
+
+class Job(Base):
+    """A batch upload: its files are submissions queued in the database, checked by the worker."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    department: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(71))
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Decision(Base):

@@ -154,7 +154,10 @@ def decide(state: State, db: Session, user: User, row: SubmissionRow, kind: str,
 
 
 def requeue(state: State) -> int:
-    """After a restart: every upload stored but not yet checked is checked now."""
+    """After a restart: every upload stored but not yet checked is checked now (batch files stay
+    queued for the worker), and no half-written upload file is left behind."""
+    for partial in state.settings.blobs.glob("*/.partial-*"):
+        partial.unlink(missing_ok=True)
     with state.sessions() as db:
         pending = list(db.scalars(select(SubmissionRow).where(SubmissionRow.status == "checking")))
         for row in pending:
