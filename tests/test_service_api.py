@@ -325,3 +325,37 @@ def test_a_batch_is_checked_in_the_background(live: Live) -> None:
             assert json.loads(client.get(f"/api/v1/submissions/{submission}").text)["verdict"] == "blocked"
     with live.client("rsj") as other:
         assert other.get(job["url"]).status_code == 404
+
+
+def test_hostile_requests_never_get_a_500(live: Live) -> None:
+    long_name = "很长的文件名" * 100 + ".txt"
+    with live.client("zfw") as client, live.client() as anonymous:
+        answers = [
+            anonymous.post("/api/v1/login", content=b"{not json", headers={"Content-Type": "application/json"}),
+            anonymous.post("/api/v1/login", json={"username": ["x"], "password": 1}),
+            anonymous.post("/api/v1/login", json={"username": "x" * 10_000, "password": "y"}),
+            client.get("/api/v1/submissions/" + "a" * 5000),
+            client.get("/api/v1/submissions/../../etc/passwd"),
+            client.get("/api/v1/submissions", params={"year": "二〇二〇"}),
+            client.post("/api/v1/submissions", files={"file": ("../../../etc/x.json", b"{}")}),
+            client.post("/api/v1/submissions", files={"file": ("C:\\\\Windows\\\\a.yaml", b"- [")}),
+            client.post("/api/v1/submissions", files={"file": (long_name, NARRATIVE.read_bytes())}),
+            client.post("/api/v1/submissions", files={"file": ("a.json", b"\xff\xfe\x00{")}),
+            client.post("/api/v1/submissions", files={"file": ("a.yaml", b"a: &a [*a]")}),
+            client.post("/api/v1/submissions", files={"file": ("a.txt", b"")}),
+            client.post("/api/v1/submissions", files={"file": ("a.xlsx", b"")}),
+            client.post(
+                "/api/v1/submissions", files={"file": ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)}
+            ),
+            client.post(
+                "/api/v1/submissions", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data; boundary=x"}
+            ),
+            client.post("/api/v1/submissions/" + str(uuid.uuid4()) + "/waivers", json={"fingerprint": 1}),
+            client.post("/api/v1/batches", files={"file": ("a.zip", b"PK\x03\x04broken")}),
+            client.get("/api/v1/batches/nope"),
+            client.get("/openapi.json"),
+        ]
+    assert all(a.status_code < 500 for a in answers), [(a.request.url, a.status_code, a.text[:200]) for a in answers]
+    stored = [a.json() for a in answers if a.status_code == 201]
+    assert all(s["exit_code"] in (0, 1, 2) for s in stored)
+    assert "Report" in answers[-1].json()["components"]["schemas"]

@@ -43,7 +43,11 @@ def safe_name(filename: str | None) -> str:
     name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*').strip().lstrip(".")
     if not name:
         raise Refused(422, "缺少文件名 / the upload has no file name")
-    return name[:200]
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    suffix = suffix[:10]
+    while len((stem + dot + suffix).encode("utf-8")) > 200:  # file systems allow 255 bytes
+        stem = stem[:-1]
+    return stem + dot + suffix
 
 
 def sniff(name: str, raw: bytes) -> None:
