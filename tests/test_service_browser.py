@@ -146,3 +146,43 @@ def test_a_department_uploads_fixes_and_the_reviewer_sees_the_year(live: Live, t
             assert "已豁免" in page.inner_text("main")
         finally:
             browser.close()
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_pages_over_http_scope_languages_and_several_files(live: Live) -> None:
+    with _session(live, "zfw") as zfw, _session(live, "rsj") as rsj, _session(live, "review-all") as reviewer:
+        token = _csrf(zfw.get("/").text)
+        files = [("file", ("一.txt", NARRATIVE.read_bytes())), ("file", ("二.txt", NARRATIVE.read_bytes()))]
+        several = zfw.post("/upload", data={"csrf": token}, files=files)
+        assert several.status_code == 303 and several.headers["location"] == "/"
+        home = zfw.get("/?lang=en")
+        assert home.text.count('class="submission"') >= 2 and "blocked" in home.text and "Upload" in home.text
+        submission = re.search(r'href="(/s/[0-9a-f-]+)\?lang=en"', home.text)
+        assert submission is not None
+        path = submission.group(1)
+        assert rsj.get(path).status_code == 404
+        assert rsj.get(path + "/annotated").status_code == 404
+        assert rsj.post(path + "/justify", data={"csrf": _csrf(rsj.get("/").text)}).status_code == 404
+        assert zfw.get(path + "/annotated").status_code == 404  # a narrative has no annotated copy
+        assert zfw.post(path + "/justify", data={"fingerprint": "x", "reason": "y"}).status_code == 403
+        assert zfw.post(path + "/waive", data={"csrf": token, "fingerprint": "x", "reason": "y"}).status_code == 403
+        refused = zfw.post("/upload", data={"csrf": token}, files={"file": ("人社局.xlsx", WORKBOOK.read_bytes())})
+        assert refused.status_code == 422 and "部门" in refused.text
+        assert zfw.post("/upload", data={"csrf": token}).status_code == 422
+        assert reviewer.get("/").status_code == 303
+        year = reviewer.get("/year?lang=en")
+        assert year.status_code == 200 and "The year at a glance" in year.text
+        assert "default-src 'self'" in year.headers["content-security-policy"]
+        out = zfw.post("/logout", data={"csrf": token})
+        assert out.status_code == 303
+        assert zfw.get("/").status_code == 303
+    with httpx.Client(base_url=live.url, timeout=60) as anonymous:
+        for path in ("/", "/year", "/s/x", "/s/x/annotated"):
+            assert anonymous.get(path).headers["location"].startswith("/login")
+        assert anonymous.post("/upload").status_code == 303
+        assert anonymous.post("/s/x/justify").status_code == 303
