@@ -30,7 +30,7 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         yield server
 
 
-def _cli_json(path: Path) -> str:
+def _cli_json(path: Path, *options: str) -> str:
     """What ``perfrules check --format json`` prints for the file, named as uploaded (run in its folder)."""
     import os
 
@@ -41,7 +41,7 @@ def _cli_json(path: Path) -> str:
     here = Path.cwd()
     os.chdir(path.parent)
     try:
-        done = CliRunner().invoke(app, ["check", path.name, "--format", "json"])
+        done = CliRunner().invoke(app, ["check", path.name, "--format", "json", *options])
     finally:
         os.chdir(here)
     assert done.exit_code in (0, 1, 2), done.output
@@ -359,3 +359,35 @@ def test_hostile_requests_never_get_a_500(live: Live) -> None:
     stored = [a.json() for a in answers if a.status_code == 201]
     assert all(s["exit_code"] in (0, 1, 2) for s in stored)
     assert "Report" in answers[-1].json()["components"]["schemas"]
+
+
+def _admin(live: Live) -> str:
+    with live.client() as client:
+        answer = client.post("/api/v1/login", json={"username": "admin", "password": PASSWORD + "!"})
+    token: str = answer.json()["token"]
+    return token
+
+
+def test_an_admin_adds_users_and_sets_overlays_per_region_and_year(live: Live, tmp_path: Path) -> None:
+    import httpx
+
+    admin = httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {_admin(live)}"}, timeout=60)
+    with admin, live.client("review-all") as reviewer, live.client("zfw") as submitter:
+        body = {"username": "sjz-new", "password": PASSWORD, "role": "reviewer", "region": "130100"}
+        assert reviewer.post("/api/v1/users", json=body).status_code == 403
+        made = admin.post("/api/v1/users", json=body)
+        assert made.status_code == 201 and PASSWORD not in made.text
+        assert admin.post("/api/v1/users", json=body).status_code == 409
+        assert admin.post("/api/v1/users", json={**body, "username": "x", "role": "submitter"}).status_code == 422
+        setting = {"region": "130100", "fiscal_year": 2020, "overlays": ["sichuan"]}
+        assert submitter.put("/api/v1/overlays", json=setting).status_code == 403
+        assert admin.put("/api/v1/overlays", json={**setting, "overlays": ["nowhere"]}).status_code == 422
+        assert admin.put("/api/v1/overlays", json={**setting, "fiscal_year": 2019}).status_code == 200
+        assert admin.put("/api/v1/overlays", json=setting).json() == setting
+        created = submitter.post("/api/v1/submissions", files={"file": (NARRATIVE.name, NARRATIVE.read_bytes())})
+        report = submitter.get(created.json()["report_url"]).text
+        assert admin.put("/api/v1/overlays", json={**setting, "overlays": []}).status_code == 200
+    assert json.loads(report)["pack"]["overlays"] == ["sichuan"]
+    assert report == _cli_json(NARRATIVE, "--overlay", "sichuan")
+    with live.client() as client:
+        assert client.post("/api/v1/login", json={"username": "sjz-new", "password": PASSWORD}).status_code == 200

@@ -159,3 +159,35 @@ def get_batch(job_id: str, user: ApiUser, db: DbDep) -> dict[str, Any]:
     if job is None:
         raise HTTPException(404, "找不到该批次 / no such batch")
     return progress(db, job)
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=8, max_length=1000)
+    role: str = Field(pattern="^(submitter|reviewer|admin)$")
+    department: str | None = Field(None, max_length=300)
+    region: str | None = Field(None, max_length=40)
+
+
+class Overlays(BaseModel):
+    region: str = Field(min_length=1, max_length=40)
+    fiscal_year: int | None = Field(None, ge=1900, le=2999)
+    overlays: list[str] = Field(max_length=20)
+
+
+@router.post("/users", status_code=201, responses={403: {}, 409: {}})
+def create_user(body: NewUser, user: ApiUser, state: StateDep, db: DbDep) -> dict[str, Any]:
+    """Admin only: a new account (nothing secret is returned)."""
+    from perfrules.service.admin import create_user as create
+
+    made = create(state, db, user, body.username, body.password, body.role, body.department, body.region)
+    return {"username": made.username, "role": made.role, "department": made.department, "region": made.region}
+
+
+@router.put("/overlays", responses={403: {}})
+def put_overlays(body: Overlays, user: ApiUser, state: StateDep, db: DbDep) -> Overlays:
+    """Admin only: the overlays a region's submissions are checked with (one year, or every year)."""
+    from perfrules.service.admin import set_overlays
+
+    row = set_overlays(state, db, user, body.region, body.fiscal_year, body.overlays)
+    return Overlays(region=row.region, fiscal_year=row.fiscal_year, overlays=list(row.overlays))

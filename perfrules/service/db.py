@@ -80,6 +80,18 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class OverlaySetting(Base):
+    """The overlays a region's submissions are checked with, for one year or (no year) every year."""
+
+    __tablename__ = "overlay_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(40), index=True)
+    fiscal_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    overlays: Mapped[list[str]] = mapped_column(JSON)
+    set_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Decision(Base):
     """A submitter's justification or a reviewer's waiver of one finding."""
 

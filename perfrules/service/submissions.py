@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from perfrules.model.report import Report, Waiver
 from perfrules.service import audit
+from perfrules.service.admin import overlays_for
 from perfrules.service.checking import check_file, report_text
 from perfrules.service.db import Decision, SubmissionRow, User, utcnow
 from perfrules.service.scope import find
@@ -105,11 +106,19 @@ def recheck(state: State, db: Session, row: SubmissionRow) -> Report:
             )  # fmt: skip
     justified = {d.fingerprint: d.reason for d in decisions if d.kind == "justification"}
     previous = db.get(SubmissionRow, row.previous_id) if row.previous_id else None
-    report = check_file(
-        blob_path(state.settings.blobs, row.sha256), row.filename, rules=state.settings.rules,
-        overlays=state.settings.overlays, previous=report_of(previous) if previous and previous.report else None,
-        waivers=waivers, justified=justified,
-    )  # fmt: skip
+    earlier = report_of(previous) if previous and previous.report else None
+    blob = blob_path(state.settings.blobs, row.sha256)
+    overlays = overlays_for(state, db, row.region, row.fiscal_year)
+    while True:
+        report = check_file(
+            blob, row.filename, rules=state.settings.rules, overlays=overlays, previous=earlier, waivers=waivers,
+            justified=justified,
+        )  # fmt: skip
+        year = report.submissions[0].fiscal_year if report.submissions else None
+        wanted = overlays_for(state, db, row.region, year)
+        if wanted == overlays:  # the year is known only once the file is read
+            break
+        overlays = wanted
     row.report = report_text(report)
     row.verdict = report.verdict
     row.exit_code = report.exit_code
