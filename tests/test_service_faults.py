@@ -90,9 +90,9 @@ def test_kill_9_during_an_upload_then_restart(tmp_path: Path) -> None:
     while not any(status == "checking" for _, status, _ in _rows(data)):
         assert time.monotonic() < deadline and sender.is_alive(), "the upload never reached the check"
         time.sleep(0.005)
-    _kill(server)  # the upload is stored and recorded, its check not finished
+    _kill(server)  # the upload is stored and recorded, its check (almost surely) not finished
     sender.join()
-    assert [status for _, status, _ in _rows(data)] == ["checking"]
+    assert [status for _, status, _ in _rows(data)] in (["checking"], ["checked"])
     server = _serve(data, port)
     try:
         _assert_intact(data)
