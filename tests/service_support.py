@@ -99,7 +99,7 @@ class Live:
 
 
 def add_users(data: Path, db_url: str | None) -> None:
-    from perfrules.service.auth import add_user, hash_password
+    from perfrules.service.auth import hash_password
     from perfrules.service.config import Settings
     from perfrules.service.db import User
     from perfrules.service.state import open_state
@@ -109,8 +109,8 @@ def add_users(data: Path, db_url: str | None) -> None:
     with state.sessions() as db:
         for name, (role, department, region) in USERS.items():
             db.add(User(username=name, password_hash=hashed, role=role, department=department, region=region))
+        db.add(User(username="admin", password_hash=hashed, role="admin", department=None, region=None))
         db.commit()
-        add_user(db, "admin", PASSWORD + "!", "admin", None, None)
     state.engine.dispose()
 
 
@@ -131,12 +131,16 @@ def start(data: Path, db_url: str | None, *, max_upload: int | None = None, logi
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
     live = Live(f"http://127.0.0.1:{port}", data, db_url, server, thread, {})
-    if login:
-        with live.client() as client:
-            for name in USERS:
-                answer = client.post("/api/v1/login", json={"username": name, "password": PASSWORD})
-                assert answer.status_code == 200, answer.text
-                live.tokens[name] = answer.json()["token"]
+    if login:  # tokens issued as POST /api/v1/login issues them, without one argon2 check per account
+        from sqlalchemy import select
+
+        from perfrules.service.auth import issue
+        from perfrules.service.db import User
+
+        state = app.state.perfrules
+        with state.sessions() as db:
+            for user in db.scalars(select(User).where(User.username.in_(list(USERS)))):
+                live.tokens[user.username] = issue(db, user, "api", 1)[0]
     return live
 
 
