@@ -434,6 +434,14 @@ def schema(
         typer.echo(str(path))
 
 
+# The gating service (perfrules[service]); its libraries are imported only when a command runs.
+from perfrules.service.commands import serve as _serve  # noqa: E402
+from perfrules.service.commands import users_app as _users_app  # noqa: E402
+
+app.command("serve")(_serve)
+app.add_typer(_users_app, name="users")
+
+
 def main() -> None:
     """Entry point: a usage error exits 2, and no input ever surfaces as a traceback."""
     try:
