@@ -8,14 +8,29 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from perfrules._version import __version__
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Report
 
+
+class _Commands(TyperGroup):
+    """Every command: a missing dependency is one message naming the extra, and exit 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MissingDependency as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     help="perfrules: 预算绩效自评规则校验 / budget-performance self-evaluation rules as code.",
@@ -109,7 +124,6 @@ def check(
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
-    from perfrules.tables.contracts import MissingDependency
     from perfrules.validate import default_rules_dir, expand_inputs, validate
 
     missing = [str(p) for p in paths if not p.exists()]
@@ -140,9 +154,6 @@ def check(
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
                 engine=runner, stream_json=sink,
             )  # fmt: skip
-    except MissingDependency as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
     finally:
         if runner is not None:
             runner.close()
@@ -223,7 +234,7 @@ def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> Non
         target = out_dir / f"{path.stem}.审核意见.xlsx"
         try:
             count = annotate_workbook(report, path, target)
-        except (ValueError, ImportError, OSError) as exc:
+        except (ValueError, OSError) as exc:
             typer.echo(f"✗ 无法批注 / cannot annotate {path}: {exc}", err=True)
             continue
         typer.echo(f"批注 / annotated {count} cells → {target}", err=True)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import perfrules
+from perfrules.errors import MissingDependency
 from perfrules.model.report import (
     Finding,
     FixedFinding,
@@ -560,5 +561,5 @@ def test_annotate_workbook_without_openpyxl_says_how_to_install_it(
     from perfrules.report.annotate_xlsx import annotate_workbook
 
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # makes `import openpyxl` raise ImportError
-    with pytest.raises(ImportError, match=r"pip install perfrules"):
+    with pytest.raises(MissingDependency, match=r"openpyxl，请安装：pip install perfrules"):
         annotate_workbook(broken, tmp_path / "book.xlsx", tmp_path / "out.xlsx")

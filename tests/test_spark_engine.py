@@ -25,11 +25,11 @@ from sqlglot import exp
 from perfrules.compile.kinds import CompiledRule
 from perfrules.engine.duckdb_engine import DuckDBEngine
 from perfrules.engine.spark_engine import JAVA_PREFIX, SparkEngine, java_regex, reference_spec, to_spark_sql
+from perfrules.errors import MissingDependency
 from perfrules.findings.build import render_value
 from perfrules.model.rule import Severity
 from perfrules.pack.loader import Pack
 from perfrules.read.documents import ReadResult, read_object
-from perfrules.tables.contracts import MissingDependency
 from perfrules.tables.normalize import Batch, normalize
 from perfrules.tables.spec import ReferenceTable
 from perfrules.validate import read_inputs, run_pack
@@ -306,7 +306,7 @@ def test_a_missing_java_names_what_to_install(spark: Any) -> None:
     # A JVM is started only once per process, so the failure is provoked in a fresh one.
     script = (
         "from perfrules.engine.spark_engine import SparkEngine\n"
-        "from perfrules.tables.contracts import MissingDependency\n"
+        "from perfrules.errors import MissingDependency\n"
         "try:\n    SparkEngine()\nexcept MissingDependency as exc:\n    print(exc)\n"
     )
     env = {**os.environ, "JAVA_HOME": "/nonexistent", "PATH": "/usr/bin:/bin"}

@@ -48,11 +48,10 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from perfrules.compile.kinds import CompiledRule
 from perfrules.engine.duckdb_engine import EngineResult, Row
 from perfrules.engine.guard import QueryRejected, verify_tree
-from perfrules.tables.contracts import MissingDependency
+from perfrules.errors import MissingDependency
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import TABLES, Column, ReferenceTable, TableSpec
 
-INSTALL_HINT = "pip install 'perfrules[spark]'"
 DEFAULT_MASTER = "local[2]"
 
 # Settings the compiled SQL relies on. They are set on the engine's own session, so a
@@ -599,9 +598,7 @@ def _pyspark() -> tuple[Any, Any, tuple[type[BaseException], ...]]:
         from pyspark.errors import PySparkException  # type: ignore[import-not-found,unused-ignore]
         from pyspark.sql import SparkSession, types  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
-        raise MissingDependency(
-            f"Spark 引擎需要 pyspark：{INSTALL_HINT} / the Spark engine needs pyspark: {INSTALL_HINT}"
-        ) from exc
+        raise MissingDependency("spark", "pyspark", zh="Spark 引擎", en="the Spark engine") from exc
     failures: tuple[type[BaseException], ...] = (PySparkException,)
     try:  # Spark Connect runs without py4j; classic Spark raises Py4JJavaError for uncaught JVM errors
         from py4j.protocol import Py4JError  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -631,9 +628,10 @@ def _start(builder: Any, failures: tuple[type[BaseException], ...]) -> Any:
         if "JAVA_GATEWAY_EXITED" not in str(exc):
             raise
         raise MissingDependency(
-            "Spark 引擎需要 Java 17 或 21（java -version，或设置 JAVA_HOME）/ the Spark engine needs "
-            "Java 17 or 21 (java -version, or set JAVA_HOME)"
-        ) from exc
+            None, "java", zh="Spark 引擎", en="the Spark engine",
+            detail="Spark 引擎需要 Java 17 或 21（java -version，或设置 JAVA_HOME）/ the Spark engine needs "
+            "Java 17 or 21 (java -version, or set JAVA_HOME)",
+        ) from exc  # fmt: skip
 
 
 def _first_line(exc: BaseException) -> str:

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
 from perfrules.read.cells import (
     CellValue,
@@ -659,7 +660,10 @@ def read_csv_bundle(folder: Path) -> list[ReadResult]:
 
 def write_template(path: Path) -> None:
     """Write the blank tidy template: one sheet per table with Chinese headers, plus 填写说明."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    try:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise MissingDependency(None, "openpyxl", zh="生成模板", en="writing the template") from exc
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 

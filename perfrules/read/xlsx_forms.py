@@ -24,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
 from perfrules.read.cells import (
     CellValue,
@@ -56,8 +57,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
 # An encrypted OOXML file is an OLE container whose directory names these streams (UTF-16LE).
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-INSTALL_HINT_XLSX = "pip install 'perfrules[xlsx]'"
-INSTALL_HINT_XLS = "pip install 'perfrules[xls]'"
 
 
 def _problem(source: str, location: str | None, message: str) -> Problem:
@@ -271,9 +270,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
                 "工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit"
             )
         if importlib.util.find_spec("xlrd") is None:
-            return fail(
-                f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}"
-            )
+            return fail(str(MissingDependency(None, "xlrd", zh="读取旧版 .xls", en="reading legacy .xls")))
         try:
             return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
@@ -294,9 +291,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
-        return fail(
-            f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}"
-        )
+        return fail(str(MissingDependency(None, "openpyxl", zh="读取 .xlsx", en="reading .xlsx")))
     try:
         return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts

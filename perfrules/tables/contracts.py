@@ -9,21 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.tables.spec import DECIMAL, STATES, TableData, TableSpec
-
-
-class MissingDependency(RuntimeError):
-    """An optional extra is not installed; the message carries the install command."""
 
 
 def _pandera() -> Any:
     try:
         import pandera.pandas as pa
     except ImportError as exc:
-        raise MissingDependency(
-            "--strict 需要 pandera：pip install 'perfrules[contracts]' / --strict needs pandera: "
-            "pip install 'perfrules[contracts]'"
-        ) from exc
+        raise MissingDependency("contracts", "pandera", zh="--strict 表约定检查", en="--strict") from exc
     return pa
 
 
@@ -68,9 +62,9 @@ def schema_for(spec: TableSpec) -> Any:
 
 def check_contracts(tables: dict[str, TableData]) -> list[str]:
     """Every contract violation in a normalized batch, as readable lines (empty when all hold)."""
+    pa = _pandera()  # first: pandas comes with pandera's extra
     import pandas as pd
 
-    pa = _pandera()
     problems: list[str] = []
     for name, data in tables.items():
         frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.column_lists().items()})
