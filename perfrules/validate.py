@@ -19,6 +19,8 @@ from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule
 from perfrules.engine.duckdb_engine import EngineResult, EngineSettings, shared_engine
 from perfrules.findings.build import build_finding
+from perfrules.findings.fingerprints import lookup
+from perfrules.findings.unmatched import UnmatchedTracker
 from perfrules.model.report import (
     Finding,
     FixedFinding,
@@ -35,7 +37,7 @@ from perfrules.model.rule import Severity
 from perfrules.model.submission import Submission
 from perfrules.pack.cache import cached_pack as _cached_pack
 from perfrules.pack.loader import LoadedRule, Pack
-from perfrules.pack.waivers import load_waivers
+from perfrules.pack.waivers import WaiverPlace, read_waivers
 from perfrules.read.documents import SUFFIXES, ReadResult, read_object, read_path
 from perfrules.tables.normalize import Batch, SourcedSubmission, normalize, without_rows
 from perfrules.tables.spec import ReferenceTable
@@ -193,6 +195,7 @@ class Review:
     """Only waivers depend on the date; without them the report carries none and stays byte-identical."""
     waivers: Mapping[str, Waiver] = field(default_factory=dict)
     waivers_stamp: dict[str, str] | None = None
+    waiver_places: Mapping[str, WaiverPlace] = field(default_factory=dict)
     previous: Report | None = None
     previous_stamp: dict[str, str] | None = None
     strict: bool = False
@@ -200,12 +203,12 @@ class Review:
 
 def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
     """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
-    waiver = review.waivers.get(finding.fingerprint)
+    waiver = lookup(review.waivers, finding.fingerprint)  # a waiver may give the short form
     if waiver is not None and waiver.expires >= (review.as_of or dt.date.today()):
         return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
     if waiver is not None:
         expired[waiver.fingerprint] = waiver
-    text = justified.get(finding.fingerprint)
+    text = lookup(justified, finding.fingerprint)
     if text is not None and finding.severity is not Severity.ERROR:
         return finding.model_copy(update={"disposition": "justified", "justification": text, "blocking": False})
     return finding
@@ -357,6 +360,10 @@ class _Run:
         self.problems = problems
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
+        stamp = self.review.waivers_stamp or {}
+        self.unmatched = UnmatchedTracker(
+            self.review.waivers, self.review.waiver_places, stamp.get("source"), self.review.as_of
+        )
         self.verdicts: Counter[str] = Counter()
         self.totals: Counter[str] = Counter()
 
@@ -387,6 +394,7 @@ class _Run:
             justified = {j.fingerprint: j.text for j in sub.justifications}
             before = _previous_for(review.previous, r.source, sub)
             findings = [_dispose(f, review, justified, self.expired) for f in per_sub]
+            self.unmatched.see(r.source, sub.justifications, findings)
             if review.previous is not None:
                 findings = [
                     f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"})
@@ -466,6 +474,7 @@ class _Run:
             submissions=submissions,
             problems=self.problems,
             expired_waivers=sorted(self.expired.values(), key=lambda w: w.fingerprint),
+            unmatched=self.unmatched.report(),
             summary={
                 "submissions": len(self.read),
                 "checked": len(self.ok),
@@ -518,9 +527,11 @@ def validate(
     problems: list[Problem] = []
     accepted: Mapping[str, Waiver] = {}
     waivers_stamp = previous_stamp = None
+    places: Mapping[str, WaiverPlace] = {}
     if waivers is not None:
-        accepted, digest, problems = load_waivers(Path(waivers))
-        waivers_stamp = {"source": str(waivers), "sha256": digest or ""}
+        bureau = read_waivers(Path(waivers))
+        accepted, places, problems = bureau.by_fingerprint, bureau.places, bureau.problems
+        waivers_stamp = {"source": str(waivers), "sha256": bureau.digest or ""}
     earlier = previous if isinstance(previous, Report) else None
     if previous is not None and not isinstance(previous, Report):
         earlier, digest, more = load_report(Path(previous))
@@ -528,7 +539,7 @@ def validate(
         problems += more
     review = Review(
         fail_on=Severity(fail_on), as_of=as_of or (dt.date.today() if waivers is not None else None),
-        waivers=accepted, waivers_stamp=waivers_stamp,
+        waivers=accepted, waivers_stamp=waivers_stamp, waiver_places=places,
         previous=earlier, previous_stamp=previous_stamp, strict=strict,
     )  # fmt: skip
     runner = engine or shared_engine(engine_settings)

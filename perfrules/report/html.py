@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+from perfrules.report.unmatched_view import unmatched_html
 from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
@@ -358,7 +359,7 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
     if page == 1:
         # The summaries cover the whole batch, so they live once, on the first page only.
         body += _summary(report, p) + _per_rule(report, p) + _per_department(report, p) + _problems(report.problems, p)
-        body += _expired(report, p) + _overlay_changes(report, p)
+        body += _expired(report, p) + unmatched_html(report.unmatched, p.lang) + _overlay_changes(report, p)
     body.append(f"<h2>{_e(p.w('submission_list'))}</h2>")
     body.append(_pager(page, pages, p))
     if report.submissions:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Literal
 
 from perfrules.model.report import Finding, Report, SubmissionResult
+from perfrules.report.unmatched_view import unmatched_text
 from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
@@ -157,6 +158,7 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
         lines.append("")
     if len(report.submissions) > 1:
         lines += _batch_summary(report, lang)
+    lines += unmatched_text(report.unmatched, lang)
     for waiver in report.expired_waivers:
         lines.append(
             f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}"
