@@ -21,6 +21,7 @@ from perfrules.engine.duckdb_engine import EngineResult, EngineSettings, shared_
 from perfrules.findings.build import build_finding
 from perfrules.findings.fingerprints import lookup
 from perfrules.findings.unmatched import UnmatchedTracker
+from perfrules.model.messages import chinese
 from perfrules.model.report import (
     Finding,
     FixedFinding,
@@ -582,7 +583,7 @@ def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
                     kind="input",
                     source=str(path),
                     location=where,
-                    message=f"不是 perfrules 报告 / not a perfrules report: {first['msg']}",
+                    message=f"不是 perfrules 报告 / not a perfrules report: {chinese(first)}",
                 )
             ],
         )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from perfrules.model.messages import chinese
 from perfrules.model.report import Problem, Waiver
 from perfrules.read.yaml12 import YamlError, load_yaml
 
@@ -89,7 +90,7 @@ def read_waivers(path: Path) -> ReadWaivers:
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
             problems.append(
                 Problem(
-                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {error['msg']}"
+                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {chinese(error)}"
                 )
             )
         return ReadWaivers({}, digest, problems)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+from perfrules.report.evidence_labels import evidence_items
 from perfrules.report.unmatched_view import unmatched_html
 from perfrules.report.visible import visible
 
@@ -410,7 +411,8 @@ def _basis(f: Finding, p: _Page) -> str:
 def _evidence(f: Finding, p: _Page) -> str:
     if not f.evidence:
         return ""
-    values = p.w("semicolon").join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in f.evidence.items())
+    items = evidence_items(f.evidence, p.lang)
+    values = p.w("semicolon").join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in items)
     return f'<br><span class="muted">{_e(p.w("evidence"))}: {values}</span>'
 
 
