@@ -343,14 +343,31 @@ def template(
 @app.command()
 def catalogue(
     rules: RulesOption = None,
-    docs: Annotated[Path, typer.Option("--docs", help="文档目录 / docs folder")] = Path("docs"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "--docs",
+            help="文档目录（在代码目录内默认为其 docs/）/ docs folder (default: the checkout's docs/)",
+        ),
+    ] = None,
     check_only: Annotated[bool, typer.Option("--check", help="只检查是否最新 / only check it is current")] = False,
 ) -> None:
-    """生成规则目录 / write the rule catalogue (docs/rules/*.md) and the table reference (docs/tables.md)."""
+    """生成规则目录 / write the rule catalogue (<out>/rules/*.md) and the table reference (<out>/tables.md)."""
     from perfrules.pack.catalogue import catalogue_is_current, render_tables_doc, write_catalogue
+    from perfrules.pack.checkout import checkout_root
     from perfrules.pack.loader import load_pack
     from perfrules.validate import default_rules_dir
 
+    root = checkout_root(Path.cwd())
+    docs = out if out is not None else root / "docs" if root is not None else None
+    if docs is None:
+        typer.echo(
+            "当前目录不在 perfrules 代码目录内，请用 --out 指定输出目录 / not inside a perfrules checkout: "
+            "say where to write with --out",
+            err=True,
+        )
+        raise typer.Exit(2)
     pack = load_pack(rules or default_rules_dir())
     for problem in pack.problems:
         typer.echo(f"✗ {problem}", err=True)
