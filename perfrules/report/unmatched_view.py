@@ -68,4 +68,4 @@ def unmatched_html(entries: list[Unmatched], lang: Lang) -> list[str]:
     table = (
         f'<table id="unmatched">\n<thead><tr>{cells}</tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table>"
     )
-    return [f"<h2>{e(HEADING[index])}</h2>", table]
+    return [f'<h2 id="sec-unmatched">{e(HEADING[index])}</h2>', table]
