@@ -55,12 +55,17 @@ def test_a_missing_package_is_a_message_naming_the_extra_and_exit_2(
 
 
 def test_the_message_names_feature_package_and_command_in_both_languages() -> None:
-    exc = MissingDependency("contracts", "pandera", zh="表约定检查", en="table contracts")
+    exc = MissingDependency.for_extra("contracts", "pandera", "表约定检查", "table contracts")
     assert str(exc) == (
-        "表约定检查需要 pandera，请安装：pip install 'perfrules[contracts]' / "
+        "表约定检查需要 pandera：pip install 'perfrules[contracts]' / "
         "table contracts needs pandera: pip install 'perfrules[contracts]'"
     )
     assert (exc.extra, exc.package, exc.exit_code) == ("contracts", "pandera", 2)
+    core = MissingDependency.for_core("openpyxl", "读取 .xlsx", "reading .xlsx")
+    assert (core.extra, str(core)) == (
+        None,
+        "读取 .xlsx需要 openpyxl：pip install perfrules / reading .xlsx needs openpyxl: pip install perfrules",
+    )
     assert install_command(None) == "pip install perfrules"
 
 

@@ -568,5 +568,5 @@ def test_annotate_workbook_without_openpyxl_says_how_to_install_it(
     from perfrules.report.annotate_xlsx import annotate_workbook
 
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # makes `import openpyxl` raise ImportError
-    with pytest.raises(MissingDependency, match=r"openpyxl，请安装：pip install perfrules"):
+    with pytest.raises(MissingDependency, match=r"openpyxl：pip install perfrules"):
         annotate_workbook(broken, tmp_path / "book.xlsx", tmp_path / "out.xlsx")

@@ -598,7 +598,7 @@ def _pyspark() -> tuple[Any, Any, tuple[type[BaseException], ...]]:
         from pyspark.errors import PySparkException  # type: ignore[import-not-found,unused-ignore]
         from pyspark.sql import SparkSession, types  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
-        raise MissingDependency("spark", "pyspark", zh="Spark 引擎", en="the Spark engine") from exc
+        raise MissingDependency.for_extra("spark", "pyspark", "Spark 引擎", "the Spark engine") from exc
     failures: tuple[type[BaseException], ...] = (PySparkException,)
     try:  # Spark Connect runs without py4j; classic Spark raises Py4JJavaError for uncaught JVM errors
         from py4j.protocol import Py4JError  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -628,10 +628,10 @@ def _start(builder: Any, failures: tuple[type[BaseException], ...]) -> Any:
         if "JAVA_GATEWAY_EXITED" not in str(exc):
             raise
         raise MissingDependency(
-            None, "java", zh="Spark 引擎", en="the Spark engine",
-            detail="Spark 引擎需要 Java 17 或 21（java -version，或设置 JAVA_HOME）/ the Spark engine needs "
+            "Spark 引擎需要 Java 17 或 21（java -version，或设置 JAVA_HOME）/ the Spark engine needs "
             "Java 17 or 21 (java -version, or set JAVA_HOME)",
-        ) from exc  # fmt: skip
+            package="java",
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:

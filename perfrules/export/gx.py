@@ -343,7 +343,9 @@ def _connect_read_only(db_path: str) -> _ResultPerCursor:
     try:
         duckdb_engine: Any = importlib.import_module("duckdb_engine")
     except ImportError as exc:
-        raise MissingDependency("gx", "duckdb_engine", zh="Great Expectations 连接", en="the GX connection") from exc
+        raise MissingDependency.for_extra(
+            "gx", "duckdb_engine", "Great Expectations 连接", "the GX connection"
+        ) from exc
     return _ResultPerCursor(duckdb.connect(db_path, read_only=True), duckdb_engine.CursorWrapper)
 
 

@@ -663,7 +663,7 @@ def write_template(path: Path) -> None:
     try:
         from openpyxl import Workbook  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise MissingDependency(None, "openpyxl", zh="生成模板", en="writing the template") from exc
+        raise MissingDependency.for_core("openpyxl", "生成模板", "writing the template") from exc
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 

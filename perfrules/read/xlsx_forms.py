@@ -270,7 +270,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
                 "工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit"
             )
         if importlib.util.find_spec("xlrd") is None:
-            return fail(str(MissingDependency(None, "xlrd", zh="读取旧版 .xls", en="reading legacy .xls")))
+            return fail(str(MissingDependency.for_core("xlrd", "读取旧版 .xls", "reading legacy .xls")))
         try:
             return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
@@ -291,7 +291,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
-        return fail(str(MissingDependency(None, "openpyxl", zh="读取 .xlsx", en="reading .xlsx")))
+        return fail(str(MissingDependency.for_core("openpyxl", "读取 .xlsx", "reading .xlsx")))
     try:
         return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts

@@ -179,7 +179,7 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:
     try:
         from openpyxl import load_workbook  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise MissingDependency(None, "openpyxl", zh="批注工作簿", en="annotating a workbook") from exc
+        raise MissingDependency.for_core("openpyxl", "批注工作簿", "annotating a workbook") from exc
     from openpyxl.comments import Comment  # type: ignore[import-untyped]
     from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]

@@ -17,7 +17,7 @@ def _pandera() -> Any:
     try:
         import pandera.pandas as pa
     except ImportError as exc:
-        raise MissingDependency("contracts", "pandera", zh="--strict 表约定检查", en="--strict") from exc
+        raise MissingDependency.for_extra("contracts", "pandera", "--strict 表约定检查", "--strict") from exc
     return pa
 
 

@@ -33,7 +33,7 @@ try:
     from hypothesis import strategies as st
     from hypothesis.database import InMemoryExampleDatabase
 except ImportError as exc:
-    raise MissingDependency("author", "hypothesis", zh="perfrules test", en="perfrules test") from exc
+    raise MissingDependency.for_extra("author", "hypothesis", "perfrules test 的性质测试", "perfrules test") from exc
 
 from perfrules.model.report import Report, SubmissionResult
 from perfrules.pack.loader import LoadedRule, Pack

@@ -37,7 +37,7 @@ from perfrules.errors import MissingDependency
 try:
     from hypothesis import strategies as st
 except ImportError as exc:
-    raise MissingDependency("author", "hypothesis", zh="perfrules test", en="perfrules test") from exc
+    raise MissingDependency.for_extra("author", "hypothesis", "perfrules test 的性质测试", "perfrules test") from exc
 
 from perfrules.model.submission import PartialDate, Submission
 from perfrules.model.values import Num, ValueState, parse_num
