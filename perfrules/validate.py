@@ -405,7 +405,7 @@ class _Run:
             now = {f.fingerprint for f in findings}
             fixed = sorted(
                 (
-                    FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer)
+                    FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer, cell=f.location.cell)
                     for fp, f in before.items()
                     if fp not in now
                 ),

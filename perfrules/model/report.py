@@ -118,6 +118,7 @@ class FixedFinding(_Frozen):
     rule_id: str
     fingerprint: str
     pointer: str
+    cell: str | None = Field(None, description="sheet!cell in the earlier file, when it was a workbook")
 
 
 class SubmissionResult(_Frozen):

@@ -397,7 +397,7 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
     ]
     if r.fixed:
         fixed_rows = [
-            f'<tr class="fixed"><td><code class="rid">{_e(x.rule_id)}</code></td><td><code>{_e(x.pointer)}</code></td>'
+            f'<tr class="fixed"><td><code class="rid">{_e(x.rule_id)}</code></td><td><code>{_breakable(x.cell or x.pointer)}</code></td>'
             f"<td><code>{_e(x.fingerprint)}</code></td></tr>"
             for x in r.fixed
         ]

@@ -133,7 +133,9 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     for block in _blocks(result.findings):
         lines += _block(block, lang)
     for fixed in result.fixed:
-        lines.append(f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.pointer}")
+        lines.append(
+            f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.cell or fixed.pointer} [{short(fixed.fingerprint)}]"
+        )
     status: dict[str, int] = defaultdict(int)
     for entry in result.ledger:
         status[entry.status] += 1
