@@ -279,3 +279,14 @@ def test_typed_cells_and_duplicates(tmp_path: Path) -> None:
     messages = _messages([result])
     assert "duplicate 文书编号" in messages["基本信息!A3"]
     assert "appears twice" in messages["基本信息!L1"]
+
+
+def test_a_finding_on_an_empty_cell_points_at_that_cell(tmp_path: Path) -> None:
+    from perfrules import validate
+
+    path = _workbook(tmp_path / "filled.xlsx", FILLED)
+    report = validate(path)
+    [finding] = [f for f in report.submissions[0].findings if f.rule_id == "SCORE-DEVIATION-EXPLAIN"]
+    header = [c.header for c in next(t for t in TABLES if t.name == "绩效指标").columns]
+    column = chr(ord("A") + header.index("偏差原因分析及改进措施"))
+    assert finding.location.cell == f"绩效指标!{column}4"  # the third indicator row, left blank

@@ -24,6 +24,7 @@ from typing import Any
 
 from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
+from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
     column_letter,
@@ -215,6 +216,8 @@ class _Rows:
     header_where: dict[str, str]
     header_text: dict[str, str]
     rows: list[dict[str, _Value]] = field(default_factory=list)
+    blanks: list[dict[str, str]] = field(default_factory=list)
+    """For each row, the cells of its blank columns: a finding about a value left empty points there."""
 
 
 def _header(
@@ -272,6 +275,7 @@ def _collect(table: Table, grid: list[list[tuple[CellValue, str, str]]], source:
         }
         if record:
             rows.rows.append(record)
+            rows.blanks.append({columns[i].field: w for i, (v, _, w) in enumerate(line) if i in columns and _blank(v)})
     return rows
 
 
@@ -439,7 +443,7 @@ class _Assembler:
             lines.append(line)
 
     def indicators(self, rows: _Rows) -> None:
-        for row in rows.rows:
+        for row, blanks in zip(rows.rows, rows.blanks, strict=True):
             doc = self.doc_of(row, rows.table.name)
             index = self.project_of(doc, row, rows.table.name) if doc else None
             if doc is None or index is None:
@@ -452,6 +456,8 @@ class _Assembler:
             for name in ("weight", "score"):
                 self.put(doc, ind, pointer, name, _num(row.get(name), ("分",)), row.get(name))
             self.measures(doc, ind, pointer, row)
+            for name, where in blanks.items():
+                doc.locations.setdefault(f"{pointer}/{name}", where)
             indicators.append(ind)
 
     def measures(self, doc: _Doc, ind: dict[str, Any], pointer: str, row: dict[str, _Value]) -> None:
@@ -557,7 +563,8 @@ def _assemble(grids: dict[str, Grid], source: str, sha256: str, problems: list[P
         submission, invalid = to_submission(data, doc_source)
         # With one submission every problem is its own; with several, table-level ones go on a result of their own.
         found = tuple(([] if several else problems) + locate(invalid, doc.locations))
-        sourced = SourcedSubmission(doc_source, submission, dict(sorted(doc.locations.items()))) if submission else None
+        cells = with_block_cells(doc.locations, submission) if submission else {}
+        sourced = SourcedSubmission(doc_source, submission, dict(sorted(cells.items()))) if submission else None
         results.append(ReadResult(doc_source, sha256, sourced, found))
     if several and problems:
         results.append(ReadResult(source, sha256, None, tuple(problems)))

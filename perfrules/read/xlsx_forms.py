@@ -26,6 +26,7 @@ from typing import Any
 
 from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
+from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
     cell_ref,
@@ -851,7 +852,8 @@ def read_workbook(path: Path) -> list[ReadResult]:
         # The reader has already said which cell it expected for a missing department or year.
         said = {"/header/department", "/header/fiscal_year", "/projects/0/name"} - form.locations.keys()
         problems += locate([p for p in invalid if p.location not in said], form.locations)
-        sourced = SourcedSubmission(source, submission, dict(sorted(form.locations.items()))) if submission else None
+        cells = with_block_cells(form.locations, submission) if submission else {}
+        sourced = SourcedSubmission(source, submission, dict(sorted(cells.items()))) if submission else None
         results.append(ReadResult(source, loaded.sha256, sourced, tuple(problems)))
     if results:
         # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.
