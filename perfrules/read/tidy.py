@@ -188,6 +188,30 @@ TABLES: tuple[Table, ...] = (
         (),
     ),
 )
+# 部门整体支出绩效自评表: the department's budget figures, one row per document (header.finance).
+# Its indicators go in 绩效指标 like a project's, under a 项目 row that names the department's block.
+_RATE_FIELDS = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
+TABLES += (
+    Table(
+        "部门整体预算",
+        (
+            _DOC,
+            Column("金额单位", "unit", "元 或 万元（留空为元）", "万元"),
+            Column("年初预算数", "initial_budget", "部门年初预算数", "1200"),
+            Column("调整后预算数", "adjusted_budget", "调整后预算数（全年预算数）", "1350", ("全年预算数",)),
+            Column("全年执行数", "executed", "全年执行数（支出决算数）", "1296", ("支出决算数",)),
+            Column("结转结余资金", "carryover", "结转结余资金", "54"),
+            Column("“三公经费”预算数", "three_public_budget", "“三公经费”预算数", "30", ("三公经费预算数",)),
+            Column(
+                "“三公经费”实际支出数", "three_public_actual", "“三公经费”实际支出数", "27", ("三公经费实际支出数",)
+            ),
+            Column("预算执行率", "execution_rate", "全年执行数 / 调整后预算数，如 96% 或 0.96", "96%"),
+            Column("预算调整率", "adjustment_rate", "（调整后预算数 − 年初预算数）/ 年初预算数", "12.5%"),
+            Column("结转结余率", "carryover_rate", "结转结余资金 / 调整后预算数", "4%"),
+            Column("“三公经费”控制率", "three_public_control_rate", "实际支出数 / 预算数", "90%", ("三公经费控制率",)),
+        ),
+    ),
+)
 TABLE_NAMES = tuple(t.name for t in TABLES)
 _BY_NAME = {t.name: t for t in TABLES}
 _DATE_FIELDS = frozenset({"report_date", "start_date", "end_date", "delivery_date"})
@@ -442,6 +466,34 @@ class _Assembler:
                 self.put(doc, line, pointer, name, value, cell)
             lines.append(line)
 
+    def finance(self, rows: _Rows) -> None:
+        """部门整体预算: at most one row per document, into header.finance."""
+        for row in rows.rows:
+            doc = self.doc_of(row, rows.table.name)
+            if doc is None:
+                continue
+            if "finance" in doc.data["header"]:
+                self.problem(
+                    next(iter(row.values())).where,
+                    "同一文书的“部门整体预算”只能有一行 / one 部门整体预算 row per document",
+                )
+                continue
+            finance: dict[str, Any] = {}
+            unit = _text(row.get("unit")) or "元"
+            for name, cell in row.items():
+                if name == "doc":
+                    continue
+                percent = "%" in rows.header_text.get(name, "")
+                value = (
+                    rate_cell(cell.value, cell.fmt, percent)
+                    if name in _RATE_FIELDS
+                    else _text(cell)
+                    if name == "unit"
+                    else _num(cell, (unit,))
+                )
+                self.put(doc, finance, "/header/finance", name, value, cell)
+            doc.data["header"]["finance"] = finance
+
     def indicators(self, rows: _Rows) -> None:
         for row, blanks in zip(rows.rows, rows.blanks, strict=True):
             doc = self.doc_of(row, rows.table.name)
@@ -535,6 +587,7 @@ class _Assembler:
 _STEPS = (
     ("基本信息", _Assembler.header),
     ("项目", _Assembler.projects),
+    ("部门整体预算", _Assembler.finance),
     ("预算执行", _Assembler.budget_lines),
     ("绩效指标", _Assembler.indicators),
     ("资金", _Assembler.funds),

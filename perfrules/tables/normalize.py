@@ -245,7 +245,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         # Workbook readers know the cell of each value; JSON rows are located by path alone.
         for pointer, cell in sorted(sourced.locations.items()):
             row_path, _, field_name = pointer.rpartition("/")
-            if row_path in row_of or (row_path == "/header" and field_name):
+            # The header's figures, /header/finance/* included, are columns of the submission's own row.
+            if row_path in row_of or (row_path.startswith("/header") and field_name):
                 tbl, row_rid = row_of.get(row_path, row_of[""])
                 loc_t["tbl"].append(tbl)
                 loc_t["rid"].append(row_rid)
