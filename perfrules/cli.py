@@ -8,17 +8,32 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from perfrules._version import __version__
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Report
 
 if TYPE_CHECKING:
     from perfrules.run import RunSettings
 
+
+class _Commands(TyperGroup):
+    """Every command: a missing dependency is one message naming the extra, and exit 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MissingDependency as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     help="perfrules: 预算绩效自评规则校验 / budget-performance self-evaluation rules as code.",
@@ -256,7 +271,7 @@ def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> Non
         target = out_dir / f"{path.stem}.审核意见.xlsx"
         try:
             count = annotate_workbook(report, path, target)
-        except (ValueError, ImportError, OSError) as exc:
+        except (ValueError, OSError) as exc:
             typer.echo(f"✗ 无法批注 / cannot annotate {path}: {exc}", err=True)
             continue
         typer.echo(f"批注 / annotated {count} cells → {target}", err=True)
@@ -365,14 +380,31 @@ def template(
 @app.command()
 def catalogue(
     rules: RulesOption = None,
-    docs: Annotated[Path, typer.Option("--docs", help="文档目录 / docs folder")] = Path("docs"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "--docs",
+            help="文档目录（在代码目录内默认为其 docs/）/ docs folder (default: the checkout's docs/)",
+        ),
+    ] = None,
     check_only: Annotated[bool, typer.Option("--check", help="只检查是否最新 / only check it is current")] = False,
 ) -> None:
-    """生成规则目录 / write the rule catalogue (docs/rules/*.md) and the table reference (docs/tables.md)."""
+    """生成规则目录 / write the rule catalogue (<out>/rules/*.md) and the table reference (<out>/tables.md)."""
     from perfrules.pack.catalogue import catalogue_is_current, render_tables_doc, write_catalogue
+    from perfrules.pack.checkout import checkout_root
     from perfrules.pack.loader import load_pack
     from perfrules.pack.location import default_rules_dir
 
+    root = checkout_root(Path.cwd())
+    docs = out if out is not None else root / "docs" if root is not None else None
+    if docs is None:
+        typer.echo(
+            "当前目录不在 perfrules 代码目录内，请用 --out 指定输出目录 / not inside a perfrules checkout: "
+            "say where to write with --out",
+            err=True,
+        )
+        raise typer.Exit(2)
     pack = load_pack(rules or default_rules_dir())
     for problem in pack.problems:
         typer.echo(f"✗ {problem}", err=True)

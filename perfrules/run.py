@@ -27,6 +27,7 @@ from perfrules.findings.ledger import (
     with_problems,
 )
 from perfrules.findings.review import Review, reviewed
+from perfrules.findings.unmatched import UnmatchedTracker
 from perfrules.model.report import Finding, PackStamp, Problem, Report, SubmissionResult, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.sourced import SourcedSubmission
@@ -34,7 +35,7 @@ from perfrules.model.submission import Submission
 from perfrules.pack.cache import cached_pack
 from perfrules.pack.loader import Pack
 from perfrules.pack.location import SHIPPED_PACK, default_rules_dir
-from perfrules.pack.waivers import load_waivers
+from perfrules.pack.waivers import WaiverPlace, read_waivers
 from perfrules.read.documents import ReadResult
 from perfrules.read.inputs import Input, Progress, collector_paused, iter_inputs
 from perfrules.report.json import load_report, write_streamed
@@ -119,9 +120,11 @@ def _review(fail_on: Severity, settings: RunSettings) -> tuple[Review, list[Prob
     problems: list[Problem] = []
     accepted: Mapping[str, Waiver] = {}
     waivers_stamp = previous_stamp = None
+    places: Mapping[str, WaiverPlace] = {}
     if settings.waivers is not None:
-        accepted, digest, problems = load_waivers(Path(settings.waivers))
-        waivers_stamp = {"source": str(settings.waivers), "sha256": digest or ""}
+        bureau = read_waivers(Path(settings.waivers))
+        accepted, places, problems = bureau.by_fingerprint, bureau.places, bureau.problems
+        waivers_stamp = {"source": str(settings.waivers), "sha256": bureau.digest or ""}
     previous = settings.previous
     earlier = previous if isinstance(previous, Report) else None
     if previous is not None and not isinstance(previous, Report):
@@ -130,7 +133,7 @@ def _review(fail_on: Severity, settings: RunSettings) -> tuple[Review, list[Prob
         problems += more
     review = Review(
         fail_on=fail_on, as_of=settings.as_of or (dt.date.today() if settings.waivers is not None else None),
-        waivers=accepted, waivers_stamp=waivers_stamp,
+        waivers=accepted, waivers_stamp=waivers_stamp, waiver_places=places,
         previous=earlier, previous_stamp=previous_stamp, strict=settings.strict,
     )  # fmt: skip
     return review, problems
@@ -231,6 +234,10 @@ class _Run:
         self.problems += _rule_problems(pack, self.active, self.result, self.ok)
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
+        stamp = self.review.waivers_stamp or {}
+        self.unmatched = UnmatchedTracker(
+            self.review.waivers, self.review.waiver_places, stamp.get("source"), self.review.as_of
+        )
         self.tally = Tally()
 
     def _accepted(self, read: Iterable[ReadResult]) -> Iterator[SourcedSubmission]:
@@ -276,6 +283,7 @@ class _Run:
             r, sourced = self.ok[index]
             sub = sourced.submission
             findings, fixed = reviewed(per_sub, self.review, sub, r.source, self.expired)
+            self.unmatched.see(r.source, sub.justifications, findings)
             entries = ledger(self.pack.rules, self.broken_rule_ids, sub, index, self.result, findings)
             per_severity = counts(findings)
             verdict = submission_verdict(findings, entries)
@@ -303,5 +311,6 @@ class _Run:
             submissions=submissions,
             problems=self.problems,
             expired_waivers=sorted(self.expired.values(), key=lambda w: w.fingerprint),
+            unmatched=self.unmatched.report(),
             summary=self.tally.summary(len(self.read), len(self.ok)),
         )

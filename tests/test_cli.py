@@ -49,9 +49,9 @@ def test_json_output_to_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
-def test_text_report_groups_by_project_and_names_the_rule() -> None:
+def test_text_report_names_the_project_and_the_rule() -> None:
     result = runner.invoke(app, ["check", str(BROKEN)])
-    assert "项目: 高标准农田建设" in result.output
+    assert "[项目: 高标准农田建设] 指标“建设面积”得分 32" in result.output  # the message alone names no project
     assert "SCORE-IND-BOUNDS @ /projects/0/indicators/0/score" in result.output
     assert "依据未经核实" in result.output  # BUDGET-EXEC-SCORE rests only on an [R] basis
 

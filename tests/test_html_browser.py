@@ -10,11 +10,15 @@ CI that means to run it cannot pass by accident.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,6 +94,9 @@ def test_browser_sees_the_submission_table_and_the_findings_rows(tmp_path: Path)
     rows = _dom(chromium, index, profile).tables
     assert [c for c in rows["submissions"] if c == "submission"] == ["submission"] * len(report.submissions)
     assert len([c for c in rows["per-rule"] if c == "rule"]) == len(
+        {f.rule_id for s in report.submissions for f in s.findings}
+    )
+    assert len([c for c in rows["per-rule-all"] if c == "rule"]) == len(
         {e.rule_id for s in report.submissions for e in s.ledger}
     )
 
@@ -103,3 +110,86 @@ def test_browser_sees_the_submission_table_and_the_findings_rows(tmp_path: Path)
     assert sorted(c[1] for c in findings) == sorted(f"sev-{f.severity.value}" for f in result.findings)
     assert sum("blocking" in c for c in findings) == sum(f.blocking for f in result.findings)
     assert len([c for c in rows["ledger"] if c.startswith("ledger")]) == len(result.ledger)
+
+
+# --- layout, as the browser lays the page out (issue 14 §4) ---------------------------------------
+
+_PROBE = """<script>
+(() => {
+  const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; };
+  const cells = [...document.querySelectorAll("#findings td")].map((td) => td.getBoundingClientRect().width);
+  const out = {
+    height: window.innerHeight, width: window.innerWidth,
+    headline: box(document.querySelector("#verdict")),
+    blocked: box(document.querySelector("#first-look tr.verdict-blocked")),
+    narrowest: cells.length ? Math.min(...cells) : null,
+    fontFamily: getComputedStyle(document.body).fontFamily,
+    anchors: [...document.querySelectorAll("nav.toc a")].map((a) => a.getAttribute("href")),
+    missing: [...document.querySelectorAll("nav.toc a")].filter((a) => !document.getElementById(a.getAttribute("href").slice(1))).length,
+  };
+  document.body.setAttribute("data-layout", JSON.stringify(out));
+})();
+</script>"""
+
+
+def _layout(chromium: str, page: Path, profile: Path, size: str) -> dict[str, Any]:
+    """What Chromium measured on ``page`` at window ``size``: the report stays script-free, a probe copy is measured."""
+    probe = page.with_name("probe-" + page.name)
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    done = subprocess.run(
+        [chromium, *_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    probe.unlink()
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-layout="([^"]*)"', done.stdout)
+    assert found, done.stdout[-2000:]
+    layout: dict[str, Any] = json.loads(unescape(found.group(1)))
+    return layout
+
+
+def _cjk_font() -> None:
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
+    if not fonts.strip():
+        if os.environ.get("PERFRULES_REQUIRE_BROWSER") == "1":
+            pytest.fail("no CJK font installed; scripts/ensure-chromium installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed (scripts/ensure-chromium installs fonts-noto-cjk)")
+
+
+def test_the_index_shows_the_blocked_submission_without_scrolling(tmp_path: Path) -> None:
+    chromium = _chromium()
+    _cjk_font()
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    clean = (FIXTURES / "clean" / "project-table-training.yaml").read_text(encoding="utf-8")
+    for n in range(30):  # thirty that pass, listed before the one that does not
+        (batch / f"a{n:02d}.yaml").write_text(clean, encoding="utf-8")
+    shutil.copy(FIXTURES / "broken" / "project-table-errors.yaml", batch / "z-broken.yaml")
+    report = perfrules.validate([batch])
+    assert [r.verdict for r in report.submissions][-1] == "blocked"
+    index = write_html(report, tmp_path / "html")
+    for size in ("1366,768", "1024,700"):
+        layout = _layout(chromium, index, tmp_path / "profile", size)
+        assert layout["headline"]["bottom"] <= layout["height"], layout
+        assert layout["blocked"] is not None and layout["blocked"]["bottom"] <= layout["height"], layout
+        assert layout["blocked"]["right"] <= layout["width"], layout
+    assert layout["missing"] == 0 and "#first" in layout["anchors"] and "#sec-submissions" in layout["anchors"]
+    assert "Noto Sans CJK SC" in layout["fontFamily"] and "Microsoft YaHei" in layout["fontFamily"]
+    shot = tmp_path / "index.png"
+    done = subprocess.run(
+        [chromium, *_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1366,768", f"--screenshot={shot}", index.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", done.stderr[-2000:]
+
+
+def test_submission_pages_have_no_one_character_columns(tmp_path: Path) -> None:
+    chromium = _chromium()
+    _cjk_font()
+    report = perfrules.validate([FIXTURES / "broken" / "project-table-errors.yaml"])
+    index = write_html(report, tmp_path / "html")
+    page = index.parent / "submissions" / "00001.html"
+    for size in ("1366,768", "800,700"):
+        layout = _layout(chromium, page, tmp_path / "profile", size)
+        assert layout["narrowest"] is not None and layout["narrowest"] >= 48, layout  # three CJK characters at least

@@ -279,3 +279,55 @@ def test_typed_cells_and_duplicates(tmp_path: Path) -> None:
     messages = _messages([result])
     assert "duplicate 文书编号" in messages["基本信息!A3"]
     assert "appears twice" in messages["基本信息!L1"]
+
+
+def test_a_finding_on_an_empty_cell_points_at_that_cell(tmp_path: Path) -> None:
+    from perfrules import validate
+
+    path = _workbook(tmp_path / "filled.xlsx", FILLED)
+    report = validate(path)
+    [finding] = [f for f in report.submissions[0].findings if f.rule_id == "SCORE-DEVIATION-EXPLAIN"]
+    header = [c.header for c in next(t for t in TABLES if t.name == "绩效指标").columns]
+    column = chr(ord("A") + header.index("偏差原因分析及改进措施"))
+    assert finding.location.cell == f"绩效指标!{column}4"  # the third indicator row, left blank
+
+
+DEPARTMENT: Rows = {
+    "基本信息": [
+        {"文书类型": "部门整体支出绩效自评表", "部门（单位）名称": "示例市农业农村局", "年度": "2022", "自评总分": "92"},
+    ],
+    "部门整体预算": [
+        {"金额单位": "万元", "年初预算数": "1200", "调整后预算数": "1350", "全年执行数": "1296", "结转结余资金": "54",
+         "“三公经费”预算数": "30", "“三公经费”实际支出数": "27", "预算执行率": "96%", "预算调整率": "12.5%",
+         "结转结余率": "4%", "“三公经费”控制率": "90%"},
+    ],
+}  # fmt: skip
+
+
+def test_the_template_has_the_department_wide_budget_sheet_with_a_unit_dropdown(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "t.xlsx"
+    write_template(path)
+    sheet = load_workbook(path)["部门整体预算"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["文书编号", "金额单位", "年初预算数", "调整后预算数"]
+    assert "预算执行率" in headers and "“三公经费”控制率" in headers
+    assert any('"元,万元"' in (v.formula1 or "") for v in sheet.data_validations.dataValidation)
+
+
+def test_a_department_wide_evaluation_is_entered_in_the_template_without_json(tmp_path: Path) -> None:
+    from perfrules import validate
+
+    path = _workbook(tmp_path / "dept.xlsx", DEPARTMENT)
+    result = _clean(read_tidy_workbook(path))
+    assert result.submission is not None
+    finance = result.submission.submission.header.finance
+    assert finance is not None and finance.unit == "万元"
+    assert (finance.executed.value, finance.execution_rate.value) == (Decimal("1296"), Decimal("0.96"))
+    assert validate(path).submissions[0].findings == []  # consistent figures: nothing to say
+
+    wrong = {**DEPARTMENT, "部门整体预算": [{**DEPARTMENT["部门整体预算"][0], "预算执行率": "86%"}]}
+    path = _workbook(tmp_path / "wrong.xlsx", wrong)
+    [finding] = [f for f in validate(path).submissions[0].findings if f.rule_id == "DEPT-EXEC-RATE-ARITH"]
+    assert finding.location.cell == "部门整体预算!I2"

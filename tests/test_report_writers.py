@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import perfrules
+from perfrules.errors import MissingDependency
 from perfrules.model.report import (
     Finding,
     FixedFinding,
@@ -32,7 +33,7 @@ from tests.conftest import FIXTURES
 BROKEN = FIXTURES / "broken" / "project-table-errors.yaml"
 ALLOWED_TAGS = {
     *("html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "a", "code", "span", "br", "nav"),
-    *("dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td"),
+    *("dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "details", "summary", "wbr", "div"),
 }
 
 
@@ -204,7 +205,7 @@ def test_junit_and_html_show_why_a_finding_does_not_block(reviewed: Report) -> N
     assert "&lt;b&gt;按合同约定&lt;/b&gt;" in page
     assert "新增" in page
     assert _rows(page, "fixed", "fixed") == 1
-    assert "/projects/1/x" in page
+    assert _breakable("/projects/1/x") in page
 
 
 def test_annotated_workbook_shows_waivers_and_justifications(reviewed: Report, tmp_path: Path, openpyxl: Any) -> None:
@@ -235,17 +236,24 @@ def _rows(page: str, table_id: str, row_class: str) -> int:
     return 0 if table is None else len(re.findall(rf'<tr class="{row_class}[ "]', table.group(1)))
 
 
+def _breakable(text: str) -> str:
+    """How the HTML shows a cell or pointer: escaped, a line-break opportunity after each / and !."""
+    return re.sub(r"([/!])", r"\1<wbr>", escape(text))
+
+
 def test_html_index_has_verdict_stamp_summaries_and_links(report: Report) -> None:
     pages = render_html(report)
     index = pages["index.html"]
     assert report.pack.content_hash in index
     assert "不通过" in index  # the fixtures' overall verdict is blocked
     assert _rows(index, "submissions", "submission") == len(report.submissions)
-    assert _rows(index, "per-rule", "rule") == len({e.rule_id for r in report.submissions for e in r.ledger})
+    assert _rows(index, "per-rule", "rule") == len({f.rule_id for r in report.submissions for f in r.findings})
+    assert _rows(index, "per-rule-all", "rule") == len({e.rule_id for r in report.submissions for e in r.ledger})
     assert _rows(index, "per-department", "department") == len({r.department for r in report.submissions})
-    links = re.findall(r'href="(submissions/[^"]+)"', index)
+    listed = index[index.index('id="submissions"') :]  # the full list; the "look at first" table links some again
+    links = re.findall(r'href="(submissions/[^"]+)"', listed)
     assert len(links) == len(report.submissions)
-    assert all(link in pages for link in links)
+    assert all(link in pages for link in re.findall(r'href="(submissions/[^"]+)"', index))
     assert set(pages) == {"index.html", *links}
 
 
@@ -258,7 +266,7 @@ def test_html_submission_pages_hold_findings_and_ledger(report: Report) -> None:
         for f in result.findings:
             assert escape(f.message.zh) in page
             assert f.rule_id in page
-            assert escape(f.location.cell or f.location.pointer) in page
+            assert _breakable(f.location.cell or f.location.pointer) in page
             assert all(escape(b.document) in page for b in f.basis)
         if not result.findings:
             assert "未发现问题" in page
@@ -271,8 +279,8 @@ def test_html_shows_the_cell_and_the_pointer_for_workbook_findings(broken: Repor
     page = render_html(_with_submissions(broken, [sub.model_copy(update={"findings": [located]})]))[
         "submissions/00001.html"
     ]
-    assert "<code>项目1!G6</code>" in page
-    assert escape(located.location.pointer) in page
+    assert "<code>项目1!<wbr>G6</code>" in page
+    assert _breakable(located.location.pointer) in page
 
 
 def test_html_english(report: Report) -> None:
@@ -560,5 +568,5 @@ def test_annotate_workbook_without_openpyxl_says_how_to_install_it(
     from perfrules.report.annotate_xlsx import annotate_workbook
 
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # makes `import openpyxl` raise ImportError
-    with pytest.raises(ImportError, match=r"pip install perfrules"):
+    with pytest.raises(MissingDependency, match=r"openpyxl：pip install perfrules"):
         annotate_workbook(broken, tmp_path / "book.xlsx", tmp_path / "out.xlsx")

@@ -115,3 +115,24 @@ def test_replay_works_for_a_report_whose_inputs_are_workbook_sheets(pack: Pack, 
     again = runner.invoke(app, ["replay", str(report_path)])
     assert again.exit_code == 0, again.output
     assert "same verdict" in again.output
+
+
+def test_a_fixed_workbook_finding_points_at_its_cell_in_the_earlier_file(pack: Pack, tmp_path: Path) -> None:
+    openpyxl = __import__("pytest").importorskip("openpyxl")
+    sample = FIXTURES.parent / "workbooks" / "layout-a-training.xlsx"
+    book = tmp_path / "book.xlsx"
+    shutil.copy(sample, book)
+    wb = openpyxl.load_workbook(book)
+    wb["项目1"]["H13"] = 999  # an indicator scored far above its weight
+    wb.save(book)
+    before = validate(book, rules=pack)
+    [broken] = [f for f in before.submissions[0].findings if f.rule_id == "SCORE-IND-BOUNDS"]
+    assert broken.location.cell == "项目1!H13"
+    earlier = tmp_path / "r1.json"
+    earlier.write_text(before.model_dump_json(), encoding="utf-8")
+    shutil.copy(sample, book)  # resubmitted, corrected
+    after = validate(book, rules=pack, settings=RunSettings(previous=earlier))
+    [fixed] = [x for x in after.submissions[0].fixed if x.rule_id == "SCORE-IND-BOUNDS"]
+    assert (fixed.cell, fixed.pointer) == ("项目1!H13", broken.location.pointer)
+    text = runner.invoke(app, ["check", str(book), "--previous", str(earlier)]).output
+    assert f"  ✓ 已改正 SCORE-IND-BOUNDS @ 项目1!H13 [{broken.fingerprint[:12]}]" in text

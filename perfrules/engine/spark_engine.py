@@ -37,7 +37,6 @@ from perfrules.errors import MissingDependency
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import TABLES, ReferenceTable, TableSpec
 
-INSTALL_HINT = "pip install 'perfrules[spark]'"
 DEFAULT_MASTER = "local[2]"
 
 # Settings the compiled SQL relies on. They are set on the engine's own session, so a
@@ -78,9 +77,7 @@ def _pyspark() -> tuple[Any, Any, tuple[type[BaseException], ...]]:
         from pyspark.errors import PySparkException  # type: ignore[import-not-found,unused-ignore]
         from pyspark.sql import SparkSession, types  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
-        raise MissingDependency(
-            f"Spark 引擎需要 pyspark：{INSTALL_HINT} / the Spark engine needs pyspark: {INSTALL_HINT}", extra="spark"
-        ) from exc
+        raise MissingDependency.for_extra("spark", "pyspark", "Spark 引擎", "the Spark engine") from exc
     failures: tuple[type[BaseException], ...] = (PySparkException,)
     try:  # Spark Connect runs without py4j; classic Spark raises Py4JJavaError for uncaught JVM errors
         from py4j.protocol import Py4JError  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -113,6 +110,7 @@ def _start(builder: Any, failures: tuple[type[BaseException], ...]) -> Any:
             "Spark 引擎需要 Java 17 或 21（java -version，或设置 JAVA_HOME）/ the Spark engine needs "
             "Java 17 or 21 (java -version, or set JAVA_HOME)",
             extra="spark",
+            package="java",
         ) from exc
 
 

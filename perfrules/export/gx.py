@@ -33,6 +33,7 @@ from sqlglot import exp
 from perfrules._version import __version__
 from perfrules.compile.allowlist import DIALECT
 from perfrules.engine.duckdb_engine import DuckDBEngine, insert_rows, quoted
+from perfrules.errors import MissingDependency
 from perfrules.model.rule import ParamValue, RowCheck, Severity
 from perfrules.model.submission import DocumentKind
 from perfrules.pack.loader import LoadedRule, Pack
@@ -339,7 +340,12 @@ class _OwnCursor:
 
 
 def _connect_read_only(db_path: str) -> _ResultPerCursor:
-    duckdb_engine: Any = importlib.import_module("duckdb_engine")
+    try:
+        duckdb_engine: Any = importlib.import_module("duckdb_engine")
+    except ImportError as exc:
+        raise MissingDependency.for_extra(
+            "gx", "duckdb_engine", "Great Expectations 连接", "the GX connection"
+        ) from exc
     return _ResultPerCursor(duckdb.connect(db_path, read_only=True), duckdb_engine.CursorWrapper)
 
 

@@ -11,9 +11,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from perfrules.findings.fingerprints import lookup
 from perfrules.model.report import Finding, FixedFinding, Report, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.submission import Submission
+from perfrules.pack.waivers import WaiverPlace
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Review:
     """Only waivers depend on the date; without them the report carries none and stays byte-identical."""
     waivers: Mapping[str, Waiver] = field(default_factory=dict)
     waivers_stamp: dict[str, str] | None = None
+    waiver_places: Mapping[str, WaiverPlace] = field(default_factory=dict)
     previous: Report | None = None
     previous_stamp: dict[str, str] | None = None
     strict: bool = False
@@ -32,12 +35,12 @@ class Review:
 
 def dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
     """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
-    waiver = review.waivers.get(finding.fingerprint)
+    waiver = lookup(review.waivers, finding.fingerprint)  # a waiver may give the short form
     if waiver is not None and waiver.expires >= (review.as_of or dt.date.today()):
         return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
     if waiver is not None:
         expired[waiver.fingerprint] = waiver
-    text = justified.get(finding.fingerprint)
+    text = lookup(justified, finding.fingerprint)
     if text is not None and finding.severity is not Severity.ERROR:
         return finding.model_copy(update={"disposition": "justified", "justification": text, "blocking": False})
     return finding
@@ -70,7 +73,7 @@ def reviewed(
     now = {f.fingerprint for f in out}
     fixed = sorted(
         (
-            FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer)
+            FixedFinding(rule_id=f.rule_id, fingerprint=fp, pointer=f.location.pointer, cell=f.location.cell)
             for fp, f in before.items()
             if fp not in now
         ),

@@ -66,6 +66,19 @@ class Waiver(_Frozen):
         return value
 
 
+class Unmatched(_Frozen):
+    """A waiver or justification whose fingerprint matched no finding: it did nothing."""
+
+    kind: Literal["waiver", "justification"]
+    fingerprint: str = Field(description="exactly as written in the file")
+    source: str = Field(description="the waivers file, or the submission that carries the justification")
+    line: int | None = Field(None, description="line of the fingerprint in that file, when known")
+    pointer: str = Field(description="JSON pointer of the fingerprint in that file")
+    expired: bool = Field(False, description="a waiver already past its expiry on as_of")
+    nearest: str | None = Field(None, description="the full fingerprint of the nearest finding (did you mean)")
+    nearest_rule_id: str | None = Field(None, description="that finding's rule")
+
+
 class Finding(_Frozen):
     rule_id: str
     rule_version: str
@@ -105,6 +118,7 @@ class FixedFinding(_Frozen):
     rule_id: str
     fingerprint: str
     pointer: str
+    cell: str | None = Field(None, description="sheet!cell in the earlier file, when it was a workbook")
 
 
 class SubmissionResult(_Frozen):
@@ -150,4 +164,7 @@ class Report(_Frozen):
     submissions: list[SubmissionResult]
     problems: list[Problem]
     expired_waivers: list[Waiver] = Field(default_factory=list, description="waivers past their expiry on as_of")
+    unmatched: list[Unmatched] = Field(
+        default_factory=list, description="waivers and justifications that matched no finding, by source and line"
+    )
     summary: dict[str, int]

@@ -150,6 +150,10 @@ class Header(_Strict):
     finance: DepartmentFinance | None = Field(None, description="部门整体预算执行情况")
 
 
+TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
+"""The budget line that is the total of the others, by its labels on published forms."""
+
+
 class BudgetLine(_Strict):
     item: str = Field(description="资金项目: 年度资金总额 / 当年财政拨款 / 上年结转 / 其他资金")
     unit: MoneyUnit = Field("元", description="金额单位")

@@ -332,10 +332,15 @@ def render_catalogue(pack: Pack) -> dict[str, str]:
 
 
 def _stale_pages(out_dir: Path, names: set[str]) -> list[Path]:
-    """Old rule pages in ``out_dir`` (files named like a rule id) that the pack no longer has."""
+    """Old rule pages in ``out_dir`` (files named like a rule id, written by perfrules) that the pack no longer has."""
     if not out_dir.is_dir():
         return []
-    return sorted(p for p in out_dir.glob("*.md") if p.name not in names and _RULE_PAGE.match(p.name))
+    marker = _GENERATED.split("{", 1)[0].encode()
+    return sorted(
+        p
+        for p in out_dir.glob("*.md")
+        if p.name not in names and _RULE_PAGE.match(p.name) and p.read_bytes()[: len(marker)] == marker
+    )
 
 
 def write_catalogue(pack: Pack, out_dir: Path) -> list[Path]:

@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 from perfrules._version import __version__
 from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
 from perfrules.model import rule as rule_model
+from perfrules.model.messages import chinese
 from perfrules.model.report import OverlayChange
 from perfrules.model.rule import ParamValue, Rule, check_identifier
 from perfrules.pack.problem import Problem as Problem
@@ -105,7 +106,7 @@ def _explain(error: ErrorDetails) -> str:
         hint = f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""
         return f"未知的检查类型 {found} / unknown check kind {found}; known: {', '.join(rule_model.CHECK_KINDS)} {hint}".rstrip()
     where = ".".join(str(p) for p in error["loc"])
-    return f"{where}: {error['msg']}"
+    return f"{where}: {chinese(error)}"
 
 
 def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[str, ...], str]]:

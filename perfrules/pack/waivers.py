@@ -13,10 +13,12 @@ waivers:
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from perfrules.model.messages import chinese
 from perfrules.model.report import Problem, Waiver
 from perfrules.read.yaml12 import YamlError, load_yaml
 
@@ -27,13 +29,35 @@ class WaiversFile(BaseModel):
     waivers: list[Waiver] = Field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class WaiverPlace:
+    """Where a waiver's fingerprint is written: for a report of the ones that matched nothing."""
+
+    pointer: str
+    line: int | None
+
+
+@dataclass
+class ReadWaivers:
+    by_fingerprint: dict[str, Waiver]
+    digest: str | None
+    problems: list[Problem]
+    places: dict[str, WaiverPlace] = field(default_factory=dict)
+
+
 def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Problem]]:
     """Waivers by fingerprint, the file's hash, and any problem reading it."""
+    read = read_waivers(path)
+    return read.by_fingerprint, read.digest, read.problems
+
+
+def read_waivers(path: Path) -> ReadWaivers:
+    """``load_waivers``, with the pointer and line of each waiver's fingerprint."""
     source = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return (
+        return ReadWaivers(
             {},
             None,
             [
@@ -47,13 +71,13 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
         located = load_yaml(raw.decode("utf-8-sig"))
         parsed = WaiversFile.model_validate(located.data or {})
     except YamlError as exc:
-        return (
+        return ReadWaivers(
             {},
             digest,
             [Problem(kind="input", source=source, location=f"{exc.line}:{exc.column}", message=exc.message)],
         )
     except UnicodeDecodeError:
-        return (
+        return ReadWaivers(
             {},
             digest,
             [Problem(kind="input", source=source, message="豁免文件不是 UTF-8 / waivers file is not UTF-8")],
@@ -66,15 +90,16 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
             problems.append(
                 Problem(
-                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {error['msg']}"
+                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {chinese(error)}"
                 )
             )
-        return {}, digest, problems
+        return ReadWaivers({}, digest, problems)
     by_fingerprint: dict[str, Waiver] = {}
+    places: dict[str, WaiverPlace] = {}
     problems = []
     for index, waiver in enumerate(parsed.waivers):
+        pos = located.line_of(("waivers", index, "fingerprint"))
         if waiver.fingerprint in by_fingerprint:
-            pos = located.line_of(("waivers", index, "fingerprint"))
             problems.append(
                 Problem(
                     kind="input", source=source, location=f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else ""),
@@ -83,4 +108,5 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
             )  # fmt: skip
             continue
         by_fingerprint[waiver.fingerprint] = waiver
-    return by_fingerprint, digest, problems
+        places[waiver.fingerprint] = WaiverPlace(f"/waivers/{index}/fingerprint", pos[0] if pos else None)
+    return ReadWaivers(by_fingerprint, digest, problems, places)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from perfrules.model.messages import chinese
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
@@ -124,7 +125,7 @@ def _explain(error: ErrorDetails) -> str:
         return f"未知的字段 {name}（会丢失数据）/ unknown field {name} (it would be lost)"
     if kind == "missing":
         return f"缺少必填字段 {name} / missing required field {name}"
-    return f"{error['msg']}"
+    return chinese(error)
 
 
 def to_submission(data: Any, source: str, located: Located | None = None) -> tuple[Submission | None, list[Problem]]:

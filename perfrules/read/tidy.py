@@ -22,8 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
+from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
     column_letter,
@@ -186,6 +188,30 @@ TABLES: tuple[Table, ...] = (
         (),
     ),
 )
+# 部门整体支出绩效自评表: the department's budget figures, one row per document (header.finance).
+# Its indicators go in 绩效指标 like a project's, under a 项目 row that names the department's block.
+_RATE_FIELDS = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
+TABLES += (
+    Table(
+        "部门整体预算",
+        (
+            _DOC,
+            Column("金额单位", "unit", "元 或 万元（留空为元）", "万元"),
+            Column("年初预算数", "initial_budget", "部门年初预算数", "1200"),
+            Column("调整后预算数", "adjusted_budget", "调整后预算数（全年预算数）", "1350", ("全年预算数",)),
+            Column("全年执行数", "executed", "全年执行数（支出决算数）", "1296", ("支出决算数",)),
+            Column("结转结余资金", "carryover", "结转结余资金", "54"),
+            Column("“三公经费”预算数", "three_public_budget", "“三公经费”预算数", "30", ("三公经费预算数",)),
+            Column(
+                "“三公经费”实际支出数", "three_public_actual", "“三公经费”实际支出数", "27", ("三公经费实际支出数",)
+            ),
+            Column("预算执行率", "execution_rate", "全年执行数 / 调整后预算数，如 96% 或 0.96", "96%"),
+            Column("预算调整率", "adjustment_rate", "（调整后预算数 − 年初预算数）/ 年初预算数", "12.5%"),
+            Column("结转结余率", "carryover_rate", "结转结余资金 / 调整后预算数", "4%"),
+            Column("“三公经费”控制率", "three_public_control_rate", "实际支出数 / 预算数", "90%", ("三公经费控制率",)),
+        ),
+    ),
+)
 TABLE_NAMES = tuple(t.name for t in TABLES)
 _BY_NAME = {t.name: t for t in TABLES}
 _DATE_FIELDS = frozenset({"report_date", "start_date", "end_date", "delivery_date"})
@@ -214,6 +240,8 @@ class _Rows:
     header_where: dict[str, str]
     header_text: dict[str, str]
     rows: list[dict[str, _Value]] = field(default_factory=list)
+    blanks: list[dict[str, str]] = field(default_factory=list)
+    """For each row, the cells of its blank columns: a finding about a value left empty points there."""
 
 
 def _header(
@@ -271,6 +299,7 @@ def _collect(table: Table, grid: list[list[tuple[CellValue, str, str]]], source:
         }
         if record:
             rows.rows.append(record)
+            rows.blanks.append({columns[i].field: w for i, (v, _, w) in enumerate(line) if i in columns and _blank(v)})
     return rows
 
 
@@ -437,8 +466,36 @@ class _Assembler:
                 self.put(doc, line, pointer, name, value, cell)
             lines.append(line)
 
-    def indicators(self, rows: _Rows) -> None:
+    def finance(self, rows: _Rows) -> None:
+        """部门整体预算: at most one row per document, into header.finance."""
         for row in rows.rows:
+            doc = self.doc_of(row, rows.table.name)
+            if doc is None:
+                continue
+            if "finance" in doc.data["header"]:
+                self.problem(
+                    next(iter(row.values())).where,
+                    "同一文书的“部门整体预算”只能有一行 / one 部门整体预算 row per document",
+                )
+                continue
+            finance: dict[str, Any] = {}
+            unit = _text(row.get("unit")) or "元"
+            for name, cell in row.items():
+                if name == "doc":
+                    continue
+                percent = "%" in rows.header_text.get(name, "")
+                value = (
+                    rate_cell(cell.value, cell.fmt, percent)
+                    if name in _RATE_FIELDS
+                    else _text(cell)
+                    if name == "unit"
+                    else _num(cell, (unit,))
+                )
+                self.put(doc, finance, "/header/finance", name, value, cell)
+            doc.data["header"]["finance"] = finance
+
+    def indicators(self, rows: _Rows) -> None:
+        for row, blanks in zip(rows.rows, rows.blanks, strict=True):
             doc = self.doc_of(row, rows.table.name)
             index = self.project_of(doc, row, rows.table.name) if doc else None
             if doc is None or index is None:
@@ -451,6 +508,8 @@ class _Assembler:
             for name in ("weight", "score"):
                 self.put(doc, ind, pointer, name, _num(row.get(name), ("分",)), row.get(name))
             self.measures(doc, ind, pointer, row)
+            for name, where in blanks.items():
+                doc.locations.setdefault(f"{pointer}/{name}", where)
             indicators.append(ind)
 
     def measures(self, doc: _Doc, ind: dict[str, Any], pointer: str, row: dict[str, _Value]) -> None:
@@ -528,6 +587,7 @@ class _Assembler:
 _STEPS = (
     ("基本信息", _Assembler.header),
     ("项目", _Assembler.projects),
+    ("部门整体预算", _Assembler.finance),
     ("预算执行", _Assembler.budget_lines),
     ("绩效指标", _Assembler.indicators),
     ("资金", _Assembler.funds),
@@ -556,7 +616,8 @@ def _assemble(grids: dict[str, Grid], source: str, sha256: str, problems: list[P
         submission, invalid = to_submission(data, doc_source)
         # With one submission every problem is its own; with several, table-level ones go on a result of their own.
         found = tuple(([] if several else problems) + locate(invalid, doc.locations))
-        sourced = SourcedSubmission(doc_source, submission, dict(sorted(doc.locations.items()))) if submission else None
+        cells = with_block_cells(doc.locations, submission) if submission else {}
+        sourced = SourcedSubmission(doc_source, submission, dict(sorted(cells.items()))) if submission else None
         results.append(ReadResult(doc_source, sha256, sourced, found))
     if several and problems:
         results.append(ReadResult(source, sha256, None, tuple(problems)))
@@ -659,7 +720,10 @@ def read_csv_bundle(folder: Path) -> list[ReadResult]:
 
 def write_template(path: Path) -> None:
     """Write the blank tidy template: one sheet per table with Chinese headers, plus 填写说明."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    try:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise MissingDependency.for_core("openpyxl", "生成模板", "writing the template") from exc
     from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 

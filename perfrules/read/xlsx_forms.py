@@ -24,8 +24,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
+from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
     cell_ref,
@@ -56,8 +58,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
 # An encrypted OOXML file is an OLE container whose directory names these streams (UTF-16LE).
 _ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-INSTALL_HINT_XLSX = "pip install 'perfrules[xlsx]'"
-INSTALL_HINT_XLS = "pip install 'perfrules[xls]'"
 
 
 def _problem(source: str, location: str | None, message: str) -> Problem:
@@ -271,9 +271,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
                 "工作簿已加密（设有打开密码），请去除密码后重新提交 / the workbook is password-protected (encrypted); remove the password and resubmit"
             )
         if importlib.util.find_spec("xlrd") is None:
-            return fail(
-                f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}"
-            )
+            return fail(str(MissingDependency.for_core("xlrd", "读取旧版 .xls", "reading legacy .xls")))
         try:
             return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
@@ -294,9 +292,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
-        return fail(
-            f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}"
-        )
+        return fail(str(MissingDependency.for_core("openpyxl", "读取 .xlsx", "reading .xlsx")))
     try:
         return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
@@ -856,7 +852,8 @@ def read_workbook(path: Path) -> list[ReadResult]:
         # The reader has already said which cell it expected for a missing department or year.
         said = {"/header/department", "/header/fiscal_year", "/projects/0/name"} - form.locations.keys()
         problems += locate([p for p in invalid if p.location not in said], form.locations)
-        sourced = SourcedSubmission(source, submission, dict(sorted(form.locations.items()))) if submission else None
+        cells = with_block_cells(form.locations, submission) if submission else {}
+        sourced = SourcedSubmission(source, submission, dict(sorted(cells.items()))) if submission else None
         results.append(ReadResult(source, loaded.sha256, sourced, tuple(problems)))
     if results:
         # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.

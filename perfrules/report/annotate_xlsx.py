@@ -21,10 +21,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from perfrules.errors import MissingDependency
 from perfrules.model.report import Finding, Report, SubmissionResult
 
 FINDINGS_SHEET = "审核意见"
-INSTALL_HINT = "pip install perfrules"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 AUTHOR = "perfrules"
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -173,15 +173,13 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
 
     Returns the number of cells annotated (a cell with several findings counts once).
     Raises ``ValueError`` if ``out`` is the original, the file is a legacy .xls, or the report
-    has no submission read from this workbook; ``ImportError`` (with the install hint) if
+    has no submission read from this workbook; ``MissingDependency`` if
     openpyxl is missing.
     """
     try:
         from openpyxl import load_workbook  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise ImportError(
-            f"批注工作簿需要 openpyxl：{INSTALL_HINT} / annotating a workbook needs openpyxl: {INSTALL_HINT}"
-        ) from exc
+        raise MissingDependency.for_core("openpyxl", "批注工作簿", "annotating a workbook") from exc
     from openpyxl.comments import Comment  # type: ignore[import-untyped]
     from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
     from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]

@@ -13,128 +13,26 @@ Nothing time-dependent is rendered, so the same report always gives the same fil
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Literal, cast
 
 from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+from perfrules.report.evidence_labels import evidence_items
+from perfrules.report.html_index import contents, first_look, headline
+from perfrules.report.html_words import CSS as _CSS
+from perfrules.report.html_words import KIND as _KIND
+from perfrules.report.html_words import WORDS as _WORDS
+from perfrules.report.unmatched_view import unmatched_html
 from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
 PAGE_SIZE = 200
 SEVERITIES = ("error", "warning", "info")
 STATUSES = ("evaluated", "not_applicable", "errored", "disabled")
-
-_WORDS: dict[str, tuple[str, str]] = {
-    "title": ("预算绩效自评审核报告", "Budget-performance self-evaluation review"),
-    "error": ("错误", "error"),
-    "warning": ("警告", "warning"),
-    "info": ("提示", "info"),
-    "pass": ("通过", "PASS"),
-    "blocked": ("不通过", "BLOCKED"),
-    "verdict_error": ("出错", "ERROR"),
-    "verdict": ("结论", "verdict"),
-    "pack": ("规则包", "rule pack"),
-    "content_hash": ("内容哈希", "content hash"),
-    "overlays": ("叠加", "overlays"),
-    "rules": ("规则数", "rules"),
-    "threshold": ("阻断阈值", "fail on"),
-    "version": ("perfrules 版本", "perfrules version"),
-    "none": ("无", "none"),
-    "summary": ("汇总", "Summary"),
-    "submissions": ("份数", "submissions"),
-    "checked": ("已检查", "checked"),
-    "unreadable": ("无法读取", "unreadable"),
-    "findings": ("问题", "findings"),
-    "per_severity": ("按严重程度", "By severity"),
-    "per_rule": ("按规则", "By rule"),
-    "per_department": ("按部门", "By department"),
-    "submission_list": ("自评材料", "Submissions"),
-    "problems": ("无法处理的输入或规则", "Inputs or rules that could not be processed"),
-    "rule": ("规则", "rule"),
-    "rule_title": ("规则名称", "title"),
-    "severity": ("严重程度", "severity"),
-    "blocking": ("阻断", "blocking"),
-    "with_findings": ("有问题的材料", "submissions with findings"),
-    "evaluated": ("已评估", "evaluated"),
-    "not_applicable": ("不适用", "not applicable"),
-    "errored": ("出错", "errored"),
-    "disabled": ("已停用", "disabled"),
-    "department": ("部门", "department"),
-    "source": ("材料", "source"),
-    "fiscal_year": ("年度", "fiscal year"),
-    "document_kind": ("文档类型", "document kind"),
-    "location": ("位置", "location"),
-    "project": ("项目 / 指标 / 资金", "project / indicator / fund"),
-    "message": ("审核意见", "message"),
-    "basis": ("依据", "basis"),
-    "evidence": ("取值", "values"),
-    "unverified": ("未经核实", "unverified"),
-    "ledger": ("规则执行情况", "Rules run"),
-    "status": ("状态", "status"),
-    "no_findings": ("未发现问题。", "No findings."),
-    "no_submissions": ("没有可检查的材料。", "No submissions were checked."),
-    "back": ("返回总览", "Back to overview"),
-    "page": ("页", "page"),
-    "prev": ("上一页", "previous"),
-    "next": ("下一页", "next"),
-    "kind": ("类别", "kind"),
-    "input": ("输入", "input"),
-    "sha256": ("SHA-256", "SHA-256"),
-    "index_no": ("序号", "#"),
-    "justified": ("已说明", "justified"),
-    "waived": ("已豁免", "waived"),
-    "new": ("新增", "new"),
-    "still_open": ("仍未改正", "still open"),
-    "fixed": ("已改正", "fixed"),
-    "fixed_title": ("上次报告中有、本次已改正", "Fixed since the previous report"),
-    "expired_waivers": ("已过期的豁免（不再生效）", "Expired waivers (no longer applied)"),
-    "approver": ("审批人", "approver"),
-    "reason": ("理由", "reason"),
-    "expires": ("有效期至", "expires"),
-    "fingerprint": ("指纹", "fingerprint"),
-    "as_of": ("豁免判定日期", "waivers judged on"),
-    "waivers": ("豁免清单", "waivers file"),
-    "previous": ("对比的上次报告", "previous report"),
-    "copies": ("份", "submissions"),
-    "findings_title": ("问题", "Findings"),
-    "overlay_changes": ("叠加规则对规则包的修改", "What the overlays changed"),
-    "changes": ("修改", "changes"),
-    "comma": ("，", ", "),
-    "semicolon": ("；", "; "),
-    "items": ("条", "findings"),
-}
-_KIND: dict[str, tuple[str, str]] = {
-    "project_table": ("项目支出绩效自评表", "project self-evaluation table"),
-    "department_table": ("部门整体支出绩效自评表", "department-wide self-evaluation table"),
-    "narrative_report": ("自评报告（无自评表）", "narrative report (no tables)"),
-}
-
-# Reviewers print these pages; colours are backed by text labels so greyscale printouts still read.
-_CSS = """
-body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",system-ui,sans-serif;
-margin:1.5rem auto;max-width:1200px;padding:0 1rem;color:#1f2328;line-height:1.5}
-h1{font-size:1.5rem;margin:0 0 .5rem}h2{font-size:1.15rem;margin:1.75rem 0 .5rem;border-bottom:1px solid #d0d7de}
-table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
-th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
-code{font-family:ui-monospace,Consolas,monospace;font-size:.85em;word-break:break-all}
-.verdict{display:inline-block;padding:.15rem .6rem;border-radius:4px;font-weight:bold;color:#fff}
-.v-pass{background:#1a7f37}.v-blocked{background:#cf222e}.v-error{background:#9a6700}
-.sev{display:inline-block;padding:0 .4rem;border-radius:3px;font-size:.8rem;white-space:nowrap}
-.sev-error .sev{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}
-.sev-warning .sev{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c}
-.sev-info .sev{background:#ddf4ff;color:#0a3069;border:1px solid #54aeff}
-tr.blocking td:first-child{border-left:4px solid #cf222e}
-.muted{color:#656d76;font-size:.85em}.note{color:#0a3069;font-size:.85em}
-code.rid{white-space:nowrap;word-break:normal}.tag{font-size:.75rem;color:#cf222e;margin-left:.3rem}
-dl.stamp{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0}
-dl.stamp dt{color:#656d76}dl.stamp dd{margin:0}
-nav.pager a,nav.pager span{margin-right:.4rem}nav.pager span.current{font-weight:bold}
-@media print{nav.pager{display:none}a{color:inherit;text-decoration:none}}
-"""
 
 
 def _e(value: object) -> str:
@@ -226,7 +124,7 @@ def _summary(report: Report, p: _Page) -> list[str]:
     if report.previous:
         keys += ["new", "fixed"]
     row = "<tr>" + "".join(_num(s.get(k, 0)) for k in keys) + "</tr>"
-    return [f"<h2>{_e(p.w('summary'))}</h2>", _table([p.w(k) for k in keys], [row], "summary")]
+    return [f'<h2 id="sec-summary">{_e(p.w("summary"))}</h2>', _table([p.w(k) for k in keys], [row], "summary")]
 
 
 def _per_rule(report: Report, p: _Page) -> list[str]:
@@ -246,7 +144,7 @@ def _per_rule(report: Report, p: _Page) -> list[str]:
             blocking[f.rule_id] += f.blocking
             severities[f.rule_id].add(f.severity.value)
             titles.setdefault(f.rule_id, f.title.zh if p.lang == "zh" else f.title.en)
-    rows = []
+    rows: dict[str, str] = {}
     for rule_id in sorted(set(status) | set(findings)):
         sev = " ".join(
             f'<span class="sev-{s}"><span class="sev">{_e(p.w(s))}</span></span>'
@@ -259,7 +157,7 @@ def _per_rule(report: Report, p: _Page) -> list[str]:
             with_findings[rule_id],
             *(status[rule_id][st] for st in STATUSES),
         ]
-        rows.append(
+        rows[rule_id] = (
             f'<tr class="rule"><td><code class="rid">{_e(rule_id)}</code></td>'
             f"<td>{_e(titles.get(rule_id, ''))}</td><td>{sev}</td>" + "".join(_num(n) for n in counts) + "</tr>"
         )
@@ -272,7 +170,16 @@ def _per_rule(report: Report, p: _Page) -> list[str]:
         p.unit("with_findings", "copies"),
         *(p.unit(st, "copies") for st in STATUSES),
     ]
-    return [f"<h2>{_e(p.w('per_rule'))}</h2>", _table(head, rows, "per-rule")]
+    # Only the rules that fired, by name; every rule of the pack stays one click away.
+    fired = [row for rule_id, row in rows.items() if findings[rule_id]]
+    every = f"{p.w('all_rules')}（{len(rows)}）" if p.lang == "zh" else f"{p.w('all_rules')} ({len(rows)})"
+    return [
+        f'<h2 id="sec-per-rule">{_e(p.w("per_rule"))}</h2>',
+        _table(head, fired, "per-rule") if fired else f'<p class="empty">{_e(p.w("no_findings"))}</p>',
+        f'<details id="all-rules"><summary>{_e(every)}</summary>',
+        _table(head, rows.values(), "per-rule-all"),
+        "</details>",
+    ]
 
 
 def _per_department(report: Report, p: _Page) -> list[str]:
@@ -297,7 +204,7 @@ def _per_department(report: Report, p: _Page) -> list[str]:
         *(p.unit(v, "copies") for v in ("pass", "blocked", "verdict_error")),
         *(p.unit(s, "items") for s in SEVERITIES),
     ]
-    return [f"<h2>{_e(p.w('per_department'))}</h2>", _table(head, rows, "per-department")]
+    return [f'<h2 id="sec-per-department">{_e(p.w("per_department"))}</h2>', _table(head, rows, "per-department")]
 
 
 def _problems(problems: Sequence[Problem], p: _Page) -> list[str]:
@@ -310,7 +217,7 @@ def _problems(problems: Sequence[Problem], p: _Page) -> list[str]:
         for pr in problems
     ]
     head = [p.w("kind"), p.w("source"), p.w("location"), p.w("rule"), p.w("message")]
-    return [f"<h2>{_e(p.w('problems'))}</h2>", _table(head, rows, "problems")]
+    return [f'<h2 id="sec-problems">{_e(p.w("problems"))}</h2>', _table(head, rows, "problems")]
 
 
 def _expired(report: Report, p: _Page) -> list[str]:
@@ -322,7 +229,7 @@ def _expired(report: Report, p: _Page) -> list[str]:
         for w in report.expired_waivers
     ]
     head = [p.w("fingerprint"), p.w("rule"), p.w("approver"), p.w("reason"), p.w("expires")]
-    return [f"<h2>{_e(p.w('expired_waivers'))}</h2>", _table(head, rows, "expired-waivers")]
+    return [f'<h2 id="sec-expired-waivers">{_e(p.w("expired_waivers"))}</h2>', _table(head, rows, "expired-waivers")]
 
 
 def _overlay_changes(report: Report, p: _Page) -> list[str]:
@@ -336,7 +243,7 @@ def _overlay_changes(report: Report, p: _Page) -> list[str]:
         for c in report.pack.overlay_changes
     ]
     head = [p.w("overlays"), p.w("rule"), p.w("changes"), p.w("reason")]
-    return [f"<h2>{_e(p.w('overlay_changes'))}</h2>", _table(head, rows, "overlay-changes")]
+    return [f'<h2 id="sec-overlay-changes">{_e(p.w("overlay_changes"))}</h2>', _table(head, rows, "overlay-changes")]
 
 
 def _pager(page: int, pages: int, p: _Page) -> str:
@@ -354,12 +261,16 @@ def _pager(page: int, pages: int, p: _Page) -> str:
 
 def _index_page(report: Report, p: _Page, page: int, pages: int, positions: range) -> str:
     title = p.w("title") if page == 1 else f"{p.w('title')} · {p.w('page')} {page}/{pages}"
-    body = [f"<h1>{_e(title)}</h1>", _stamp(report, p)]
+    body = [f"<h1>{_e(title)}</h1>"]
+    if page == 1:
+        links = {i: _submission_name(i) for i in range(len(report.submissions))}
+        body += [headline(report, p.lang), *first_look(report, p.lang, links)]
+    body.append(_stamp(report, p))
     if page == 1:
         # The summaries cover the whole batch, so they live once, on the first page only.
         body += _summary(report, p) + _per_rule(report, p) + _per_department(report, p) + _problems(report.problems, p)
-        body += _expired(report, p) + _overlay_changes(report, p)
-    body.append(f"<h2>{_e(p.w('submission_list'))}</h2>")
+        body += _expired(report, p) + unmatched_html(report.unmatched, p.lang) + _overlay_changes(report, p)
+    body.append(f'<h2 id="sec-submissions">{_e(p.w("submission_list"))}</h2>')
     body.append(_pager(page, pages, p))
     if report.submissions:
         rows = []
@@ -379,15 +290,23 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
     else:
         body.append(f'<p class="empty">{_e(p.w("no_submissions"))}</p>')
     body.append(_pager(page, pages, p))
+    if page == 1:
+        sections = re.findall(r'<h2 id="([^"]+)">([^<]*)</h2>', "\n".join(body))
+        body.insert(2, contents([(anchor, unescape(text)) for anchor, text in sections], p.lang))
     return p.document(title, body)
+
+
+def _breakable(text: str) -> str:
+    """Escaped, with a line-break opportunity after each separator: long pointers wrap at / and !, not mid-word."""
+    return re.sub(r"([/!])", r"\1<wbr>", _e(text))
 
 
 def _location(f: Finding) -> str:
     loc = f.location
     if loc.cell:
         # Show the JSON pointer too: the cell is what the submitter sees, the pointer is what the rule saw.
-        return f'<code>{_e(loc.cell)}</code><br><code class="muted">{_e(loc.pointer)}</code>'
-    return f"<code>{_e(loc.pointer)}</code>"
+        return f'<code>{_breakable(loc.cell)}</code><br><code class="muted">{_breakable(loc.pointer)}</code>'
+    return f"<code>{_breakable(loc.pointer)}</code>"
 
 
 def _named(f: Finding) -> str:
@@ -409,7 +328,8 @@ def _basis(f: Finding, p: _Page) -> str:
 def _evidence(f: Finding, p: _Page) -> str:
     if not f.evidence:
         return ""
-    values = p.w("semicolon").join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in f.evidence.items())
+    items = evidence_items(f.evidence, p.lang)
+    values = p.w("semicolon").join(f"{_e(k)} = {_e('—' if v is None else v)}" for k, v in items)
     return f'<br><span class="muted">{_e(p.w("evidence"))}: {values}</span>'
 
 
@@ -456,14 +376,14 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<dt>{_e(p.w('pack'))}</dt><dd>{_e(report.pack.name)} <code>{_e(report.pack.content_hash)}</code></dd>"
         f"<dt>{_e(p.w('sha256'))}</dt><dd><code>{_e(r.sha256)}</code></dd>"
         "</dl>",
-        f"<h2>{_e(p.w('findings_title'))}</h2>",
+        f'<h2 id="sec-findings">{_e(p.w("findings_title"))}</h2>',
     ]
     if r.findings:
         # Most severe first, so a reviewer reads the blocking problems before the hints; the sort
         # is stable, so within a severity the report's document order is kept.
         ordered = sorted(r.findings, key=lambda f: -f.severity.rank)
         head = [p.w("severity"), p.w("rule"), p.w("location"), p.w("project"), p.w("message"), p.w("basis")]
-        body.append(_table(head, (_finding_row(f, p) for f in ordered), "findings"))
+        body.append('<div class="wide">' + _table(head, (_finding_row(f, p) for f in ordered), "findings") + "</div>")
     else:
         body.append(f'<p class="empty">{_e(p.w("no_findings"))}</p>')
     ledger_rows = [
@@ -472,17 +392,17 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         for e in r.ledger
     ]
     body += [
-        f"<h2>{_e(p.w('ledger'))}</h2>",
+        f'<h2 id="sec-ledger">{_e(p.w("ledger"))}</h2>',
         _table([p.w("rule"), p.w("status"), p.w("findings")], ledger_rows, "ledger"),
     ]
     if r.fixed:
         fixed_rows = [
-            f'<tr class="fixed"><td><code class="rid">{_e(x.rule_id)}</code></td><td><code>{_e(x.pointer)}</code></td>'
+            f'<tr class="fixed"><td><code class="rid">{_e(x.rule_id)}</code></td><td><code>{_breakable(x.cell or x.pointer)}</code></td>'
             f"<td><code>{_e(x.fingerprint)}</code></td></tr>"
             for x in r.fixed
         ]
         body += [
-            f"<h2>{_e(p.w('fixed_title'))}</h2>",
+            f'<h2 id="sec-fixed">{_e(p.w("fixed_title"))}</h2>',
             _table([p.w("rule"), p.w("location"), p.w("fingerprint")], fixed_rows, "fixed"),
         ]
     body += _problems(problems, p)

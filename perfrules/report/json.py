@@ -14,6 +14,7 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from perfrules.model.messages import chinese
 from perfrules.model.report import Problem, Report, SubmissionResult
 
 
@@ -67,5 +68,5 @@ def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "/" + "/".join(str(p) for p in first["loc"])
-        message = f"不是 perfrules 报告 / not a perfrules report: {first['msg']}"
+        message = f"不是 perfrules 报告 / not a perfrules report: {chinese(first)}"
         return None, digest, [Problem(kind="input", source=str(path), location=where, message=message)]

@@ -1,12 +1,20 @@
-"""The terminal report for a bureau reviewer: grouped by submission and project, Chinese by default."""
+"""The terminal report for a bureau reviewer, Chinese by default.
+
+Per submission: errors, then warnings, then info; one block per rule, listing its cells; each
+finding with its short fingerprint (what a waiver or justification may quote). Each rule's
+basis is printed once, in the 依据 legend near the end.
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from typing import Literal
 
+from perfrules.findings.fingerprints import short
 from perfrules.model.report import Finding, Report, SubmissionResult
+from perfrules.report.unmatched_view import unmatched_text
 from perfrules.report.visible import visible
 
 Lang = Literal["zh", "en"]
@@ -36,6 +44,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "new": {"zh": "新增", "en": "new"},
     "fixed": {"zh": "已改正", "en": "fixed"},
     "expired": {"zh": "豁免已过期", "en": "expired waivers"},
+    "blocking": {"zh": "（阻断）", "en": " (blocking)"},
 }
 _KIND: dict[str, dict[Lang, str]] = {
     "project_table": {"zh": "项目支出绩效自评表", "en": "project self-evaluation table"},
@@ -49,13 +58,69 @@ def _w(key: str, lang: Lang) -> str:
     return _WORDS[key][lang]
 
 
-def _group(finding: Finding, lang: Lang) -> str:
-    loc = finding.location
-    if loc.project:
-        return f"{_w('project', lang)}: {loc.project}"
-    if loc.fund:
-        return f"{_w('fund', lang)}: {loc.fund}"
-    return f"[{_w('document', lang)}]"
+_RANK = {"error": 0, "warning": 1, "info": 2}
+_LISTED = 6
+_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+"""A block's heading names this many cells; its lines list them all."""
+
+
+def _blocks(findings: list[Finding]) -> list[list[Finding]]:
+    """One block per rule, errors first, then warnings, then info; in document order within a severity."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    return sorted(by_rule.values(), key=lambda block: _RANK[block[0].severity.value])
+
+
+def _message(f: Finding, lang: Lang) -> str:
+    """The message on one line (a quoted passage's line breaks would break the layout), after the
+    project or fund it is about when the message does not name it."""
+    text = _BREAKS.sub(" ", getattr(f.message, lang))
+    loc = f.location
+    for key, name in (("project", loc.project), ("fund", loc.fund)):
+        if name and name not in text:
+            return f"[{_w(key, lang)}: {name}] {text}"
+    return text
+
+
+def _where(f: Finding) -> str:
+    return f.location.cell or f.location.pointer
+
+
+def _marks(f: Finding, lang: Lang) -> str:
+    marks = "" if f.disposition == "open" else f" [{_w(f.disposition, lang)}]"
+    return marks + (f" [{_w('new', lang)}]" if f.change == "new" else "")
+
+
+def _notes(f: Finding, lang: Lang, indent: str) -> list[str]:
+    """Why a finding no longer blocks: the waiver or the submitter's justification."""
+    lines = []
+    if f.waiver:
+        w = f.waiver
+        lines.append(f"{indent}{_w('waived', lang)}: {w.approver} · {w.reason} · {w.expires.isoformat()}")
+    if f.justification:
+        lines.append(f"{indent}{_w('justified', lang)}: {f.justification}")
+    return lines
+
+
+def _block(block: list[Finding], lang: Lang) -> list[str]:
+    """``  ✗ 错误 RULE @ where``: one finding, or one rule's findings on many cells with each listed."""
+    first = block[0]
+    head = f"  {_MARK[first.severity.value]} {_w(first.severity.value, lang)} {first.rule_id} @ "
+    blocking = _w("blocking", lang) if any(f.blocking for f in block) else ""
+    if len(block) == 1:
+        lines = [f"{head}{_where(first)} [{short(first.fingerprint)}]{_marks(first, lang)}{blocking}"]
+        return [*lines, *_notes(first, lang, "      "), f"      {_message(first, lang)}"]
+    cells = [_where(f) for f in block]
+    listed = ("、" if lang == "zh" else ", ").join(cells[:_LISTED])
+    more = len(cells) - _LISTED
+    if more > 0:
+        listed += f" 等 {len(cells)} 处" if lang == "zh" else f" and {more} more"
+    lines = [f"{head}{listed}{blocking}"]
+    for f in block:
+        lines.append(f"      {_where(f)} [{short(f.fingerprint)}]{_marks(f, lang)} {_message(f, lang)}")
+        lines += _notes(f, lang, "        ")
+    return lines
 
 
 def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
@@ -65,34 +130,34 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items() if n or s in ("error", "warning", "info"))
     kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
     lines = [f"== {result.source}", f"   {result.department} · {result.fiscal_year} · {kind} · {verdict} ({counts})"]
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        groups[_group(finding, lang)].append(finding)
-    for name in sorted(groups, key=lambda g: (not g.startswith("["), g)):
-        lines.append(f"  {name}")
-        for f in groups[name]:
-            where = f.location.cell or f.location.pointer
-            flag = f" ({_w('unverified', lang)})" if all(b.unverified for b in f.basis) else ""
-            marks = "" if f.disposition == "open" else f" [{_w(f.disposition, lang)}]"
-            marks += f" [{_w('new', lang)}]" if f.change == "new" else ""
-            lines.append(f"    {_MARK[f.severity.value]} {_w(f.severity.value, lang)} {f.rule_id} @ {where}{marks}")
-            if f.waiver:
-                lines.append(
-                    f"      {_w('waived', lang)}: {f.waiver.approver} · {f.waiver.reason} · {f.waiver.expires.isoformat()}"
-                )
-            if f.justification:
-                lines.append(f"      {_w('justified', lang)}: {f.justification}")
-            lines.append(f"      {getattr(f.message, lang)}")
-            lines.append(
-                f"      {'依据' if lang == 'zh' else 'basis'}: {'；'.join(b.document + (' ' + b.clause if b.clause else '') for b in f.basis)}{flag}"
-            )
+    for block in _blocks(result.findings):
+        lines += _block(block, lang)
     for fixed in result.fixed:
-        lines.append(f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.pointer}")
+        lines.append(
+            f"  ✓ {_w('fixed', lang)} {fixed.rule_id} @ {fixed.cell or fixed.pointer} [{short(fixed.fingerprint)}]"
+        )
     status: dict[str, int] = defaultdict(int)
     for entry in result.ledger:
         status[entry.status] += 1
     lines.append(f"  {_w('ledger', lang)}: " + ", ".join(f"{_w(k, lang)} {v}" for k, v in sorted(status.items())))
     return lines
+
+
+def _legend(report: Report, lang: Lang) -> list[str]:
+    """Each rule's basis once, for every rule that fired: ``RULE-ID: <document> <clause>``."""
+    basis: dict[str, Finding] = {}
+    for result in report.submissions:
+        for f in result.findings:
+            basis.setdefault(f.rule_id, f)
+    if not basis:
+        return []
+    lines = ["依据" if lang == "zh" else "basis"]
+    for rule_id in sorted(basis):
+        refs = basis[rule_id].basis
+        text = ("；" if lang == "zh" else "; ").join(b.document + (" " + b.clause if b.clause else "") for b in refs)
+        flag = f" ({_w('unverified', lang)})" if refs and all(b.unverified for b in refs) else ""
+        lines.append(f"  {rule_id}: {text}{flag}")
+    return [*lines, ""]
 
 
 def _width(text: str) -> int:
@@ -157,6 +222,8 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
         lines.append("")
     if len(report.submissions) > 1:
         lines += _batch_summary(report, lang)
+    lines += _legend(report, lang)
+    lines += unmatched_text(report.unmatched, lang)
     for waiver in report.expired_waivers:
         lines.append(
             f"{_w('expired', lang)}: {waiver.fingerprint} ({waiver.rule_id or '—'}) · {waiver.approver} · {waiver.expires.isoformat()}"

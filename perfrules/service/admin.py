@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from perfrules.service import audit
 from perfrules.service.auth import add_user
-from perfrules.service.commands import ROLES
+from perfrules.service.config import ROLES
 from perfrules.service.db import OverlaySetting, User, utcnow
 from perfrules.service.state import State
 from perfrules.service.storage import Refused

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from perfrules.service import INSTALL_HINT
-
-ROLES = ("submitter", "reviewer", "admin")
+from perfrules.service.config import ROLES
 
 users_app = typer.Typer(no_args_is_help=True, help="服务账号 / service accounts")
 

@@ -10,6 +10,10 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 DB_FILE = "perfrules.sqlite3"
 
 
+ROLES = ("submitter", "reviewer", "admin")
+"""The roles of an account: a submitter files for one department, a reviewer sees a region, an admin manages."""
+
+
 def database_url(data: Path, db: str | None = None) -> str:
     """``--db`` as given, else the embedded SQLite database inside the data folder."""
     if db:

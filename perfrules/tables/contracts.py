@@ -19,11 +19,7 @@ def _pandera() -> Any:
     try:
         import pandera.pandas as pa
     except ImportError as exc:
-        raise MissingDependency(
-            "--strict 需要 pandera：pip install 'perfrules[contracts]' / --strict needs pandera: "
-            "pip install 'perfrules[contracts]'",
-            extra="contracts",
-        ) from exc
+        raise MissingDependency.for_extra("contracts", "pandera", "--strict 表约定检查", "--strict") from exc
     return pa
 
 
@@ -68,9 +64,9 @@ def schema_for(spec: TableSpec) -> Any:
 
 def check_contracts(tables: dict[str, TableData]) -> list[str]:
     """Every contract violation in a normalized batch, as readable lines (empty when all hold)."""
+    pa = _pandera()  # first: pandas comes with pandera's extra
     import pandas as pd
 
-    pa = _pandera()
     problems: list[str] = []
     for name, data in tables.items():
         frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.column_lists().items()})

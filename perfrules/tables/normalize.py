@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from perfrules.model.sourced import SourcedSubmission
-from perfrules.model.submission import DepartmentFinance, PartialDate, Submission
+from perfrules.model.submission import TOTAL_LINE_ITEMS, DepartmentFinance, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -22,7 +22,6 @@ from perfrules.tables.spec import (
     TableData,
 )
 
-TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
 FINANCE_MONEY = (
     "initial_budget",
     "adjusted_budget",
@@ -237,7 +236,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         # Workbook readers know the cell of each value; JSON rows are located by path alone.
         for pointer, cell in sorted(sourced.locations.items()):
             row_path, _, field_name = pointer.rpartition("/")
-            if row_path in row_of or (row_path == "/header" and field_name):
+            # The header's figures, /header/finance/* included, are columns of the submission's own row.
+            if row_path in row_of or (row_path.startswith("/header") and field_name):
                 tbl, row_rid = row_of.get(row_path, row_of[""])
                 loc_t["tbl"].append(tbl)
                 loc_t["rid"].append(row_rid)

@@ -26,9 +26,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis import strategies as st
-from hypothesis.database import InMemoryExampleDatabase
+from perfrules.errors import MissingDependency
+
+try:
+    from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+    from hypothesis import strategies as st
+    from hypothesis.database import InMemoryExampleDatabase
+except ImportError as exc:
+    raise MissingDependency.for_extra("author", "hypothesis", "perfrules test 的性质测试", "perfrules test") from exc
 
 from perfrules.model.report import Report, SubmissionResult
 from perfrules.pack.loader import LoadedRule, Pack

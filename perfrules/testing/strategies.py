@@ -30,8 +30,14 @@ from enum import Enum
 from typing import Any
 
 import annotated_types
-from hypothesis import strategies as st
 from pydantic import BaseModel
+
+from perfrules.errors import MissingDependency
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:
+    raise MissingDependency.for_extra("author", "hypothesis", "perfrules test 的性质测试", "perfrules test") from exc
 
 from perfrules.model.submission import PartialDate, Submission
 from perfrules.model.values import Num, ValueState, parse_num

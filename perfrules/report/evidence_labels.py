@@ -1,0 +1,105 @@
+"""Labels for the evidence a finding carries, so that a Chinese report reads 目标值, not ``target``.
+
+A rule may give one value in both languages as a pair of keys: ``close`` / ``close_en`` (the
+Chinese value under the plain key) or ``score_state`` / ``score_state_zh`` (the English one under
+it). Each report shows the value of its language under the plain key's label and hides the other.
+A key with no label here (a provincial pack's own) is shown as it is named.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+LABELS: dict[str, tuple[str, str]] = {
+    "actual": ("实际完成值", "actual"),
+    "adjusted": ("调整后预算数", "adjusted budget"),
+    "allowed": ("允许的值", "allowed"),
+    "admitted": ("自述的问题", "admitted problem"),
+    "benefit": ("效益指标分值", "benefit weight"),
+    "benefits": ("效益指标个数", "benefit indicators"),
+    "budget": ("预算数", "budget"),
+    "by_budget": ("结转结余占预算", "carry-over share of budget"),
+    "by_executed": ("结转结余占执行数", "carry-over share of executed"),
+    "carryover": ("结转结余", "carry-over"),
+    "close": ("端点", "bound"),
+    "comparator": ("比较符", "comparator"),
+    "completion": ("完成情况", "completion"),
+    "computed": ("计算值", "computed"),
+    "computed_rate": ("计算的执行率", "computed rate"),
+    "count": ("个数", "count"),
+    "denominator": ("分母", "denominator"),
+    "denominator_label": ("分母", "denominator"),
+    "difference": ("差额", "difference"),
+    "due": ("完成时间", "due"),
+    "excerpt": ("摘录", "excerpt"),
+    "excess": ("超出额", "excess"),
+    "executed": ("执行数", "executed"),
+    "expected": ("应为", "expected"),
+    "first_marker": ("首个涉密标注", "first withheld marker"),
+    "full_indicator": ("满分指标", "full-score indicator"),
+    "function_code": ("功能分类科目", "function code"),
+    "grade": ("实际等级", "grade"),
+    "high": ("上限", "high"),
+    "highest": ("最高分", "highest"),
+    "initial": ("年初预算数", "initial budget"),
+    "item": ("资金项", "item"),
+    "length": ("字数", "length"),
+    "low": ("下限", "low"),
+    "lowest": ("最低分", "lowest"),
+    "matched": ("符合条件的个数", "matched"),
+    "matched_text": ("命中的文字", "matched text"),
+    "next_year": ("下一年度", "next year"),
+    "output": ("产出指标分值", "output weight"),
+    "outputs": ("产出指标个数", "output indicators"),
+    "paid_with": ("支付来源", "paid with"),
+    "passages": ("涉密段数", "withheld passages"),
+    "profile": ("一级指标分值构成", "level-1 weight profile"),
+    "project_type": ("项目类型", "project type"),
+    "purpose": ("指定用途", "earmarked purpose"),
+    "rate": ("执行率", "rate"),
+    "ratio": ("占比", "ratio"),
+    "satisfaction": ("满意度指标分值", "satisfaction weight"),
+    "score": ("得分", "score"),
+    "score_share": ("得分率（%）", "score share (%)"),
+    "score_state": ("得分状态", "score state"),
+    "score_sum": ("得分合计", "score sum"),
+    "share": ("完成率（%）", "share (%)"),
+    "spread": ("分差", "spread"),
+    "stated": ("填报值", "stated"),
+    "subtotal": ("明细合计", "subtotal"),
+    "target": ("目标值", "target"),
+    "target_state": ("目标值状态", "target state"),
+    "total": ("合计", "total"),
+    "unit": ("单位", "unit"),
+    "use_category": ("用途类别", "use category"),
+    "use_text": ("用途", "use"),
+    "weight": ("分值", "weight"),
+    "weight_state": ("分值状态", "weight state"),
+    "weight_sum": ("分值合计", "weight sum"),
+}
+
+
+def _hidden(key: str, evidence: dict[str, str | None], lang: Lang) -> bool:
+    """Whether ``key`` is the other language's value, or this language's value shown under its plain key."""
+    own, other = ("_zh", "_en") if lang == "zh" else ("_en", "_zh")
+    if key.endswith(other) and (lang == "zh" or key[:-3] in evidence):
+        return True  # a Chinese report shows no English value; an English one keeps a Chinese value with no pair
+    if key.endswith(own) and key[:-3] in evidence:
+        return True
+    # "denominator_label" (Chinese) gives way to "denominator_en" in an English report.
+    return lang == "en" and any(k.endswith("_en") and key.startswith(k[:-3] + "_") for k in evidence if k != key)
+
+
+def evidence_items(evidence: dict[str, str | None], lang: Lang) -> list[tuple[str, str | None]]:
+    """(label, value) in the rule's order, each value in the report's language."""
+    own = "_zh" if lang == "zh" else "_en"
+    items: list[tuple[str, str | None]] = []
+    for key, value in evidence.items():
+        if _hidden(key, evidence, lang):
+            continue
+        shown = evidence.get(key + own, value)
+        label = LABELS.get(key.removesuffix(own)) or LABELS.get(key)
+        items.append((label[0 if lang == "zh" else 1] if label else key, shown))
+    return items
