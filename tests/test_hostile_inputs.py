@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -39,24 +37,6 @@ def test_main_keeps_the_exit_code_of_a_normal_exit(monkeypatch: pytest.MonkeyPat
     with pytest.raises(SystemExit) as exited:
         cli.main()
     assert exited.value.code == 1
-
-
-def test_a_5000_digit_integer_in_a_submission_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    seed = Path(__file__).parent.parent / "fixtures/submissions/seed/shijiazhuang-zhengfawei-2020.json"
-    text = json.dumps(json.loads(seed.read_text(encoding="utf-8")), ensure_ascii=False)
-    hostile = tmp_path / "big.json"
-    hostile.write_text(text[:-1] + ', "zz": ' + "9" * 5000 + "}", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "perfrules", "check", str(hostile)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(seed.parents[3])},
-    )
-    assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    assert "4300" in done.stderr or "digits" in done.stderr
 
 
 def _spoofing_submission(tmp_path: Path) -> Path:
