@@ -51,6 +51,7 @@ MAX_SHEET_XML_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 100_000
 # Official forms are 8 to 12 columns wide; anything past this is stray content.
 MAX_COLS = 64
+_TALL_MERGE = 64
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
@@ -77,6 +78,7 @@ class Sheet:
     total_rows: int = 0
     _row_merges: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False)
+    _tall: list[tuple[int, int, int, int]] = field(default_factory=list, init=False, repr=False)
 
     nrows: int = field(default=0, init=False)
     ncols: int = field(default=0, init=False)
@@ -85,20 +87,28 @@ class Sheet:
         for r, c in sorted(self.cells):
             self._rows.setdefault(r, []).append(c)
         for r1, c1, r2, c2 in self.merges:
-            for r in range(r1, min(r2, MAX_ROWS - 1) + 1):
+            if r2 - r1 >= _TALL_MERGE:
+                # Indexed row by row, a tall range would cost its height; these few are scanned instead.
+                self._tall.append((r1, c1, r2, c2))
+                continue
+            for r in range(r1, r2 + 1):
                 self._row_merges.setdefault(r, []).append((c1, c2, r1, c1))
         self.nrows = max(self._rows, default=-1) + 1
         self.ncols = max((cols[-1] for cols in self._rows.values()), default=-1) + 1
 
+    def _covering(self, r: int) -> Iterator[tuple[int, int, int, int]]:
+        yield from self._row_merges.get(r, ())
+        yield from ((c1, c2, r1, c1) for r1, c1, r2, c2 in self._tall if r1 <= r <= r2)
+
     def anchor(self, r: int, c: int) -> tuple[int, int]:
-        for c1, c2, ar, ac in self._row_merges.get(r, ()):
+        for c1, c2, ar, ac in self._covering(r):
             if c1 <= c <= c2:
                 return ar, ac
         return r, c
 
     def merge_end(self, r: int, c: int) -> int:
         """Last column of the merged range anchored at (r, c), or c itself."""
-        for _, c2, ar, ac in self._row_merges.get(r, ()):
+        for _, c2, ar, ac in self._covering(r):
             if (ar, ac) == (r, c):
                 return c2
         return c
@@ -233,6 +243,17 @@ def _zip_problem(raw: bytes) -> str | None:
     return None
 
 
+def _scan_problem(raw: bytes) -> str | None:
+    """Merged ranges openpyxl must not materialise, judged from the sheet XML (see xlsx_scan)."""
+    from perfrules.read.xlsx_scan import merge_problem
+
+    try:
+        with zipfile.ZipFile(BytesIO(raw)) as archive:
+            return merge_problem(archive, MAX_ROWS, MAX_COLS)
+    except (KeyError, zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        return None  # a damaged part: openpyxl says so below
+
+
 @dataclass(frozen=True)
 class LoadedWorkbook:
     source: str
@@ -276,6 +297,8 @@ def load_sheets(path: Path) -> LoadedWorkbook:
             )
         try:
             return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
+        except MemoryError:
+            raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
             if "encrypt" in str(exc).lower():
                 return fail(
@@ -290,7 +313,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         return fail(
             f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name"
         )
-    reason = _zip_problem(raw)
+    reason = _zip_problem(raw) or _scan_problem(raw)
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
@@ -299,6 +322,8 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         )
     try:
         return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
+    except MemoryError:
+        raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
         return fail(f"工作簿已损坏，无法读取 / the workbook is damaged and cannot be read: {type(exc).__name__}: {exc}")
 
