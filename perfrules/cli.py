@@ -214,6 +214,7 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
 def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:
     """Annotated copies of every workbook input; the submitter's original is never touched."""
     from perfrules.report.annotate_xlsx import annotate_workbook
+    from perfrules.report.visible import visible
     from perfrules.validate import expand_inputs
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -223,10 +224,11 @@ def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> Non
         target = out_dir / f"{path.stem}.审核意见.xlsx"
         try:
             count = annotate_workbook(report, path, target)
-        except (ValueError, ImportError, OSError) as exc:
-            typer.echo(f"✗ 无法批注 / cannot annotate {path}: {exc}", err=True)
+        except Exception as exc:  # one workbook, one message: the other copies are still written
+            reason = exc if isinstance(exc, ValueError | ImportError | OSError) else f"{type(exc).__name__}: {exc}"
+            typer.echo(visible(f"✗ 无法批注 / cannot annotate {path}: {reason}"), err=True)
             continue
-        typer.echo(f"批注 / annotated {count} cells → {target}", err=True)
+        typer.echo(visible(f"批注 / annotated {count} cells → {target}"), err=True)
 
 
 @rules_app.command("list")

@@ -569,6 +569,7 @@ def read_tidy_sheets(loaded: LoadedWorkbook) -> list[ReadResult]:
     if problems:
         return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]
     grids: dict[str, Grid] = {}
+    problems += loaded.hidden
     for sheet in loaded.sheets:
         name = unicodedata.normalize("NFKC", sheet.name).strip()
         cap = row_cap_problem(loaded.source, sheet)

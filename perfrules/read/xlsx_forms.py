@@ -76,6 +76,8 @@ class Sheet:
     cells: dict[tuple[int, int], tuple[CellValue, str]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     total_rows: int = 0
+    state: str = "visible"
+    """visible, hidden or veryHidden"""
     _row_merges: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False)
     _tall: list[tuple[int, int, int, int]] = field(default_factory=list, init=False, repr=False)
@@ -149,8 +151,6 @@ def _xlsx_sheets(raw: bytes) -> list[Sheet]:
     sheets: list[Sheet] = []
     try:
         for ws in book.worksheets:
-            if ws.sheet_state != "visible":
-                continue
             cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
             # ws._cells holds only the cells that exist; iter_rows would create every empty one in range.
             for (r, c), cell in ws._cells.items():
@@ -162,7 +162,7 @@ def _xlsx_sheets(raw: bytes) -> list[Sheet]:
                 for rng in ws.merged_cells.ranges
                 if rng.min_row <= MAX_ROWS and rng.min_col <= MAX_COLS
             ]
-            sheets.append(Sheet(ws.title, cells, merges, ws.max_row))
+            sheets.append(Sheet(ws.title, cells, merges, ws.max_row, str(ws.sheet_state or "visible")))
     finally:
         book.close()
     return sheets
@@ -175,8 +175,6 @@ def _xls_sheets(raw: bytes) -> list[Sheet]:
     sheets: list[Sheet] = []
     for index in range(book.nsheets):
         sh = book.sheet_by_index(index)
-        if sh.visibility != 0:
-            continue
         cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
         for r in range(min(sh.nrows, MAX_ROWS)):
             for c, cell in enumerate(sh.row_slice(r, 0, min(sh.ncols, MAX_COLS))):
@@ -196,7 +194,8 @@ def _xls_sheets(raw: bytes) -> list[Sheet]:
                 fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
                 cells[(r, c)] = (value, fmt.format_str if fmt is not None else "General")
         merges = [(r1, c1, r2 - 1, min(c2, MAX_COLS) - 1) for r1, r2, c1, c2 in sh.merged_cells if r1 < MAX_ROWS]
-        sheets.append(Sheet(sh.name, cells, merges, sh.nrows))
+        state = {0: "visible", 1: "hidden"}.get(sh.visibility, "veryHidden")
+        sheets.append(Sheet(sh.name, cells, merges, sh.nrows, state))
     return sheets
 
 
@@ -260,6 +259,23 @@ class LoadedWorkbook:
     sha256: str
     sheets: list[Sheet]
     problems: list[Problem]
+    hidden: list[Problem] = field(default_factory=list)
+    """One per hidden or veryHidden sheet that holds anything: such sheets are not read."""
+
+
+def _shown(source: str, digest: str, sheets: list[Sheet]) -> LoadedWorkbook:
+    """The visible sheets; each hidden one with content becomes a problem naming it and its state."""
+    hidden = [
+        _problem(
+            f"{source}#{sheet.name}",
+            None,
+            f"工作表“{sheet.name}”处于隐藏状态（{sheet.state}），未读取；如需校验请取消隐藏，否则请删除该表 / "
+            f"sheet {sheet.name!r} is {sheet.state} and was not read: unhide it to have it checked, or delete it",
+        )
+        for sheet in sheets
+        if sheet.state != "visible" and sheet.cells
+    ]
+    return LoadedWorkbook(source, digest, [s for s in sheets if s.state == "visible"], [], hidden)
 
 
 def load_sheets(path: Path) -> LoadedWorkbook:
@@ -296,7 +312,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
                 f"读取旧版 .xls 需要 xlrd，请安装：{INSTALL_HINT_XLS} / reading legacy .xls needs xlrd: {INSTALL_HINT_XLS}"
             )
         try:
-            return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
+            return _shown(source, digest, _xls_sheets(raw))
         except MemoryError:
             raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
@@ -321,7 +337,7 @@ def load_sheets(path: Path) -> LoadedWorkbook:
             f"读取 .xlsx 需要 openpyxl，请安装：{INSTALL_HINT_XLSX} / reading .xlsx needs openpyxl: {INSTALL_HINT_XLSX}"
         )
     try:
-        return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
+        return _shown(source, digest, _xlsx_sheets(raw))
     except MemoryError:
         raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
@@ -862,7 +878,7 @@ def read_workbook(path: Path) -> list[ReadResult]:
         return read_tidy_sheets(loaded)
     results: list[ReadResult] = []
     ignored: list[Sheet] = []
-    capped: list[Problem] = []
+    capped: list[Problem] = list(loaded.hidden)
     for sheet in loaded.sheets:
         source = f"{loaded.source}#{sheet.name}"
         cap = row_cap_problem(source, sheet)
