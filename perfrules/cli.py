@@ -106,6 +106,13 @@ def check(
             "--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"
         ),
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="没有规则被执行（全部停用或不适用）时仍按通过处理，只警告 / accept a run in which no rule was evaluated, with a warning",
+        ),
+    ] = False,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.text import render_text
@@ -138,7 +145,7 @@ def check(
             report = validate(
                 list(paths), rules=rules or default_rules_dir(), overlays=overlay or [], fail_on=fail_on.value,
                 strict=strict, waivers=waivers, previous=previous, as_of=day, jobs=jobs, progress=progress,
-                engine=runner, stream_json=sink,
+                engine=runner, stream_json=sink, allow_empty=allow_empty,
             )  # fmt: skip
     except MissingDependency as exc:
         typer.echo(str(exc), err=True)
@@ -146,6 +153,7 @@ def check(
     finally:
         if runner is not None:
             runner.close()
+    _warn_if_empty(report, allow_empty)
     if streamed:
         raise typer.Exit(report.exit_code)
     if fmt is Format.json:
@@ -209,6 +217,12 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _warn_if_empty(report: Report, allow_empty: bool) -> None:
+    ran = any(e.status in ("evaluated", "errored") for s in report.submissions for e in s.ledger)
+    if allow_empty and report.submissions and not ran:
+        typer.echo("警告 / warning: 没有任何规则被执行（全部停用或不适用）/ no rule was evaluated", err=True)
 
 
 def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:

@@ -23,6 +23,7 @@ from perfrules.model.report import (
     Finding,
     FixedFinding,
     LedgerEntry,
+    OverlayFile,
     PackStamp,
     Problem,
     Report,
@@ -193,6 +194,8 @@ class Review:
     previous: Report | None = None
     previous_stamp: dict[str, str] | None = None
     strict: bool = False
+    allow_empty: bool = True
+    """False: a run in which no rule was evaluated (all disabled or not applicable) is an error, not a pass."""
 
 
 def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
@@ -355,6 +358,7 @@ class _Run:
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
         self.verdicts: Counter[str] = Counter()
+        self.evaluated = 0
         self.totals: Counter[str] = Counter()
 
     def _findings_by_submission(self) -> Iterator[tuple[int, list[Finding]]]:
@@ -409,6 +413,7 @@ class _Run:
                 for loaded in pack.rules
             ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in self.broken_rule_ids]
             ledger.sort(key=lambda e: e.rule_id)
+            self.evaluated += sum(1 for e in ledger if e.status in ("evaluated", "errored"))
             counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
             counts |= {d: sum(1 for f in findings if f.disposition == d) for d in ("justified", "waived")}
             # A blocking finding stands even when another rule could not run: the submission is
@@ -432,6 +437,8 @@ class _Run:
     def report(self, submissions: list[SubmissionResult]) -> Report:
         """The report once ``submissions()`` has run to its end (its results given, or spooled)."""
         review, pack = self.review, self.pack
+        if self.ok and not self.evaluated and not review.allow_empty and _nothing_ran(pack) not in self.problems:
+            self.problems.append(_nothing_ran(pack))
         # An input that could not be read is an error whatever else the batch says; a rule that
         # could not load or run yields to a blocked submission (exit 1), as its verdict does.
         input_error = any(p.kind != "rule" for p in self.problems)
@@ -452,6 +459,7 @@ class _Run:
                 rules=len(pack.rules),
                 root=pack.root,
                 overlay_changes=pack.overlay_changes,
+                overlay_files=[OverlayFile.model_validate(f) for f in pack.overlay_files],
             ),
             fail_on=review.fail_on,
             as_of=review.as_of,
@@ -493,12 +501,16 @@ def validate(
     progress: Progress | None = None,
     engine: Engine | None = None,
     stream_json: IO[str] | None = None,
+    allow_empty: bool = True,
 ) -> Report:
     """Validate submissions (paths, dicts or models) with a rule pack and return the report.
 
     ``strict`` also checks the normalized tables against their pandera contracts; ``waivers`` is a
     bureau's waivers file; ``previous`` an earlier report of the same submissions, to mark each
     finding new, still open or fixed; ``as_of`` the date waivers are judged against (today).
+
+    With ``allow_empty=False`` (the CLI's default), a run in which no rule was evaluated is an
+    error (exit 2) with a problem saying so, not a pass.
 
     With ``stream_json``, the report is written there as indented JSON while it is built (byte
     for byte ``report.model_dump_json(indent=2)``), and the returned report has its verdict,
@@ -526,7 +538,7 @@ def validate(
     review = Review(
         fail_on=Severity(fail_on), as_of=as_of or (dt.date.today() if waivers is not None else None),
         waivers=accepted, waivers_stamp=waivers_stamp,
-        previous=earlier, previous_stamp=previous_stamp, strict=strict,
+        previous=earlier, previous_stamp=previous_stamp, strict=strict, allow_empty=allow_empty,
     )  # fmt: skip
     runner = engine or shared_engine(engine_settings)
     with _collector_paused():
@@ -537,6 +549,16 @@ def validate(
     if problems:
         report = _with_problems(report, problems)
     return report
+
+
+def _nothing_ran(pack: Pack) -> Problem:
+    return Problem(kind="rule", source=pack.root, message=NOTHING_RAN)
+
+
+NOTHING_RAN = (
+    "没有任何规则被执行（全部停用或不适用），这不是通过；确认无误请加 --allow-empty / no rule was evaluated "
+    "(every rule is disabled or not applicable): this is not a pass; give --allow-empty to accept such a run"
+)
 
 
 def _with_problems(report: Report, problems: list[Problem]) -> Report:

@@ -70,6 +70,8 @@ class Pack:
     content_hash: str = ""
     overlays: list[str] = field(default_factory=list)
     overlay_changes: list[OverlayChange] = field(default_factory=list)
+    overlay_files: list[dict[str, str]] = field(default_factory=list)
+    """name, source and sha256 of each overlay applied (see report.OverlayFile)"""
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.rule.id == rule_id), None)
