@@ -198,9 +198,22 @@ class Review:
     """False: a run in which no rule was evaluated (all disabled or not applicable) is an error, not a pass."""
 
 
-def _dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
-    """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
+def _dispose(
+    finding: Finding,
+    review: Review,
+    justified: Mapping[str, str],
+    expired: dict[str, Waiver],
+    mismatched: dict[str, str] | None = None,
+) -> Finding:
+    """Waived (unexpired) or justified (warnings and info only) findings stop blocking.
+
+    A waiver naming another rule than its fingerprint's finding is not applied, and is reported.
+    """
     waiver = review.waivers.get(finding.fingerprint)
+    if waiver is not None and waiver.rule_id is not None and waiver.rule_id.strip() != finding.rule_id:
+        if mismatched is not None:
+            mismatched[waiver.fingerprint] = finding.rule_id
+        waiver = None
     if waiver is not None and waiver.expires >= (review.as_of or dt.date.today()):
         return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
     if waiver is not None:
@@ -357,6 +370,7 @@ class _Run:
         self.problems = problems
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
+        self.mismatched: dict[str, str] = {}
         self.verdicts: Counter[str] = Counter()
         self.evaluated = 0
         self.totals: Counter[str] = Counter()
@@ -387,7 +401,7 @@ class _Run:
             sub = sourced.submission
             justified = {j.fingerprint: j.text for j in sub.justifications}
             before = _previous_for(review.previous, r.source, sub)
-            findings = [_dispose(f, review, justified, self.expired) for f in per_sub]
+            findings = [_dispose(f, review, justified, self.expired, self.mismatched) for f in per_sub]
             if review.previous is not None:
                 findings = [
                     f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"})
@@ -437,6 +451,7 @@ class _Run:
     def report(self, submissions: list[SubmissionResult]) -> Report:
         """The report once ``submissions()`` has run to its end (its results given, or spooled)."""
         review, pack = self.review, self.pack
+        self.problems.extend(p for p in _mismatch_problems(review, self.mismatched) if p not in self.problems)
         if self.ok and not self.evaluated and not review.allow_empty and _nothing_ran(pack) not in self.problems:
             self.problems.append(_nothing_ran(pack))
         # An input that could not be read is an error whatever else the batch says; a rule that
@@ -549,6 +564,22 @@ def validate(
     if problems:
         report = _with_problems(report, problems)
     return report
+
+
+def _mismatch_problems(review: Review, mismatched: Mapping[str, str]) -> list[Problem]:
+    source = (review.waivers_stamp or {}).get("source", "waivers")
+    return [
+        Problem(
+            kind="input",
+            source=source,
+            location=fingerprint,
+            rule_id=review.waivers[fingerprint].rule_id,
+            message=f"豁免写明的规则 {review.waivers[fingerprint].rule_id} 与该指纹的发现（{rule_id}）不符，未采用 / "
+            f"the waiver names rule {review.waivers[fingerprint].rule_id} but the finding with this fingerprint is "
+            f"{rule_id}: not applied",
+        )
+        for fingerprint, rule_id in sorted(mismatched.items())
+    ]
 
 
 def _nothing_ran(pack: Pack) -> Problem:

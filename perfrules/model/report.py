@@ -55,7 +55,9 @@ class Waiver(_Frozen):
     approver: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     expires: date
-    rule_id: str | None = Field(None, description="for readers of the waivers file; not used for matching")
+    rule_id: str | None = Field(
+        None, description="the finding's rule, when given: a waiver naming another rule is reported and not applied"
+    )
 
     @field_validator("approver", "reason")
     @classmethod
