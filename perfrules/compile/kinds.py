@@ -20,6 +20,7 @@ from perfrules.compile.allowlist import (
     safe_ratio,
     unknown_column_message,
 )
+from perfrules.compile.regex import re2_problem, regex_message, tree_regex_problem
 from perfrules.model.rule import (
     AggregateCheck,
     Condition,
@@ -74,6 +75,9 @@ def _frag(
         tree = parse_fragment(text, (*spec.column_names, *extra_columns), params, aggregate=aggregate)
     except SqlNotAllowed as exc:
         raise CompileError(str(exc), field) from None
+    regex = tree_regex_problem(tree)
+    if regex is not None:
+        raise CompileError(regex, field)
     return expand(tree, replacements or {}, alias).sql(DIALECT)
 
 
@@ -109,6 +113,9 @@ def _condition(cond: Condition, spec: TableSpec, params: dict[str, ParamValue], 
             )
         right = literal_sql(value)
     if cond.op == "matches":
+        reason = re2_problem(value) if cond.other is None and isinstance(value, str) else None
+        if reason is not None and isinstance(value, str):
+            raise CompileError(regex_message(value, reason), "check.fails_when")
         return f"regexp_matches({left}, {right})"
     if cond.op in ("in", "not_in"):
         if not right.startswith("("):
@@ -221,6 +228,11 @@ def _text_pattern(check: TextPatternCheck, spec: TableSpec, extra: list[str]) ->
             "check.column",
         )
     col = f"t.{_q(check.column)}"
+    for pattern in check.patterns:
+        # Each alone, before the join: a pattern that compiles alone cannot close another's group.
+        reason = re2_problem(pattern)
+        if reason is not None:
+            raise CompileError(regex_message(pattern, reason), "check.patterns")
     pats = [_str(p) for p in check.patterns]
     extracts = ", ".join(f"NULLIF(regexp_extract({col}, {p}), '')" for p in pats)
     extra.append(f"COALESCE({extracts}) AS ev_matched_text")
