@@ -229,6 +229,20 @@ class ReaderPool:
         return _failed(path, message)
 
 
+def _guarded(reader: Callable[[Path], list[ReadResult]]) -> Callable[[Path], list[ReadResult]]:
+    """``reader`` in this process, with whatever it raises kept as its file's problem."""
+
+    def read(path: Path) -> list[ReadResult]:
+        try:
+            return reader(path)
+        except MemoryError:
+            return _failed(str(path), "读取时内存不足 / out of memory while reading this file")
+        except Exception as exc:  # one file, one problem: the rest of the batch is still read
+            return _failed(str(path), f"读取失败 / reading failed: {type(exc).__name__}: {str(exc)[:200]}")
+
+    return read
+
+
 def isolated(path: Path, jobs: int, count: int) -> bool:
     """Whether ``path`` is read in a worker: always for workbooks (openpyxl, xlrd), every file under ``-j``."""
     from perfrules.validate import WORKBOOK_SUFFIXES
@@ -241,6 +255,7 @@ def read_paths(
 ) -> Iterator[list[ReadResult]]:
     """Each path's results in order: workbooks (and, under ``-j``, everything) in limited workers."""
     chosen = [isolated(p, jobs, len(paths)) for p in paths]
+    reader = _guarded(reader)
     if not any(chosen):
         for path in paths:
             result = reader(path)
