@@ -166,4 +166,3 @@ def test_the_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PERFRULES_READ_TIMEOUT", "7.5")
     monkeypatch.setenv("PERFRULES_READ_MEMORY_MB", "not a number")
     assert ReadLimits.from_env() == ReadLimits(timeout_s=7.5, memory_mb=2048)
-
