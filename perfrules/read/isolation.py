@@ -6,7 +6,7 @@ by anyone) or overruns its deadline, exactly that path gets a problem, the worke
 and the other paths are still read. Results come back in input order.
 
 Limits come from the environment: ``PERFRULES_READ_TIMEOUT`` (seconds per file, default 120)
-and ``PERFRULES_READ_MEMORY_MB`` (address space per worker, default 2048; 0 turns the cap off).
+and ``PERFRULES_READ_MEMORY_MB`` (address space per worker, default 4096; 0 turns the cap off).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from perfrules.model.report import Problem
 from perfrules.read.documents import ReadResult
 
 DEFAULT_TIMEOUT_S = 120.0
-DEFAULT_MEMORY_MB = 2048
+SECONDS_PER_MB = 1.0
+"""Added to the deadline per MB of file: a 200 MB JSON batch file legitimately takes minutes."""
+DEFAULT_MEMORY_MB = 4096
+"""Address space, not resident memory: the largest sheet openpyxl may open (40 MB of XML) needs ~1.6 GB resident."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,13 @@ def _cap_memory(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _size_mb(path: str) -> float:
+    try:
+        return os.stat(path).st_size / (1024 * 1024)
+    except OSError:
+        return 0.0
 
 
 def _failed(path: str, message: str) -> list[ReadResult]:
@@ -102,10 +112,12 @@ class _Slot:
         child.close()
         self.task: tuple[int, str] | None = None
         self.started = 0.0
+        self.deadline = 0.0
 
-    def give(self, index: int, path: str) -> None:
+    def give(self, index: int, path: str, timeout_s: float) -> None:
         self.task = (index, path)
         self.started = time.monotonic()
+        self.deadline = timeout_s + _size_mb(path) * SECONDS_PER_MB if timeout_s > 0 else 0.0
         self.conn.send(path)
 
     def stop(self, *, kill: bool = False) -> None:
@@ -173,14 +185,14 @@ class ReaderPool:
             if idle is None:
                 idle = _Slot(self._context, self.limits)
                 self._slots.append(idle)
-            idle.give(*pending.pop())
+            idle.give(*pending.pop(), self.limits.timeout_s)
 
     def _collect(self) -> Iterator[tuple[int, list[ReadResult]]]:
         busy = [s for s in self._slots if s.task is not None]
         if not busy:
             return
         now = time.monotonic()
-        soonest = min(s.started for s in busy) + self.limits.timeout_s if self.limits.timeout_s > 0 else None
+        soonest = min(s.started + s.deadline for s in busy) if self.limits.timeout_s > 0 else None
         ready = wait(
             [s.conn for s in busy] + [s.process.sentinel for s in busy],
             None if soonest is None else max(0.0, soonest - now),
@@ -206,10 +218,10 @@ class ReaderPool:
             return result
         if slot.process.sentinel in ready:
             return self._replace(slot, path, self._death(slot))
-        if self.limits.timeout_s > 0 and time.monotonic() - slot.started >= self.limits.timeout_s:
+        if self.limits.timeout_s > 0 and time.monotonic() - slot.started >= slot.deadline:
             message = (
-                f"读取超时（超过 {self.limits.timeout_s:g} 秒），已中止 / reading took longer than "
-                f"{self.limits.timeout_s:g} s and was stopped"
+                f"读取超时（超过 {slot.deadline:.3g} 秒），已中止 / reading took longer than "
+                f"{slot.deadline:.3g} s and was stopped"
             )
             return self._replace(slot, path, message)
         return None
