@@ -146,3 +146,31 @@ def test_a_hidden_sheet_in_a_legacy_xls_is_reported_too(tmp_path: Path) -> None:
     book.save(str(path))
     problems = [p for r in read_workbook(path) for p in r.problems]
     assert any(p.source.endswith("#旧表") and "hidden" in p.message for p in problems), problems
+
+
+def test_a_hostile_batch_writes_nothing_but_its_outputs(tmp_path: Path) -> None:
+    from tests.hostile_workbooks import with_merges
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    _failing_form(inputs / "a\x1bb.xlsx")
+    with_merges(inputs / "merged.xlsx", ["A20:XFD1048576"])
+    (inputs / "big.json").write_text('{"document_kind": ' + "9" * 5000 + "}", encoding="utf-8")
+    (inputs / "deep.yaml").write_text("a: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    work = tmp_path / "cwd"
+    work.mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    done = subprocess.run(
+        [sys.executable, "-m", "perfrules", "check", str(inputs), "-j", "2", "-o", str(tmp_path / "out" / "r.txt"),
+         "--annotate", str(tmp_path / "out" / "annotated"), "--html", str(tmp_path / "out" / "html")],
+        capture_output=True, text=True, timeout=180, check=False, cwd=work,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path / "tmp")},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    new = {p.parts[0] for p in after if p not in before}
+    assert new <= {"out"}, sorted(map(str, after))
+    report = (tmp_path / "out" / "r.txt").read_text(encoding="utf-8")
+    for name in ("merged.xlsx", "big.json", "deep.yaml", "a\\u001bb.xlsx"):
+        assert name in report
