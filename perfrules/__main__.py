@@ -1,3 +1,4 @@
 from perfrules.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,6 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -14,6 +13,26 @@ import typer
 from typer.core import TyperGroup
 
 from perfrules._version import __version__
+from perfrules.cli_options import (
+    AllowEmptyOption,
+    AnnotateOption,
+    AsOfOption,
+    EngineOption,
+    FailOn,
+    FailOnOption,
+    FormatOption,
+    HtmlOption,
+    JobsOption,
+    Lang,
+    LangOption,
+    OutputOption,
+    OverlayOption,
+    PreviousOption,
+    RulesOption,
+    SparkMasterOption,
+    StrictOption,
+    WaiversOption,
+)
 from perfrules.errors import MissingDependency
 from perfrules.model.report import Report
 
@@ -45,23 +64,6 @@ export_app = typer.Typer(no_args_is_help=True, help="导出到其他工具 / exp
 app.add_typer(export_app, name="export")
 
 
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-RulesOption = Annotated[Path | None, typer.Option("--rules", help="规则目录 / rule folder (default: shipped pack)")]
-OverlayOption = Annotated[
-    list[str] | None, typer.Option("--overlay", help="叠加规则名或文件，可重复 / overlay name or file, repeatable")
-]
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"perfrules {__version__}")
@@ -85,36 +87,6 @@ def _choices(names: Iterable[str]) -> str:
     return ", ".join(names)
 
 
-FormatOption = Annotated[str, typer.Option("--format", help="输出格式：text、json、junit 或插件格式 / output format")]
-LangOption = Annotated[Lang, typer.Option("--lang", help="语言 / language")]
-FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="阻断阈值 / lowest blocking severity")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the report to a file")]
-StrictOption = Annotated[
-    bool, typer.Option("--strict", help="同时检查表约定（需要 pandera）/ also check table contracts")
-]
-WaiversOption = Annotated[Path | None, typer.Option("--waivers", help="豁免文件 / the bureau's waivers file")]
-PreviousOption = Annotated[
-    Path | None, typer.Option("--previous", help="上次的 JSON 报告，标记新增/已改正 / an earlier report")
-]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="判断豁免是否过期的日期 / date for waiver expiry (YYYY-MM-DD)")
-]
-JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="并行读取的进程数 / parallel reader processes")]
-HtmlOption = Annotated[
-    Path | None, typer.Option("--html", help="另写 HTML 报告到此目录 / also write an HTML report here")
-]
-EngineOption = Annotated[
-    str, typer.Option("--engine", help="执行引擎：duckdb 或 spark（需要 perfrules[spark]）/ engine")
-]
-SparkMasterOption = Annotated[
-    str | None, typer.Option("--spark-master", help="Spark master 或 sc:// 地址 / Spark master or Spark Connect URL")
-]
-AnnotateOption = Annotated[
-    Path | None,
-    typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"),
-]
-
-
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="提交文件或目录 / submission files or folders")],
@@ -133,6 +105,7 @@ def check(
     engine: EngineOption = "duckdb",
     spark_master: SparkMasterOption = None,
     annotate: AnnotateOption = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """校验提交材料 / validate submissions. Exit 0 pass, 1 blocked, 2 input or rule error."""
     from perfrules.report.writers import WRITERS
@@ -144,9 +117,10 @@ def check(
     _check_inputs(paths)
     streamed = writer.streams and html is None and annotate is None
     settings = RunSettings(
-        strict=strict, waivers=waivers, previous=previous, as_of=_day(as_of), jobs=jobs,
+        strict=strict, waivers=waivers, previous=previous, as_of=_day(as_of), jobs=jobs, allow_empty=allow_empty,
     )  # fmt: skip
     report = _run_check(paths, rules, overlay or [], fail_on.value, settings, engine, spark_master, output, streamed)
+    _warn_if_empty(report, allow_empty)
     if streamed:
         raise typer.Exit(report.exit_code)
     text = writer.render(report, lang.value)
@@ -259,10 +233,17 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+def _warn_if_empty(report: Report, allow_empty: bool) -> None:
+    ran = any(e.status in ("evaluated", "errored") for s in report.submissions for e in s.ledger)
+    if allow_empty and report.submissions and not ran:
+        typer.echo("警告 / warning: 没有任何规则被执行（全部停用或不适用）/ no rule was evaluated", err=True)
+
+
 def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:
     """Annotated copies of every workbook input; the submitter's original is never touched."""
     from perfrules.read.inputs import expand_inputs
     from perfrules.report.annotate_xlsx import annotate_workbook
+    from perfrules.report.visible import visible
 
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in expand_inputs(paths):
@@ -271,10 +252,11 @@ def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> Non
         target = out_dir / f"{path.stem}.审核意见.xlsx"
         try:
             count = annotate_workbook(report, path, target)
-        except (ValueError, OSError) as exc:
-            typer.echo(f"✗ 无法批注 / cannot annotate {path}: {exc}", err=True)
+        except Exception as exc:  # one workbook, one message: the other copies are still written
+            reason = exc if isinstance(exc, ValueError | ImportError | OSError) else f"{type(exc).__name__}: {exc}"
+            typer.echo(visible(f"✗ 无法批注 / cannot annotate {path}: {reason}"), err=True)
             continue
-        typer.echo(f"批注 / annotated {count} cells → {target}", err=True)
+        typer.echo(visible(f"批注 / annotated {count} cells → {target}"), err=True)
 
 
 @rules_app.command("list")

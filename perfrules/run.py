@@ -22,13 +22,14 @@ from perfrules.findings.ledger import (
     Tally,
     counts,
     ledger,
+    nothing_ran,
     run_verdict,
     submission_verdict,
     with_problems,
 )
-from perfrules.findings.review import Review, reviewed
+from perfrules.findings.review import Review, mismatch_problems, reviewed
 from perfrules.findings.unmatched import UnmatchedTracker
-from perfrules.model.report import Finding, PackStamp, Problem, Report, SubmissionResult, Waiver
+from perfrules.model.report import Finding, OverlayFile, PackStamp, Problem, Report, SubmissionResult, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
@@ -62,6 +63,8 @@ class RunSettings:
     progress: Progress | None = None
     engine_settings: EngineSettings | None = None
     stream_json: IO[str] | None = None
+    allow_empty: bool = True
+    """False (the CLI's default): a run in which no rule was evaluated is an error (exit 2), not a pass."""
 
 
 _LEGACY = frozenset(f.name for f in fields(RunSettings))
@@ -134,7 +137,7 @@ def _review(fail_on: Severity, settings: RunSettings) -> tuple[Review, list[Prob
     review = Review(
         fail_on=fail_on, as_of=settings.as_of or (dt.date.today() if settings.waivers is not None else None),
         waivers=accepted, waivers_stamp=waivers_stamp, waiver_places=places,
-        previous=earlier, previous_stamp=previous_stamp, strict=settings.strict,
+        previous=earlier, previous_stamp=previous_stamp, strict=settings.strict, allow_empty=settings.allow_empty,
     )  # fmt: skip
     return review, problems
 
@@ -206,6 +209,7 @@ def _stamp(pack: Pack) -> PackStamp:
         rules=len(pack.rules),
         root=pack.root,
         overlay_changes=pack.overlay_changes,
+        overlay_files=[OverlayFile.model_validate(f) for f in pack.overlay_files],
     )
 
 
@@ -234,6 +238,8 @@ class _Run:
         self.problems += _rule_problems(pack, self.active, self.result, self.ok)
         self.broken_rule_ids = sorted({p.rule_id for p in pack.problems if p.rule_id})
         self.expired: dict[str, Waiver] = {}
+        self.mismatched: dict[str, str] = {}
+        self.evaluated = 0
         stamp = self.review.waivers_stamp or {}
         self.unmatched = UnmatchedTracker(
             self.review.waivers, self.review.waiver_places, stamp.get("source"), self.review.as_of
@@ -282,9 +288,10 @@ class _Run:
         for index, per_sub in self._findings_by_submission():
             r, sourced = self.ok[index]
             sub = sourced.submission
-            findings, fixed = reviewed(per_sub, self.review, sub, r.source, self.expired)
+            findings, fixed = reviewed(per_sub, self.review, sub, r.source, self.expired, self.mismatched)
             self.unmatched.see(r.source, sub.justifications, findings)
             entries = ledger(self.pack.rules, self.broken_rule_ids, sub, index, self.result, findings)
+            self.evaluated += sum(1 for e in entries if e.status in ("evaluated", "errored"))
             per_severity = counts(findings)
             verdict = submission_verdict(findings, entries)
             self.tally.add(verdict, per_severity, findings, fixed)
@@ -297,6 +304,10 @@ class _Run:
     def report(self, submissions: list[SubmissionResult]) -> Report:
         """The report once ``submissions()`` has run to its end (its results given, or spooled)."""
         review, pack = self.review, self.pack
+        self.problems.extend(p for p in mismatch_problems(review, self.mismatched) if p not in self.problems)
+        empty = nothing_ran(pack.root)
+        if self.ok and not self.evaluated and not review.allow_empty and empty not in self.problems:
+            self.problems.append(empty)
         overall = run_verdict(self.problems, self.tally.verdicts)
         return Report(
             perfrules_version=__version__,

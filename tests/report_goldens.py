@@ -41,23 +41,17 @@ CASES: tuple[Case, ...] = (
     Case("broken-yaml", ("fixtures/submissions/broken/project-table-errors.yaml",)),
     Case("workbook", ("fixtures/workbooks/layout-a-training.xlsx",)),
     Case("batch", ("fixtures/submissions/seed", "fixtures/submissions/clean", "fixtures/submissions/broken")),
+    Case("regional-national", ("fixtures/submissions/overlays",)),
+    Case("regional-hubei", ("fixtures/submissions/overlays/hubei-profile.yaml",), ("--overlay", "hubei")),
     Case(
-        "broken-hubei",
-        ("fixtures/submissions/broken/project-table-errors.yaml",),
-        ("--overlay", "fixtures/submissions/overlays/hubei-profile.yaml"),
-    ),
-    Case(
-        "broken-overlays",
-        ("fixtures/submissions/broken/project-table-errors.yaml",),
+        "regional-sichuan",
         (
-            "--overlay",
             "fixtures/submissions/overlays/sichuan-weight-split.yaml",
-            "--overlay",
             "fixtures/submissions/overlays/sichuan-low-execution.yaml",
-            "--overlay",
-            "fixtures/submissions/overlays/guangxi-overachievement.yaml",
         ),
+        ("--overlay", "sichuan"),
     ),
+    Case("regional-guangxi", ("fixtures/submissions/overlays/guangxi-overachievement.yaml",), ("--overlay", "guangxi")),
     Case("bad-inputs", ("tests/data/bad/trailing-comma.json", "tests/data/bad/gbk-narrative-report.json")),
 )
 

@@ -17,3 +17,12 @@ def test_quick_benchmark_runs_and_all_engines_agree() -> None:
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "perfrules" in done.stdout
+
+
+@pytest.mark.slow
+def test_every_hostile_input_stays_within_its_budget() -> None:
+    done = subprocess.run(
+        [sys.executable, "benchmarks/hostile_inputs.py"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "merge-sheet-wide" in done.stdout and "OVER" not in done.stdout

@@ -198,7 +198,9 @@ def test_values_are_literals_so_a_statement_inside_one_is_inert(tmp_path: Path) 
             rule["check"] = {"kind": "row", "fails_when": [{"column": "name", "op": "eq", "value": payload}]}
             rule["points_at"] = "name"
         else:
-            rule["check"] = {"kind": "text_pattern", "column": "name", "patterns": [payload]}
+            # Parentheses escaped: the pattern must compile in RE2 (lint refuses it otherwise).
+            pattern = payload.replace("(", "\\(").replace(")", "\\)")
+            rule["check"] = {"kind": "text_pattern", "column": "name", "patterns": [pattern]}
             rule["points_at"] = "name"
             rule["evidence"] = {}
         rules.append(rule)

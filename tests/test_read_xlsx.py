@@ -345,16 +345,19 @@ def test_each_project_sheet_is_one_submission(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(path)
-    book.copy_worksheet(book["项目1"]).sheet_state = "hidden"  # template copies hide; they are not filed
+    book.copy_worksheet(book["项目1"]).sheet_state = "hidden"  # not read, but never skipped without a word
     book.save(path)
     results = read_workbook(path)
-    assert [r.source.rsplit("#", 1)[1] for r in results] == ["项目1", "项目2"]
-    assert [r.submission.submission.projects[0].name for r in results if r.submission] == [
+    forms = [r for r in results if r.submission]
+    assert [r.source.rsplit("#", 1)[1] for r in forms] == ["项目1", "项目2"]
+    assert [r.submission.submission.projects[0].name for r in forms if r.submission] == [
         "职业技能提升培训",
         "农村公路养护",
     ]
     assert len({r.sha256 for r in results}) == 1
-    assert all(not r.problems for r in results)
+    assert all(not r.problems for r in forms)
+    hidden = [p for r in results for p in r.problems]
+    assert [(p.source.rsplit("#", 1)[1], "is hidden" in p.message) for p in hidden] == [("项目1 Copy", True)]
 
 
 def test_committed_sample_workbook_reads_clean() -> None:

@@ -122,6 +122,31 @@ def substitute(fragment: str, parameters: dict[str, ParamValue]) -> str:
     return _PLACEHOLDER.sub(repl, fragment)
 
 
+MAX_FRAGMENT_DEPTH = 64
+"""Deepest expression a fragment may nest; deeper trees exhaust the parser's and generator's recursion."""
+
+
+def _paren_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    return deepest
+
+
+def _tree_depth(tree: exp.Expr) -> int:
+    deepest = 0
+    stack: list[tuple[exp.Expr, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
+    return deepest
+
+
 def parse_fragment(  # noqa: C901
     fragment: str,
     columns: Iterable[str],
@@ -133,10 +158,19 @@ def parse_fragment(  # noqa: C901
     from sqlglot.errors import SqlglotError
 
     text = substitute(fragment, parameters)
+    too_deep = SqlNotAllowed(
+        f"表达式嵌套过深（最多 {MAX_FRAGMENT_DEPTH} 层）/ expression nested too deeply (at most {MAX_FRAGMENT_DEPTH} levels)"
+    )
+    if _paren_depth(text) > MAX_FRAGMENT_DEPTH:
+        raise too_deep
     try:
         statements = sqlglot.parse(text, read=DIALECT)
     except SqlglotError as exc:
         raise SqlNotAllowed(f"SQL 语法错误 / SQL syntax error: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise too_deep from None
+    if any(s is not None and _tree_depth(s) > MAX_FRAGMENT_DEPTH for s in statements):
+        raise too_deep
     present = [s for s in statements if s is not None]
     if len(present) != 1:
         raise SqlNotAllowed("只能写一个表达式，不能有多条语句 / exactly one expression, not several statements")

@@ -110,3 +110,14 @@ class Tally:
 def with_problems(report: Report, problems: list[Problem]) -> Report:
     """Problems with the bureau's own files make the run an input error, like a bad submission."""
     return report.model_copy(update={"problems": [*problems, *report.problems], "verdict": "error", "exit_code": 2})
+
+
+NOTHING_RAN = (
+    "没有任何规则被执行（全部停用或不适用），这不是通过；确认无误请加 --allow-empty / no rule was evaluated "
+    "(every rule is disabled or not applicable): this is not a pass; give --allow-empty to accept such a run"
+)
+
+
+def nothing_ran(root: str) -> Problem:
+    """The problem of a run in which no rule was evaluated on any submission."""
+    return Problem(kind="rule", source=root, message=NOTHING_RAN)

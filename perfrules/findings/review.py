@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from perfrules.findings.fingerprints import lookup
-from perfrules.model.report import Finding, FixedFinding, Report, Waiver
+from perfrules.model.report import Finding, FixedFinding, Problem, Report, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.submission import Submission
 from perfrules.pack.waivers import WaiverPlace
@@ -31,11 +31,26 @@ class Review:
     previous: Report | None = None
     previous_stamp: dict[str, str] | None = None
     strict: bool = False
+    allow_empty: bool = True
+    """False: a run in which no rule was evaluated (all disabled or not applicable) is an error, not a pass."""
 
 
-def dispose(finding: Finding, review: Review, justified: Mapping[str, str], expired: dict[str, Waiver]) -> Finding:
-    """Waived (unexpired) or justified (warnings and info only) findings stop blocking."""
+def dispose(
+    finding: Finding,
+    review: Review,
+    justified: Mapping[str, str],
+    expired: dict[str, Waiver],
+    mismatched: dict[str, str] | None = None,
+) -> Finding:
+    """Waived (unexpired) or justified (warnings and info only) findings stop blocking.
+
+    A waiver naming another rule than its fingerprint's finding is not applied, and is reported.
+    """
     waiver = lookup(review.waivers, finding.fingerprint)  # a waiver may give the short form
+    if waiver is not None and waiver.rule_id is not None and waiver.rule_id.strip() != finding.rule_id:
+        if mismatched is not None:
+            mismatched[waiver.fingerprint] = finding.rule_id
+        waiver = None
     if waiver is not None and waiver.expires >= (review.as_of or dt.date.today()):
         return finding.model_copy(update={"disposition": "waived", "waiver": waiver, "blocking": False})
     if waiver is not None:
@@ -61,12 +76,17 @@ def previous_for(previous: Report | None, source: str, sub: Submission) -> dict[
 
 
 def reviewed(
-    findings: list[Finding], review: Review, sub: Submission, source: str, expired: dict[str, Waiver]
+    findings: list[Finding],
+    review: Review,
+    sub: Submission,
+    source: str,
+    expired: dict[str, Waiver],
+    mismatched: dict[str, str] | None = None,
 ) -> tuple[list[Finding], list[FixedFinding]]:
     """One submission's findings with waivers, justifications and changes applied, sorted; and what was fixed."""
     justified = {j.fingerprint: j.text for j in sub.justifications}
     before = previous_for(review.previous, source, sub)
-    out = [dispose(f, review, justified, expired) for f in findings]
+    out = [dispose(f, review, justified, expired, mismatched) for f in findings]
     if review.previous is not None:
         out = [f.model_copy(update={"change": "still_open" if f.fingerprint in before else "new"}) for f in out]
     out.sort(key=lambda f: (f.location.pointer, f.rule_id, f.fingerprint))
@@ -80,3 +100,20 @@ def reviewed(
         key=lambda f: (f.pointer, f.rule_id, f.fingerprint),
     )
     return out, fixed
+
+
+def mismatch_problems(review: Review, mismatched: Mapping[str, str]) -> list[Problem]:
+    """A problem for each waiver whose rule_id is not the rule of the finding its fingerprint names."""
+    source = (review.waivers_stamp or {}).get("source", "waivers")
+    return [
+        Problem(
+            kind="input",
+            source=source,
+            location=fingerprint,
+            rule_id=review.waivers[fingerprint].rule_id,
+            message=f"豁免写明的规则 {review.waivers[fingerprint].rule_id} 与该指纹的发现（{rule_id}）不符，未采用 / "
+            f"the waiver names rule {review.waivers[fingerprint].rule_id} but the finding with this fingerprint is "
+            f"{rule_id}: not applied",
+        )
+        for fingerprint, rule_id in sorted(mismatched.items())
+    ]

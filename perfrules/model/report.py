@@ -55,7 +55,9 @@ class Waiver(_Frozen):
     approver: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     expires: date
-    rule_id: str | None = Field(None, description="for readers of the waivers file; not used for matching")
+    rule_id: str | None = Field(
+        None, description="the finding's rule, when given: a waiver naming another rule is reported and not applied"
+    )
 
     @field_validator("approver", "reason")
     @classmethod
@@ -141,13 +143,24 @@ class OverlayChange(_Frozen):
     changes: dict[str, str] = Field(description="parameter, severity or enabled → new value")
 
 
+class OverlayFile(_Frozen):
+    """Which file an overlay came from: its declared name alone proves nothing."""
+
+    name: str = Field(description="the name the overlay declares")
+    source: str = Field(description="its file: overlays/<file> for the pack's own overlays, else the path as given")
+    sha256: str
+
+
 class PackStamp(_Frozen):
     name: str
     content_hash: str
-    overlays: list[str]
+    overlays: list[str] = Field(description="the names the overlays declare, in order; see overlay_files")
     rules: int
     root: str = Field(description='folder the pack was loaded from ("<shipped>" for the packaged pack), for replay')
     overlay_changes: list[OverlayChange] = Field(default_factory=list, description="what each overlay changed, and why")
+    overlay_files: list[OverlayFile] = Field(
+        default_factory=list, description="the file and sha256 of each overlay applied, in order"
+    )
 
 
 class Report(_Frozen):

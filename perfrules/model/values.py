@@ -67,22 +67,43 @@ def number(value: Decimal | int | str) -> Num:
 
 
 def _checked(value: Decimal, raw: str | None) -> Num:
+    # Only exponent reads before the range is known: arithmetic on 1e999999999 would overflow.
     if not value.is_finite():
         return Num(state=ValueState.MALFORMED, raw=raw, reason="不是有限数值 / not a finite number")
-    if abs(value) >= MAX_ABS:
+    if value.is_zero():
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and not -DECIMAL_PLACES <= exponent <= 0:
+            value = Decimal(0)
+        return Num(state=ValueState.VALUE, value=value, raw=raw)
+    if value.adjusted() >= MAX_ABS.adjusted():
         return Num(state=ValueState.MALFORMED, raw=raw, reason="数值超出范围 / value out of range")
-    exponent = value.as_tuple().exponent
-    if (
-        isinstance(exponent, int)
-        and exponent < -DECIMAL_PLACES
-        and value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES))
-    ):
+    places = Decimal(1).scaleb(-DECIMAL_PLACES)
+    if value.adjusted() < -DECIMAL_PLACES or value != value.quantize(places):
         return Num(
             state=ValueState.MALFORMED,
             raw=raw,
             reason=f"小数位超过{DECIMAL_PLACES}位 / more than {DECIMAL_PLACES} decimal places",
         )
     return Num(state=ValueState.VALUE, value=value, raw=raw)
+
+
+def _from_object(raw: dict[Any, Any]) -> Num:
+    """The ``{"state": ..., ...}`` form reports use; a number in it passes the same checks as text."""
+    if raw.get("state") != ValueState.VALUE.value:
+        return Num.model_validate(raw)
+    unknown = sorted(str(k) for k in raw if k not in ("state", "value", "raw"))
+    if unknown:
+        return Num(state=ValueState.MALFORMED, raw=repr(raw)[:80], reason=f"未知的字段 / unknown fields: {unknown}")
+    value = raw.get("value")
+    checked = (
+        parse_num(value) if isinstance(value, str | int | Decimal | float) and not isinstance(value, bool) else None
+    )
+    if checked is None or checked.state is not ValueState.VALUE:
+        reason = (
+            checked.reason if checked and checked.reason else "状态为 value 却没有数值 / state value without a number"
+        )
+        return Num(state=ValueState.MALFORMED, raw=repr(value)[:80], reason=reason)
+    return checked
 
 
 def normalize_text(text: str) -> str:
@@ -95,7 +116,7 @@ def parse_num(raw: Any) -> Num:
     if isinstance(raw, Num):
         return raw
     if isinstance(raw, dict):
-        return Num.model_validate(raw)
+        return _from_object(raw)
     if raw is None:
         return missing()
     if isinstance(raw, bool):

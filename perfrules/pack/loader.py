@@ -57,6 +57,8 @@ class Pack:
     content_hash: str = ""
     overlays: list[str] = field(default_factory=list)
     overlay_changes: list[OverlayChange] = field(default_factory=list)
+    overlay_files: list[dict[str, str]] = field(default_factory=list)
+    """name, source and sha256 of each overlay applied (see report.OverlayFile)"""
 
     def rule(self, rule_id: str) -> LoadedRule | None:
         return next((r for r in self.rules if r.rule.id == rule_id), None)
@@ -245,20 +247,29 @@ def _read_reference(path: Path, shown: str) -> tuple[ReferenceTable | None, list
     return ReferenceTable(path.stem, header, tuple(rows)), []
 
 
-def _pack_name(base: Path) -> str:
-    """The name in ``pack.yaml`` if there is one, else the folder's name."""
+def _pack_name(base: Path) -> tuple[str, list[Problem]]:
+    """The name in ``pack.yaml`` if there is one, else the folder's name; a broken pack.yaml is a problem."""
+    path = base / "pack.yaml"
+    if not path.is_file():
+        return base.resolve().name, []
     try:
-        data = load_yaml((base / "pack.yaml").read_text(encoding="utf-8")).data
-    except (OSError, UnicodeDecodeError, YamlError):
-        return base.resolve().name
+        data = load_yaml(path.read_text(encoding="utf-8")).data
+    except YamlError as exc:
+        return base.resolve().name, [Problem(str(path), exc.line, exc.column, exc.message)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return base.resolve().name, [
+            Problem(str(path), None, None, f"无法读取 pack.yaml / cannot read pack.yaml: {exc}")
+        ]
     name = data.get("name") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else base.resolve().name
+    return (name if isinstance(name, str) else base.resolve().name), []
 
 
 def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
     """Load every ``*.yaml`` rule under ``root`` (reference CSVs from ``root/reference``)."""
     base = Path(root)
-    pack = Pack(name=_pack_name(base), root=str(base))
+    name, name_problems = _pack_name(base)
+    pack = Pack(name=name, root=str(base))
+    pack.problems.extend(name_problems)
     digest = hashlib.sha256(f"perfrules {__version__}\n".encode())
     if not base.is_dir():
         pack.problems.append(Problem(str(base), None, None, "规则目录不存在 / rule folder not found"))
@@ -275,9 +286,14 @@ def load_pack(root: str | Path, overlays: Iterable[str | Path] = ()) -> Pack:
     for path in sorted(
         p for p in base.rglob("*.yaml") if OVERLAY_DIR not in p.relative_to(base).parts and p.name != "pack.yaml"
     ):
-        raw = path.read_bytes()
-        digest.update(f"{path.relative_to(base)}\n".encode() + raw)
         rel = str(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            what = "是一个目录，不是规则文件 / is a folder, not a rule file" if path.is_dir() else exc.strerror
+            pack.problems.append(Problem(rel, None, None, f"无法读取规则文件 / cannot read rule file: {what}"))
+            continue
+        digest.update(f"{path.relative_to(base)}\n".encode() + raw)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

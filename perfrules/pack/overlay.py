@@ -60,6 +60,15 @@ def _same_kind(default: ParamValue, value: ParamValue) -> bool:
     return type(default) is type(value)
 
 
+def _stamp_path(pack_root: str, path: Path) -> str:
+    """overlays/<file> for the pack's own overlays (the same on every machine), else the path as given."""
+    own = Path(pack_root) / "overlays"
+    try:
+        return f"overlays/{path.resolve().relative_to(own.resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
 def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
     digest = hashlib.sha256(pack.content_hash.encode())
     lookups = {name: t.columns for name, t in pack.references.items()}
@@ -138,4 +147,11 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
                 enabled=loaded.enabled if change.enabled is None else change.enabled,
             )
         pack.overlays.append(overlay.name)
+        pack.overlay_files.append(
+            {
+                "name": overlay.name,
+                "source": _stamp_path(pack.root, path),
+                "sha256": "sha256:" + hashlib.sha256(raw).hexdigest(),
+            }
+        )
     pack.content_hash = "sha256:" + digest.hexdigest()

@@ -3,7 +3,7 @@
 ```yaml
 waivers:
   - fingerprint: 3f1c9a0e5b7d2c4e6a8b0d1f
-    rule_id: PLAUS-SCORE-CLUSTER        # for readers only
+    rule_id: PLAUS-SCORE-CLUSTER        # optional; must be the finding's rule
     approver: 市财政局绩效科 张三
     reason: 已现场核查，得分依据充分
     expires: 2024-06-30

@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from perfrules.model.messages import chinese
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
+from perfrules.read.numbers import NumberTooLarge, bounded_decimal, bounded_int
 from perfrules.read.yaml12 import Located, YamlError, load_yaml
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
@@ -78,6 +78,15 @@ def _second_occurrence(text: str, key: str) -> str | None:
     return f"{line}:{start - (text.rfind(chr(10), 0, start) + 1) + 1}"
 
 
+def _place(text: str, literal: str) -> str | None:
+    """line:column of the first occurrence of ``literal``."""
+    start = text.find(literal)
+    if start < 0:
+        return None
+    line = text.count("\n", 0, start) + 1
+    return f"{line}:{start - (text.rfind(chr(10), 0, start) + 1) + 1}"
+
+
 def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located | None, list[Problem]]:
     try:
         text = _decode(raw)
@@ -95,7 +104,12 @@ def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located |
         )
     if suffix == ".json":
         try:
-            return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates), None, []
+            data = json.loads(
+                text, parse_float=bounded_decimal, parse_int=bounded_int, object_pairs_hook=_no_duplicates
+            )
+            return data, None, []
+        except NumberTooLarge as exc:
+            return None, None, [_problem(source, _place(text, exc.literal), exc.message)]
         except _DuplicateKey as exc:
             return (
                 None,

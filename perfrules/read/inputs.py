@@ -184,18 +184,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def _read_paths(paths: list[Path], total: int, jobs: int, progress: Progress | None) -> Iterator[list[ReadResult]]:
-    """Each path's results, in order."""
-    if jobs > 1 and len(paths) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    """Each path's results, in order; workbooks (every file under ``-j``) in limited worker processes."""
+    from perfrules.read.isolation import read_paths
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for done, result in enumerate(pool.map(read_any, paths, chunksize=8), 1):
-                if progress:
-                    progress(done, total)
-                yield result
-    else:
-        for done, path in enumerate(paths, 1):
-            result = read_any(path)
-            if progress:
-                progress(done, total)
-            yield result
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    yield from read_paths(paths, jobs, read_any, tick)

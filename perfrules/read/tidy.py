@@ -630,6 +630,7 @@ def read_tidy_sheets(loaded: LoadedWorkbook) -> list[ReadResult]:
     if problems:
         return [ReadResult(loaded.source, loaded.sha256, None, tuple(problems))]
     grids: dict[str, Grid] = {}
+    problems += loaded.hidden
     for sheet in loaded.sheets:
         name = unicodedata.normalize("NFKC", sheet.name).strip()
         cap = row_cap_problem(loaded.source, sheet)
@@ -646,10 +647,11 @@ def read_tidy_sheets(loaded: LoadedWorkbook) -> list[ReadResult]:
                 )
             )
             continue
-        first = min(r for r, _ in sheet.cells)
+        # Only rows that hold a cell, each as wide as its last cell: one far cell (BL100000) must
+        # not build a dense 100,000 x 64 grid. The header is the first row that holds anything.
         grids[name] = [
-            [(sheet.own(r, c), sheet.fmt(r, c), sheet.ref(r, c)) for c in range(sheet.ncols)]
-            for r in range(first, sheet.nrows)
+            [(sheet.own(r, c), sheet.fmt(r, c), sheet.ref(r, c)) for c in range(sheet.row(r)[-1] + 1)]
+            for r in sheet.rows()
         ]
     return _assemble(grids, loaded.source, loaded.sha256, problems)
 

@@ -53,6 +53,7 @@ MAX_SHEET_XML_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 100_000
 # Official forms are 8 to 12 columns wide; anything past this is stray content.
 MAX_COLS = 64
+_TALL_MERGE = 64
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
@@ -75,8 +76,11 @@ class Sheet:
     cells: dict[tuple[int, int], tuple[CellValue, str]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     total_rows: int = 0
+    state: str = "visible"
+    """visible, hidden or veryHidden"""
     _row_merges: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False)
+    _tall: list[tuple[int, int, int, int]] = field(default_factory=list, init=False, repr=False)
 
     nrows: int = field(default=0, init=False)
     ncols: int = field(default=0, init=False)
@@ -85,20 +89,28 @@ class Sheet:
         for r, c in sorted(self.cells):
             self._rows.setdefault(r, []).append(c)
         for r1, c1, r2, c2 in self.merges:
-            for r in range(r1, min(r2, MAX_ROWS - 1) + 1):
+            if r2 - r1 >= _TALL_MERGE:
+                # Indexed row by row, a tall range would cost its height; these few are scanned instead.
+                self._tall.append((r1, c1, r2, c2))
+                continue
+            for r in range(r1, r2 + 1):
                 self._row_merges.setdefault(r, []).append((c1, c2, r1, c1))
         self.nrows = max(self._rows, default=-1) + 1
         self.ncols = max((cols[-1] for cols in self._rows.values()), default=-1) + 1
 
+    def _covering(self, r: int) -> Iterator[tuple[int, int, int, int]]:
+        yield from self._row_merges.get(r, ())
+        yield from ((c1, c2, r1, c1) for r1, c1, r2, c2 in self._tall if r1 <= r <= r2)
+
     def anchor(self, r: int, c: int) -> tuple[int, int]:
-        for c1, c2, ar, ac in self._row_merges.get(r, ()):
+        for c1, c2, ar, ac in self._covering(r):
             if c1 <= c <= c2:
                 return ar, ac
         return r, c
 
     def merge_end(self, r: int, c: int) -> int:
         """Last column of the merged range anchored at (r, c), or c itself."""
-        for _, c2, ar, ac in self._row_merges.get(r, ()):
+        for _, c2, ar, ac in self._covering(r):
             if (ar, ac) == (r, c):
                 return c2
         return c
@@ -139,8 +151,6 @@ def _xlsx_sheets(raw: bytes) -> list[Sheet]:
     sheets: list[Sheet] = []
     try:
         for ws in book.worksheets:
-            if ws.sheet_state != "visible":
-                continue
             cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
             # ws._cells holds only the cells that exist; iter_rows would create every empty one in range.
             for (r, c), cell in ws._cells.items():
@@ -152,7 +162,7 @@ def _xlsx_sheets(raw: bytes) -> list[Sheet]:
                 for rng in ws.merged_cells.ranges
                 if rng.min_row <= MAX_ROWS and rng.min_col <= MAX_COLS
             ]
-            sheets.append(Sheet(ws.title, cells, merges, ws.max_row))
+            sheets.append(Sheet(ws.title, cells, merges, ws.max_row, str(ws.sheet_state or "visible")))
     finally:
         book.close()
     return sheets
@@ -165,8 +175,6 @@ def _xls_sheets(raw: bytes) -> list[Sheet]:
     sheets: list[Sheet] = []
     for index in range(book.nsheets):
         sh = book.sheet_by_index(index)
-        if sh.visibility != 0:
-            continue
         cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
         for r in range(min(sh.nrows, MAX_ROWS)):
             for c, cell in enumerate(sh.row_slice(r, 0, min(sh.ncols, MAX_COLS))):
@@ -186,7 +194,8 @@ def _xls_sheets(raw: bytes) -> list[Sheet]:
                 fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
                 cells[(r, c)] = (value, fmt.format_str if fmt is not None else "General")
         merges = [(r1, c1, r2 - 1, min(c2, MAX_COLS) - 1) for r1, r2, c1, c2 in sh.merged_cells if r1 < MAX_ROWS]
-        sheets.append(Sheet(sh.name, cells, merges, sh.nrows))
+        state = {0: "visible", 1: "hidden"}.get(sh.visibility, "veryHidden")
+        sheets.append(Sheet(sh.name, cells, merges, sh.nrows, state))
     return sheets
 
 
@@ -233,15 +242,43 @@ def _zip_problem(raw: bytes) -> str | None:
     return None
 
 
+def _scan_problem(raw: bytes) -> str | None:
+    """Merged ranges openpyxl must not materialise, judged from the sheet XML (see xlsx_scan)."""
+    from perfrules.read.xlsx_scan import merge_problem
+
+    try:
+        with zipfile.ZipFile(BytesIO(raw)) as archive:
+            return merge_problem(archive, MAX_ROWS, MAX_COLS)
+    except (KeyError, zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError):
+        return None  # a damaged part: openpyxl says so below
+
+
 @dataclass(frozen=True)
 class LoadedWorkbook:
     source: str
     sha256: str
     sheets: list[Sheet]
     problems: list[Problem]
+    hidden: list[Problem] = field(default_factory=list)
+    """One per hidden or veryHidden sheet that holds anything: such sheets are not read."""
 
 
-def load_sheets(path: Path) -> LoadedWorkbook:
+def _shown(source: str, digest: str, sheets: list[Sheet]) -> LoadedWorkbook:
+    """The visible sheets; each hidden one with content becomes a problem naming it and its state."""
+    hidden = [
+        _problem(
+            f"{source}#{sheet.name}",
+            None,
+            f"工作表“{sheet.name}”处于隐藏状态（{sheet.state}），未读取；如需校验请取消隐藏，否则请删除该表 / "
+            f"sheet {sheet.name!r} is {sheet.state} and was not read: unhide it to have it checked, or delete it",
+        )
+        for sheet in sheets
+        if sheet.state != "visible" and sheet.cells
+    ]
+    return LoadedWorkbook(source, digest, [s for s in sheets if s.state == "visible"], [], hidden)
+
+
+def load_sheets(path: Path) -> LoadedWorkbook:  # noqa: C901
     """Every visible sheet of an .xlsx or .xls as plain cells, or Problems saying why it cannot be read.
 
     The format is judged by content, not by suffix: offices rename files freely.
@@ -273,7 +310,9 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         if importlib.util.find_spec("xlrd") is None:
             return fail(str(MissingDependency.for_core("xlrd", "读取旧版 .xls", "reading legacy .xls")))
         try:
-            return LoadedWorkbook(source, digest, _xls_sheets(raw), [])
+            return _shown(source, digest, _xls_sheets(raw))
+        except MemoryError:
+            raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
         except Exception as exc:  # xlrd signals bad input with many exception types, all meaning "unreadable"
             if "encrypt" in str(exc).lower():
                 return fail(
@@ -288,13 +327,15 @@ def load_sheets(path: Path) -> LoadedWorkbook:
         return fail(
             f"不是 Excel 工作簿（内容是{what}）/ not an Excel workbook: the content is not .xlsx or .xls, whatever the file name"
         )
-    reason = _zip_problem(raw)
+    reason = _zip_problem(raw) or _scan_problem(raw)
     if reason:
         return fail(reason)
     if importlib.util.find_spec("openpyxl") is None:
         return fail(str(MissingDependency.for_core("openpyxl", "读取 .xlsx", "reading .xlsx")))
     try:
-        return LoadedWorkbook(source, digest, _xlsx_sheets(raw), [])
+        return _shown(source, digest, _xlsx_sheets(raw))
+    except MemoryError:
+        raise  # the worker's memory cap, not a damaged file (see read/isolation.py)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, XML and zip errors alike for damaged parts
         return fail(f"工作簿已损坏，无法读取 / the workbook is damaged and cannot be read: {type(exc).__name__}: {exc}")
 
@@ -833,7 +874,7 @@ def read_workbook(path: Path) -> list[ReadResult]:
         return read_tidy_sheets(loaded)
     results: list[ReadResult] = []
     ignored: list[Sheet] = []
-    capped: list[Problem] = []
+    capped: list[Problem] = list(loaded.hidden)
     for sheet in loaded.sheets:
         source = f"{loaded.source}#{sheet.name}"
         cap = row_cap_problem(source, sheet)

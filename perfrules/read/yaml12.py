@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from perfrules.errors import InputError
+from perfrules.read.numbers import NumberTooLarge, bounded_decimal, bounded_int
 
 # The C composer is much faster on big submissions; pure-Python builds of PyYAML lack it.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -184,8 +184,11 @@ class _Builder:
             return True
         if value in _FALSE:
             return False
-        if _INT.match(value):
-            return int(value)
-        if _FLOAT.match(value):
-            return Decimal(value)
+        try:
+            if _INT.match(value):
+                return bounded_int(value)
+            if _FLOAT.match(value):
+                return bounded_decimal(value)
+        except NumberTooLarge as exc:
+            raise YamlError(exc.message, node.start_mark.line + 1, node.start_mark.column + 1) from None
         return value

@@ -55,6 +55,17 @@ _HEADERS = (
 _WIDTHS = (6, 24, 9, 6, 24, 14, 30, 20, 18, 20, 24, 60, 40, 26, 8, 40)
 
 
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""The characters XML 1.0 (and so openpyxl) refuses in a cell."""
+
+
+def _cell_text(text: str) -> str:
+    """Text safe in a cell or comment: control and bidi characters as visible escapes."""
+    from perfrules.report.visible import visible
+
+    return visible(text)
+
+
 def _split_source(source: str) -> tuple[str, str | None]:
     path, sep, sheet = source.partition("#")
     return path, (sheet or None) if sep else None
@@ -198,7 +209,9 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
         raise ValueError(f"no submission in the report was read from {original.name}")
     # Loaded from the bytes already hashed, not the path: the copy is of exactly the file matched
     # above, and openpyxl's refusal of unfamiliar suffixes does not reject a renamed .xlsx.
-    wb = load_workbook(BytesIO(raw), keep_vba=original.suffix.lower() == ".xlsm")
+    # Never keep VBA: the copy is saved as .xlsx (Excel refuses a macro package under that name),
+    # and the submitter's macros must not travel into the reviewer's copy.
+    wb = load_workbook(BytesIO(raw), keep_vba=False)
 
     anchors = _Anchors(wb)
     sheets = set(wb.sheetnames)
@@ -217,7 +230,7 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
 
     for (sheet, row_number, column), findings in sorted(by_cell.items()):
         cell = wb[sheet].cell(row=row_number, column=column)
-        text = _comment_text(findings)
+        text = _cell_text(_comment_text(findings))
         if cell.comment is not None:
             # Keep what the submitter wrote; the review follows it.
             text = f"{cell.comment.text}\n\n— {AUTHOR} —\n{text}"
@@ -243,6 +256,8 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
             f.title.zh, f.message.zh, _basis(f), f.fingerprint, _DISPOSITION_ZH.get(f.disposition, f.disposition),
             _note(f),
         ]  # fmt: skip
+        # A control character in a file name or filed text is invalid in the sheet XML.
+        values = [_cell_text(v) if isinstance(v, str) and _ILLEGAL.search(v) else v for v in values]
         ws.append(values)
         # Row and cells are addressed directly: ws.max_row and ws[row] rescan every cell, which
         # made this loop quadratic (seconds per thousand findings).

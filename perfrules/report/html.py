@@ -20,7 +20,7 @@ from html import escape, unescape
 from pathlib import Path
 from typing import Literal, cast
 
-from perfrules.model.report import Finding, Problem, Report, SubmissionResult
+from perfrules.model.report import Finding, PackStamp, Problem, Report, SubmissionResult
 from perfrules.report.evidence_labels import evidence_items
 from perfrules.report.html_index import contents, first_look, headline
 from perfrules.report.html_words import CSS as _CSS
@@ -99,7 +99,7 @@ def _stamp(report: Report, p: _Page) -> str:
         (p.w("verdict"), p.verdict_badge(report.verdict)),
         (p.w("pack"), _e(pack.name)),
         (p.w("content_hash"), f"<code>{_e(pack.content_hash)}</code>"),
-        (p.w("overlays"), _e(", ".join(pack.overlays)) if pack.overlays else _e(p.w("none"))),
+        (p.w("overlays"), _overlay_names(pack) if pack.overlays else _e(p.w("none"))),
         (p.w("rules"), _e(pack.rules)),
         (p.w("threshold"), _e(p.w(report.fail_on.value))),
         (p.w("version"), _e(report.perfrules_version)),
@@ -230,6 +230,15 @@ def _expired(report: Report, p: _Page) -> list[str]:
     ]
     head = [p.w("fingerprint"), p.w("rule"), p.w("approver"), p.w("reason"), p.w("expires")]
     return [f'<h2 id="sec-expired-waivers">{_e(p.w("expired_waivers"))}</h2>', _table(head, rows, "expired-waivers")]
+
+
+def _overlay_names(pack: PackStamp) -> str:
+    # The declared name proves nothing: a file claiming "sichuan" is shown with its path and hash.
+    if not pack.overlay_files:
+        return _e(", ".join(pack.overlays))
+    return ", ".join(
+        f"{_e(o.name)} (<code>{_e(o.source)}</code> <code>{_e(o.sha256[:15])}…</code>)" for o in pack.overlay_files
+    )
 
 
 def _overlay_changes(report: Report, p: _Page) -> list[str]:

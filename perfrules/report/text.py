@@ -205,7 +205,8 @@ def _batch_summary(report: Report, lang: Lang) -> list[str]:
 
 
 def render_text(report: Report, lang: Lang = "zh") -> str:
-    overlays = f" · {_w('overlays', lang)} {', '.join(report.pack.overlays)}" if report.pack.overlays else ""
+    named = [f"{o.name} ({visible(o.source)} {o.sha256[:15]}…)" for o in report.pack.overlay_files]
+    overlays = f" · {_w('overlays', lang)} {', '.join(named or report.pack.overlays)}" if report.pack.overlays else ""
     lines = [
         f"perfrules {report.perfrules_version} · {_w('pack', lang)} {report.pack.name} "
         f"({report.pack.content_hash[:19]}…){overlays} · {_w('threshold', lang)} {_w(report.fail_on.value, lang)}",

@@ -21,6 +21,7 @@ from perfrules.compile.allowlist import (
     parse_fragment,
     unknown_column_message,
 )
+from perfrules.compile.regex import re2_problem, regex_message, tree_regex_problem
 from perfrules.errors import RuleError
 from perfrules.model.rule import Condition, ParamValue, Rule
 from perfrules.tables.spec import TableSpec
@@ -102,6 +103,9 @@ def fragment(
         tree = parse_fragment(text, (*spec.column_names, *extra_columns), params, aggregate=aggregate)
     except SqlNotAllowed as exc:
         raise CompileError(str(exc), field) from None
+    regex = tree_regex_problem(tree)
+    if regex is not None:
+        raise CompileError(regex, field)
     return expand(tree, replacements or {}, alias).sql(DIALECT)
 
 
@@ -137,6 +141,9 @@ def condition(cond: Condition, spec: TableSpec, params: dict[str, ParamValue], a
             )
         right = literal_sql(value)
     if cond.op == "matches":
+        reason = re2_problem(value) if cond.other is None and isinstance(value, str) else None
+        if reason is not None and isinstance(value, str):
+            raise CompileError(regex_message(value, reason), "check.fails_when")
         return f"regexp_matches({left}, {right})"
     if cond.op in ("in", "not_in"):
         if not right.startswith("("):

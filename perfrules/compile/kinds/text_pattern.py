@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from perfrules.compile.allowlist import unknown_column_message
 from perfrules.compile.kinds.common import CheckKind, CompileError, Lookups, q, sql_string
+from perfrules.compile.regex import re2_problem, regex_message
 from perfrules.model.rule import ParamValue, TextPatternCheck
 from perfrules.tables.spec import TableSpec
 
@@ -18,6 +19,11 @@ def row_condition(
             "check.column",
         )
     col = f"t.{q(check.column)}"
+    for pattern in check.patterns:
+        # Each alone, before the join: a pattern that compiles alone cannot close another's group.
+        reason = re2_problem(pattern)
+        if reason is not None:
+            raise CompileError(regex_message(pattern, reason), "check.patterns")
     pats = [sql_string(p) for p in check.patterns]
     extracts = ", ".join(f"NULLIF(regexp_extract({col}, {p}), '')" for p in pats)
     extra.append(f"COALESCE({extracts}) AS ev_matched_text")
