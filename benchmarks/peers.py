@@ -70,8 +70,7 @@ import numpy as np
 import pyarrow as pa
 from generate import FastTables, fast_tables
 
-from perfrules.engine.duckdb_engine import DuckDBEngine, EngineSettings
-from perfrules.pack.loader import Pack, load_pack
+from perfrules import DuckDBEngine, EngineSettings, Pack, load_pack
 from perfrules.tables.normalize import Batch
 from perfrules.tables.spec import DECIMAL, TABLES, TableData, TableSpec
 
@@ -1067,8 +1066,7 @@ def warm_validate_seconds(path: Path, runs: int = 20, *, preloaded: bool = False
     ``validate`` loads (and compiles) the pack on every call unless given one; ``preloaded``
     passes the loaded pack, to show what the rest of the call costs.
     """
-    from perfrules import validate
-    from perfrules.pack.location import default_rules_dir
+    from perfrules import default_rules_dir, validate
 
     pack = load_pack(default_rules_dir()) if preloaded else None
     validate(path, rules=pack)

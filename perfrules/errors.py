@@ -3,7 +3,7 @@
     PerfrulesError
     ├── MissingDependency (RuntimeError)  an optional extra is not installed; names the extra
     ├── InputError (ValueError)           a file that cannot be read as what it claims to be
-    │   ├── YamlError                       read/yaml12
+    │   ├── YamlError                       yaml12
     │   └── TableShapeError                 tables/columnar
     ├── RuleError (ValueError)            a rule that cannot be compiled or run as written
     │   ├── CompileError                    compile/kinds

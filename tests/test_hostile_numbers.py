@@ -19,10 +19,10 @@ import pytest
 
 from perfrules import validate
 from perfrules.model.values import ValueState, parse_num
+from perfrules.numbers import NumberTooLarge, bounded_decimal, bounded_int
 from perfrules.pack.lint import lint_paths
 from perfrules.pack.loader import load_pack
 from perfrules.read.documents import read_path
-from perfrules.read.numbers import NumberTooLarge, bounded_decimal, bounded_int
 from tests.conftest import ROOT, RULES, SEED
 
 HUGE = "9" * 5000
@@ -110,7 +110,7 @@ def test_the_number_object_passes_the_same_checks_as_text(value: Any, state: Val
 
 
 def test_a_number_object_of_1e20_is_a_finding_not_an_insert_overflow(tmp_path: Path) -> None:
-    from perfrules.read.yaml12 import load_yaml
+    from perfrules.yaml12 import load_yaml
 
     clean = ROOT / "fixtures/submissions/clean/project-table-training.yaml"
     data = load_yaml(clean.read_text(encoding="utf-8")).data

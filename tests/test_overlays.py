@@ -15,7 +15,7 @@ from perfrules import validate
 from perfrules.model.report import Report
 from perfrules.pack.loader import load_pack
 from perfrules.pack.overlay import Overlay
-from perfrules.read.yaml12 import load_yaml
+from perfrules.yaml12 import load_yaml
 from tests.conftest import FIXTURES, RULES
 
 OVERLAYS = sorted(p.stem for p in (RULES / "overlays").glob("*.yaml"))

@@ -43,7 +43,7 @@ def test_reports_validate_against_the_committed_schema(pack: Pack, paths: list[P
 
 
 def test_fixtures_validate_against_the_submission_schema() -> None:
-    from perfrules.read.yaml12 import load_yaml
+    from perfrules.yaml12 import load_yaml
 
     schema = json.loads((DOCS / "submission.schema.json").read_text(encoding="utf-8"))
     for path in sorted(FIXTURES.rglob("*.*")):
@@ -53,7 +53,7 @@ def test_fixtures_validate_against_the_submission_schema() -> None:
 
 
 def test_rule_files_validate_against_the_rule_schema() -> None:
-    from perfrules.read.yaml12 import load_yaml
+    from perfrules.yaml12 import load_yaml
 
     schema = json.loads((DOCS / "rule.schema.json").read_text(encoding="utf-8"))
     for path in sorted((ROOT / "rules" / "national").glob("*.yaml")):

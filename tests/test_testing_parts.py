@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from perfrules.pack.loader import Pack, load_pack
-from perfrules.read.yaml12 import load_yaml
 from perfrules.testing import boundaries
 from perfrules.testing._fragments import Fragment
 from perfrules.testing._yamlout import dump_yaml, example_block
@@ -19,6 +18,7 @@ from perfrules.testing.coverage import analyse, format_coverage
 from perfrules.testing.examples import format_failure, run_examples
 from perfrules.testing.mutation import mutants, shifted
 from perfrules.testing.properties import format_boundary_failure
+from perfrules.yaml12 import load_yaml
 
 HEAD = """\
 id: TEST-{name}

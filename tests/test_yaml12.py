@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfrules.read.yaml12 import YamlError, load_yaml
+from perfrules.yaml12 import YamlError, load_yaml
 
 # --- YAML 1.2 scalars -------------------------------------------------------------------------
 

@@ -67,8 +67,10 @@ _SOURCES = (
     "pack/loader.py",
     "pack/overlay.py",
     "pack/cache.py",
-    "read/yaml12.py",
+    "yaml12.py",
+    "numbers.py",
     "tables/spec.py",
+    "tables/columns.py",
 )
 """The code a loaded pack depends on, relative to the package: a change to any of it is a new key."""
 
@@ -130,7 +132,7 @@ def code_fingerprint() -> str:
     digest.update(json.dumps(versions, sort_keys=True).encode())
     for rel in _SOURCES:
         base = _PACKAGE / rel
-        paths = sorted(base.glob("*.py")) if base.is_dir() else [base]
+        paths = sorted(base.rglob("*.py")) if base.is_dir() else [base]  # compile/kinds/ too
         for path in paths:
             try:
                 data = path.read_bytes()

@@ -27,8 +27,8 @@ from perfrules.model.messages import chinese
 from perfrules.model.report import OverlayChange
 from perfrules.model.rule import ParamValue, Rule, check_identifier
 from perfrules.pack.problem import Problem as Problem
-from perfrules.read.yaml12 import Located, YamlError, load_yaml
 from perfrules.tables.spec import ReferenceTable
+from perfrules.yaml12 import Located, YamlError, load_yaml
 
 BUILTIN_PLACEHOLDERS = ("department", "fiscal_year", "project", "indicator", "fund", "column", "location")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -19,7 +19,7 @@ from perfrules.compile.kinds import CompileError, compile_rule
 from perfrules.model.report import OverlayChange as ChangeStamp
 from perfrules.model.rule import ParamValue, Severity
 from perfrules.pack.problem import Problem
-from perfrules.read.yaml12 import YamlError, load_yaml
+from perfrules.yaml12 import YamlError, load_yaml
 
 if TYPE_CHECKING:
     from perfrules.pack.loader import Pack

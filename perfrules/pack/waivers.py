@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from perfrules.model.messages import chinese
 from perfrules.model.report import Problem, Waiver
-from perfrules.read.yaml12 import YamlError, load_yaml
+from perfrules.yaml12 import YamlError, load_yaml
 
 
 class WaiversFile(BaseModel):

@@ -20,8 +20,8 @@ from perfrules.model.messages import chinese
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
-from perfrules.read.numbers import NumberTooLarge, bounded_decimal, bounded_int
-from perfrules.read.yaml12 import Located, YamlError, load_yaml
+from perfrules.numbers import NumberTooLarge, bounded_decimal, bounded_int
+from perfrules.yaml12 import Located, YamlError, load_yaml
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 SUFFIXES = (".json", ".yaml", ".yml")

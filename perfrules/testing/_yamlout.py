@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-# The scalar forms perfrules.read.yaml12 resolves to non-strings.
+# The scalar forms perfrules.yaml12 resolves to non-strings.
 _NOT_A_STRING_IN_YAML12 = re.compile(
     r"^([-+]?[0-9]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$"
 )

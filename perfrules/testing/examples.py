@@ -16,8 +16,8 @@ from typing import Any
 
 from perfrules.model.rule import Example, Severity
 from perfrules.pack.loader import LoadedRule, Pack
-from perfrules.read.yaml12 import Located, YamlError, load_yaml
 from perfrules.testing._engine import Outcome, evaluate
+from perfrules.yaml12 import Located, YamlError, load_yaml
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from perfrules.errors import InputError
-from perfrules.read.numbers import NumberTooLarge, bounded_decimal, bounded_int
+from perfrules.numbers import NumberTooLarge, bounded_decimal, bounded_int
 
 # The C composer is much faster on big submissions; pure-Python builds of PyYAML lack it.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
