@@ -19,14 +19,14 @@ _WITHIN = re.compile(r"(?<!以)(?:之内|内)$")
 
 
 def declared_measure(value: CellValue, number_format: str = "General") -> Measure:
-    """``measure`` of the cell, else of its text without the leading verb (never a guess)."""
+    """``measure`` of the cell's text without its leading verb, else of the cell as it is (never a guess)."""
     first = measure(value, number_format)
-    if first.quantitative or not isinstance(value, str):
+    if not isinstance(value, str):
         return first
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
-    stripped = _SHORT_LTE.sub("不超过", _TRAILING.sub("", _LEADING.sub("", text, count=1)))
-    stripped = _WITHIN.sub("以内", stripped)
-    if stripped == text or not stripped:  # nothing was stripped: the grammar has already said no
+    stripped = _LEADING.sub("", text, count=1)
+    stripped = _WITHIN.sub("以内", _SHORT_LTE.sub("不超过", _TRAILING.sub("", stripped)))
+    if stripped == text or not stripped:  # nothing to strip: the grammar has already said
         return first
     second = measure(stripped, number_format)
     if not second.quantitative:
