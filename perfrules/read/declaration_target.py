@@ -12,14 +12,17 @@ import unicodedata
 
 from perfrules.read.cells import CellValue, Measure, measure
 
-_LEADING = re.compile(r"^(?:(?:总成本|成本|费用|单价)?(?:达到|达|实现|保持|维持|确保|控制在|约为|约)?)")
+_LEADING = re.compile(r"^(?:(?:总成本|成本|费用|单价)?(?:达到|达|实现|完成|覆盖|保持|维持|确保|控制在|约为|约)?)")
 _SHORT_LTE = re.compile(r"^不超(?!过)")
 _TRAILING = re.compile(r"(?:左右|及其以上)$")
+_TWO_NUMBERS = re.compile(r"\d\s+\d")
 _WITHIN = re.compile(r"(?<!以)(?:之内|内)$")
 
 
 def declared_measure(value: CellValue, number_format: str = "General") -> Measure:
     """``measure`` of the cell's text without its leading verb, else of the cell as it is (never a guess)."""
+    if isinstance(value, str) and _TWO_NUMBERS.search(value.strip()):  # "102\n120": two targets, not 102120
+        return Measure(value=value.strip(), blank=False, text=value.strip())
     first = measure(value, number_format)
     if not isinstance(value, str):
         return first
