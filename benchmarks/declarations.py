@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from end_to_end import _READ_ONLY, REPO, _tree_rss_kib  # noqa: E402
+from end_to_end import _READ_ONLY, REPO, _tree_rss_kib
 
 CORPUS = REPO.parent / "shared" / "real" / "songgang-2023" / "项目信息.xlsx"
 
