@@ -331,3 +331,59 @@ def test_corpus_benchmark_runs(tmp_path: Path) -> None:
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert (figures["projects"], figures["unreadable"], figures["read_submissions"]) == (291, 0, 291)
     assert 0 < figures["read_seconds"] < figures["check_seconds"]
+
+
+# --- the central 项目支出绩效目标申报表 form -------------------------------------------------------------------------
+
+
+def write_form(path: Path) -> Path:
+    """The central form's grid: labels left, values right, 年度目标 above its text, the indicator block."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "培训项目"
+    sheet["A1"] = "项目支出绩效目标申报表"
+    sheet["A2"] = "（2024年度）"
+    rows = [
+        ("项目名称", "职业技能提升培训"), ("主管部门及代码", "某市人力资源和社会保障局 101"),
+        ("实施单位", "某市职业技能培训中心"), ("年度资金总额", 120), ("其中：财政拨款", 100),
+    ]  # fmt: skip
+    for i, (label, value) in enumerate(rows, start=3):
+        sheet.cell(i, 1, label)
+        sheet.cell(i, 3, value)
+    sheet["A8"], sheet["B8"] = "总体目标", "年度目标"
+    sheet["B9"] = "通过开展职业技能培训 2400 人次，使结业学员就业率达到 60% 以上。"
+    sheet.append(["一级指标", "二级指标", "三级指标", "指标值"])
+    indicators = [
+        ("产出指标", "数量指标", "培训人次", "≥2400人次"), (None, "质量指标", "培训合格率", "达到90%以上"),
+        (None, "时效指标", "培训完成时间", "2024年11月底前"), (None, "成本指标", "人均培训成本", "≤500元"),
+        ("效益指标", "社会效益指标", "结业后就业率", "≥60%"), (None, "经济效益指标", None, None),
+        ("满意度指标", "服务对象满意度指标", "学员满意度", "≥90%"),
+    ]  # fmt: skip
+    for row in indicators:
+        sheet.append(list(row))
+    sheet.merge_cells("A11:A14")
+    sheet.merge_cells("A15:A16")
+    book.save(path)
+    return path
+
+
+def test_central_form_is_read_as_a_declaration(tmp_path: Path) -> None:
+    (result,) = read_workbook(write_form(tmp_path / "申报表.xlsx"))
+    assert result.problems == () and result.submission is not None
+    sub = result.submission.submission
+    assert (sub.document_kind.value, sub.header.department, sub.header.fiscal_year) == (
+        "target_declaration", "某市职业技能培训中心", 2024,
+    )  # fmt: skip
+    project = sub.projects[0]
+    assert project.name == "职业技能提升培训" and project.declaration is not None
+    assert project.declaration.unit == "万元" and str(project.declaration.annual_amount.value) == "120"
+    assert project.declaration.annual_goal is not None and project.declaration.annual_goal.startswith("通过开展")
+    assert [(i.level1, i.level2) for i in project.indicators][1] == ("产出指标", "质量指标")  # merged 一级指标
+    assert len(project.indicators) == 7 and project.indicators[5].name == ""  # the blank row is kept
+    assert result.submission.locations["/projects/0/indicators/1/target_text"] == "培训项目!D12"
+    report = validate(tmp_path / "申报表.xlsx")
+    rules = {f.rule_id for f in report.submissions[0].findings}
+    assert "DECL-ROW-BLANK" in rules and "DECL-INDICATORS-BLANK" not in rules
+    assert "DECL-TARGET-UNQUANTIFIED" not in rules and "DECL-TIME-VAGUE" not in rules

@@ -133,7 +133,10 @@ def detect(sheets: list[Sheet]) -> Layout:
 
 
 def is_declaration(sheets: list[Sheet]) -> bool:
-    return detect(sheets).found
+    """The long export, or a sheet of the central 项目支出绩效目标申报表 form."""
+    from perfrules.read.declaration_form import is_form
+
+    return detect(sheets).found or any(is_form(s) for s in sheets)
 
 
 def _review_is_empty(table: Table) -> bool:
@@ -299,6 +302,10 @@ def _read_project(project: _Project, book: LoadedWorkbook, joined: dict[str, lis
 def read_declaration_sheets(book: LoadedWorkbook) -> list[ReadResult]:
     """Every project of a declaration export, one ReadResult each, in the order of the workbook."""
     layout = detect(book.sheets)
+    if not layout.found:
+        from perfrules.read.declaration_form import is_form, read_form_sheet
+
+        return [read_form_sheet(book, sheet) for sheet in book.sheets if is_form(sheet)]
     both = layout.joined is not None and layout.projects is not None and layout.indicators is not None
     joined = _group(layout.joined) if both and layout.joined is not None else None
     results = [_read_project(p, book, joined, layout) for p in _projects(layout)]
