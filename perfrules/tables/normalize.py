@@ -64,6 +64,8 @@ def _date(d: PartialDate | None) -> object:
     return d.earliest if d else None
 
 
+_NO_DECLARATION = ProjectDeclaration()
+"""What a self-evaluation's project declares: nothing (one shared instance, read only)."""
 _FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
 
 
@@ -185,7 +187,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["filled_indicator_count"].append(shape.filled)
             prj_t["live_indicator_count"].append(len(shape.live_names))
             prj_t["indicator_names"].append("；".join(shape.live_names) or None)
-            decl = p.declaration or ProjectDeclaration()
+            decl = p.declaration or _NO_DECLARATION
             prj_t["applicant_unit"].append(decl.applicant_unit)
             money = 10000 if decl.unit == "万元" else 1
             _num(prj_t, "total_amount", decl.total_amount, money)

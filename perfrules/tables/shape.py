@@ -71,15 +71,20 @@ def _duplicates(names: list[str], live: list[bool]) -> list[str | None]:
 
 
 def indicator_shape(project: Project, declaration: bool) -> IndicatorShape:
-    """Counts for one project; near-duplicates are looked for in declarations only (they cost O(n²))."""
+    """Counts for one project. Only declarations have template rows, 不适用 rows and names worth
+    comparing; a self-evaluation's rows all count as filled (the cheap path keeps normalize fast)."""
     inds = project.indicators
+    if not declaration:
+        n = len(inds)
+        per = Counter(i.level2 for i in inds)
+        return IndicatorShape(n, [], [False] * n, [False] * n, [per[i.level2] for i in inds], [None] * n)
     blank = [is_blank(i) for i in inds]
     na = [is_not_applicable(i) for i in inds]
     filled = blank.count(False)
     per_level2 = Counter(_fold(i.level2) for i, b in zip(inds, blank, strict=True) if not b)
     live = [not b and not n for b, n in zip(blank, na, strict=True)]
     names = [f"{(i.level2 or i.level1).strip()}：{i.name.strip()}" for i, ok in zip(inds, live, strict=True) if ok]
-    dups: list[str | None] = _duplicates([i.name for i in inds], live) if declaration else [None] * len(inds)
+    dups = _duplicates([i.name for i in inds], live)
     return IndicatorShape(
         filled=filled,
         live_names=names,
