@@ -77,15 +77,20 @@ def _corpus(folder: Path) -> tuple[dict[str, tuple[Any, ...]], dict[str, list[tu
     return heads, inds
 
 
-def _search(pattern: str, value: Any, blank: bool) -> bool | None:
-    """As a pandas ``str.contains`` tool would: a NaN (empty) cell is never matched."""
+def _search(pattern: str, value: Any, blank: bool, strip: bool = False) -> bool | None:
+    """As a pandas ``str.contains`` tool would: a NaN (empty) cell is never matched.
+
+    ``strip``: on the text as perfrules reads it (no leading or trailing whitespace; a cell left
+    empty by stripping is blank, not text), to show which disagreements that alone explains."""
     if value is None:
         return None
-    text = str(value)
+    text = str(value).strip() if strip else str(value)
+    if strip and not blank and not text:
+        return None
     return re.search(r"^\s*$" if blank else pattern, text) is not None
 
 
-def bureau_fires(row: Any, heads: dict[str, Any], inds: dict[str, list[Any]]) -> dict[str, str]:
+def bureau_fires(row: Any, heads: dict[str, Any], inds: dict[str, list[Any]], strip: bool = False) -> dict[str, str]:
     """Project code -> the first text the bureau's regex fired on."""
     target = target_of(row.get("object"))
     assert target is not None
@@ -104,7 +109,7 @@ def bureau_fires(row: Any, heads: dict[str, Any], inds: dict[str, list[Any]]) ->
             ]  # fmt: skip
             values = [r[IND_FIELDS[c]] for r in rows for c in columns]
         for value in values:
-            hit = _search(regex, value, blank)
+            hit = _search(regex, value, blank, strip)
             if hit is not None and hit == on_match:
                 fired[code] = repr(str(value)[:40])
                 break
