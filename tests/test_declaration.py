@@ -394,3 +394,41 @@ def test_central_form_is_read_as_a_declaration(tmp_path: Path) -> None:
     rules = {f.rule_id for f in report.submissions[0].findings}
     assert "DECL-ROW-BLANK" in rules and "DECL-INDICATORS-BLANK" not in rules
     assert "DECL-TARGET-UNQUANTIFIED" not in rules and "DECL-TIME-VAGUE" not in rules
+
+
+# --- the tidy template's 申报信息 sheet ------------------------------------------------------------------------------
+
+
+def test_tidy_template_reads_a_declaration(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from perfrules.read.tidy import write_template
+
+    path = tmp_path / "模板.xlsx"
+    write_template(path)
+    book = load_workbook(path)
+    assert "申报信息" in book.sheetnames and "指标解释" in [c.value for c in book["绩效指标"][1]]
+
+    def fill(sheet: str, values: dict[str, Any]) -> None:
+        headers = [c.value for c in book[sheet][1]]
+        book[sheet].append([values.get(h) for h in headers])
+
+    fill("基本信息", {"文书类型": "项目支出绩效目标申报表", "部门（单位）名称": UNIT, "年度": 2023})
+    fill("项目", {"项目编号": PROJECTS[0]["code"], "项目名称": PROJECTS[0]["name"]})
+    fill("申报信息", {"项目编号": PROJECTS[0]["code"], "金额单位": "万元", "项目总金额": 0.9, "本年金额": 0.3,
+                      "政策依据": PROJECTS[0]["policy"], "测算依据": PROJECTS[0]["calc"], "年度目标": PROJECTS[0]["goal"]})  # fmt: skip
+    for l2, name, value, expl in _filled():
+        fill("绩效指标", {"项目编号": PROJECTS[0]["code"], "一级指标": _level1(l2), "二级指标": l2, "三级指标": name,
+                          "年度指标值": value, "指标解释": expl})  # fmt: skip
+    book.save(path)
+    (result,) = read_workbook(path)
+    assert result.problems == () and result.submission is not None
+    project = result.submission.submission.projects[0]
+    assert project.declaration is not None and str(project.declaration.annual_amount.value) == "0.3"
+    quality = project.indicators[1]
+    assert (quality.kind, quality.comparator, quality.target_text) == ("quantitative", "gte", "达到95%以上")
+    assert quality.explanation == "根据检测报告判断物业结构安全性"
+    assert result.submission.locations["/projects/0/policy_basis"] == "申报信息!I2"
+    report = validate(path)
+    assert report.submissions[0].verdict == "pass", [f.rule_id for f in report.submissions[0].findings if f.blocking]
+    assert report.submissions[0].document_kind == "target_declaration"
