@@ -945,6 +945,13 @@ def _const(n: int, value: str | None) -> Coded:
     return Coded(np.full(n, -1 if value is None else 0, dtype=np.int32), () if value is None else (value,))
 
 
+def _level2_counts(project: np.ndarray, level2: np.ndarray) -> np.ndarray:
+    """For each indicator row, how many rows of its project share its 二级指标."""
+    pairs = project.astype(np.int64) * (int(level2.max(initial=0)) + 1) + level2
+    _, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
+    return counts[inverse].astype(np.int64)
+
+
 def _state(states: np.ndarray) -> Coded:
     return _text(states, STATE_CODES)
 
@@ -1235,6 +1242,14 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "score": Scaled(score * 100, score_ok),
         "score_state": _state(score_state),
         "deviation_explanation": _text(expl, explanations),
+        # Declaration columns: self-evaluations state no target text and have no blank rows.
+        "target_text": _const(len(proj), None),
+        "explanation": _const(len(proj), None),
+        "blank": Ints(np.zeros(len(proj), np.int64)),
+        "not_applicable": Ints(np.zeros(len(proj), np.int64)),
+        "project_filled_count": Ints(sizes[proj]),
+        "level2_filled_count": Ints(_level2_counts(proj, t_l2[tpl])),
+        "near_duplicate_of": _const(len(proj), None),
     }
 
     # ---- budget lines: 年度资金总额 plus three sub-lines per project, in 元, all consistent
@@ -1306,6 +1321,15 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "self_grade": _text(grade_of, ("差", "中", "良", "优")),
         "indicator_count": Ints(sizes),
         "budget_line_count": Ints(np.full(n_proj, 4)),
+        "filled_indicator_count": Ints(sizes),
+        "live_indicator_count": Ints(sizes),
+        "indicator_names": _const(n_proj, None),
+        "applicant_unit": _const(n_proj, None),
+        **dict(zip(("total_amount", "total_amount_state"), _null_numbers(n_proj), strict=True)),
+        **dict(zip(("annual_amount", "annual_amount_state"), _null_numbers(n_proj), strict=True)),
+        "policy_basis": _const(n_proj, None),
+        "calculation_basis": _const(n_proj, None),
+        "annual_goal": _const(n_proj, None),
     }
     assert len(delivered_code) == len(delivered)
 

@@ -431,6 +431,25 @@ def export_gx(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command("import-rules")
+def import_rules(
+    sheet: Annotated[Path, typer.Argument(help="审核口径 .xlsx / a bureau's review-rule sheet")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出的规则目录 / the pack folder to write")],
+    prefix: Annotated[str, typer.Option("--prefix", help="规则编号前缀 / rule id prefix")] = "BUREAU",
+    examples_from: Annotated[
+        Path | None, typer.Option("--examples-from", help="取真实文字作示例的申报表 / a declaration workbook")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖非空目录 / write into a non-empty folder")] = False,
+) -> None:
+    """把审核口径表转为规则包 / turn a bureau's review sheet into a rule pack (lint and test it after)."""
+    from perfrules.pack.import_sheet import import_sheet
+
+    outcome = import_sheet(sheet, out, prefix=prefix, examples_from=examples_from, force=force)
+    for line in outcome.lines:
+        typer.echo(line, err=line.startswith("✗"))
+    raise typer.Exit(outcome.exit_code)
+
+
 @app.command()
 def schema(
     out: Annotated[Path, typer.Option("--out", help="输出目录 / output folder")] = Path("docs"),

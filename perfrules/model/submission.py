@@ -20,18 +20,22 @@ class DocumentKind(StrEnum):
     PROJECT_TABLE = "project_table"
     DEPARTMENT_TABLE = "department_table"
     NARRATIVE_REPORT = "narrative_report"
+    TARGET_DECLARATION = "target_declaration"
 
 
 DOCUMENT_KIND_LABELS = {
     DocumentKind.PROJECT_TABLE: "项目支出绩效自评表",
     DocumentKind.DEPARTMENT_TABLE: "部门整体支出绩效自评表",
     DocumentKind.NARRATIVE_REPORT: "自评报告（无自评表）",
+    DocumentKind.TARGET_DECLARATION: "项目支出绩效目标申报表",
 }
 _KIND_ALIASES = {
     "项目支出绩效自评表": "project_table",
     "部门整体支出绩效自评表": "department_table",
     "自评报告": "narrative_report",
     "部门整体支出绩效自评报告": "narrative_report",
+    "项目支出绩效目标申报表": "target_declaration",
+    "绩效目标申报表": "target_declaration",
 }
 
 
@@ -184,6 +188,8 @@ class Indicator(_Strict):
     weight: NumField = Field(default_factory=missing, description="分值")
     score: NumField = Field(default_factory=missing, description="得分")
     deviation_explanation: str | None = Field(None, description="偏差原因分析及改进措施")
+    target_text: str | None = Field(None, description="指标值 as stated, for declarations (e.g. 达到95%以上)")
+    explanation: str | None = Field(None, description="指标解释 (绩效目标申报表)")
 
     @model_validator(mode="before")
     @classmethod
@@ -201,6 +207,19 @@ class Indicator(_Strict):
 _KIND_WORDS = {"定量": "quantitative", "定性": "qualitative"}
 
 
+class ProjectDeclaration(_Strict):
+    """绩效目标申报表的项目信息: what a project declares before its budget is approved."""
+
+    applicant_unit: str | None = Field(None, description="申请单位")
+    budget_unit: str | None = Field(None, description="一级预算单位")
+    unit: MoneyUnit = Field("元", description="金额单位")
+    total_amount: NumField = Field(default_factory=missing, description="项目总金额")
+    annual_amount: NumField = Field(default_factory=missing, description="本年金额")
+    policy_basis: str | None = Field(None, description="政策依据")
+    calculation_basis: str | None = Field(None, description="测算依据")
+    annual_goal: str | None = Field(None, description="年度目标")
+
+
 class Project(_Strict):
     id: str | None = Field(None, description="项目编号")
     name: str = Field(description="项目名称")
@@ -213,6 +232,7 @@ class Project(_Strict):
     self_grade: str | None = Field(None, description="自评等级")
     budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
+    declaration: ProjectDeclaration | None = Field(None, description="绩效目标申报信息 (target_declaration only)")
 
 
 class Expenditure(_Strict):

@@ -37,7 +37,9 @@ from perfrules.read.cells import (
     rate_cell,
     text_of,
 )
+from perfrules.read.declaration_target import declared_measure
 from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.tidy_declaration import declarations, is_declaration
 from perfrules.read.xlsx_forms import LoadedWorkbook, load_sheets, locate, row_cap_problem
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -85,7 +87,7 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "文书类型",
                 "document_kind",
-                "项目支出绩效自评表 / 部门整体支出绩效自评表 / 自评报告",
+                "项目支出绩效自评表 / 部门整体支出绩效自评表 / 自评报告 / 项目支出绩效目标申报表",
                 "项目支出绩效自评表",
             ),
             Column(
@@ -155,8 +157,27 @@ TABLES: tuple[Table, ...] = (
             Column("分值", "weight", "指标分值", "20"),
             Column("得分", "score", "指标得分", "20"),
             Column("偏差原因分析及改进措施", "deviation_explanation", "未完成时说明原因及改进措施", ""),
+            Column("指标解释", "explanation", "绩效目标申报表：指标衡量的内容和计算方法", ""),
         ),
         ("level1", "name"),
+    ),
+    Table(
+        "申报信息",
+        (
+            _DOC,
+            *_PROJECT_KEYS,
+            Column("申请单位", "applicant_unit", "绩效目标申报表：申请单位", "示例市职业技能培训中心"),
+            Column("一级预算单位", "budget_unit", "一级预算单位", "示例市人力资源和社会保障局"),
+            Column("金额单位", "unit", "元 或 万元（留空为元）", "万元"),
+            Column("项目总金额", "total_amount", "项目总金额", "360"),
+            Column("本年金额", "annual_amount", "本年金额", "120"),
+            Column("政策依据", "policy_basis", "立项依据及相关文件", "根据《示例市职业技能提升行动实施方案》设立"),
+            Column("测算依据", "calculation_basis", "各分项的单价×数量=金额", "培训补贴 500元/人次×2400人次=120万元"),
+            Column(
+                "年度目标", "annual_goal", "通过做什么，达到什么效果", "通过开展培训2400人次，使结业就业率达到60%以上"
+            ),
+        ),
+        (),
     ),
     Table(
         "资金",
@@ -503,8 +524,10 @@ class _Assembler:
             indicators = doc.data["projects"][index]["indicators"]
             pointer = f"/projects/{index}/indicators/{len(indicators)}"
             ind: dict[str, Any] = {}
-            for name in ("level1", "level2", "name", "deviation_explanation"):
+            for name in ("level1", "level2", "name", "deviation_explanation", "explanation"):
                 self.put(doc, ind, pointer, name, _text(row.get(name)), row.get(name))
+            if is_declaration(doc.data.get("document_kind")):  # the target as stated, for the 事前 rules
+                self.put(doc, ind, pointer, "target_text", _text(row.get("target")), row.get("target"))
             for name in ("weight", "score"):
                 self.put(doc, ind, pointer, name, _num(row.get(name), ("分",)), row.get(name))
             self.measures(doc, ind, pointer, row)
@@ -513,7 +536,8 @@ class _Assembler:
             indicators.append(ind)
 
     def measures(self, doc: _Doc, ind: dict[str, Any], pointer: str, row: dict[str, _Value]) -> None:
-        target = measure(row["target"].value, row["target"].fmt) if "target" in row else measure(None)
+        parse = declared_measure if is_declaration(doc.data.get("document_kind")) else measure
+        target = parse(row["target"].value, row["target"].fmt) if "target" in row else measure(None)
         actual = measure(row["actual"].value, row["actual"].fmt) if "actual" in row else measure(None)
         stated = unicodedata.normalize("NFKC", _text(row.get("kind")) or "")
         kind = _KINDS.get(stated, stated)
@@ -589,6 +613,7 @@ _STEPS = (
     ("项目", _Assembler.projects),
     ("部门整体预算", _Assembler.finance),
     ("预算执行", _Assembler.budget_lines),
+    ("申报信息", declarations),
     ("绩效指标", _Assembler.indicators),
     ("资金", _Assembler.funds),
     ("支出", _Assembler.expenditures),
@@ -730,7 +755,7 @@ def write_template(path: Path) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 
     choices = {
-        "document_kind": "项目支出绩效自评表,部门整体支出绩效自评表,自评报告",
+        "document_kind": "项目支出绩效自评表,部门整体支出绩效自评表,自评报告,项目支出绩效目标申报表",
         "unit": "元,万元",
         "kind": "定量,定性",
         "comparator": "≥,>,=,≤,<",

@@ -872,6 +872,10 @@ def read_workbook(path: Path) -> list[ReadResult]:
         from perfrules.read.tidy import read_tidy_sheets  # the tidy reader builds on this module
 
         return read_tidy_sheets(loaded)
+    from perfrules.read.declaration_xlsx import is_declaration, read_declaration_sheets
+
+    if is_declaration(loaded.sheets):  # the long export of 绩效目标申报表, one submission per 项目编码
+        return read_declaration_sheets(loaded)
     results: list[ReadResult] = []
     ignored: list[Sheet] = []
     capped: list[Problem] = list(loaded.hidden)

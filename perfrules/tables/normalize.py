@@ -8,8 +8,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from perfrules.model.sourced import SourcedSubmission
-from perfrules.model.submission import TOTAL_LINE_ITEMS, DepartmentFinance, PartialDate, Submission
+from perfrules.model.submission import (
+    TOTAL_LINE_ITEMS,
+    DepartmentFinance,
+    DocumentKind,
+    PartialDate,
+    ProjectDeclaration,
+    Submission,
+)
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
+from perfrules.tables.shape import indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
     DATA_TABLES,
@@ -54,6 +62,8 @@ def _date(d: PartialDate | None) -> object:
     return d.earliest if d else None
 
 
+_NO_DECLARATION = ProjectDeclaration()
+"""What a self-evaluation's project declares: nothing (one shared instance, read only)."""
 _FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
 
 
@@ -171,6 +181,18 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["self_grade"].append(p.self_grade)
             prj_t["indicator_count"].append(len(p.indicators))
             prj_t["budget_line_count"].append(len(p.budget_lines))
+            shape = indicator_shape(p, s.document_kind is DocumentKind.TARGET_DECLARATION)
+            prj_t["filled_indicator_count"].append(shape.filled)
+            prj_t["live_indicator_count"].append(len(shape.live_names))
+            prj_t["indicator_names"].append("；".join(shape.live_names) or None)
+            decl = p.declaration or _NO_DECLARATION
+            prj_t["applicant_unit"].append(decl.applicant_unit)
+            money = 10000 if decl.unit == "万元" else 1
+            _num(prj_t, "total_amount", decl.total_amount, money)
+            _num(prj_t, "annual_amount", decl.annual_amount, money)
+            prj_t["policy_basis"].append(decl.policy_basis)
+            prj_t["calculation_basis"].append(decl.calculation_basis)
+            prj_t["annual_goal"].append(decl.annual_goal)
 
             for bi, line in enumerate(p.budget_lines):
                 bpath = f"{ppath}/budget_lines/{bi}"
@@ -205,6 +227,13 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 _num(ind_t, "weight", ind.weight)
                 _num(ind_t, "score", ind.score)
                 ind_t["deviation_explanation"].append(ind.deviation_explanation)
+                ind_t["target_text"].append(ind.target_text)
+                ind_t["explanation"].append(ind.explanation)
+                ind_t["blank"].append(shape.blank[ii])
+                ind_t["not_applicable"].append(shape.not_applicable[ii])
+                ind_t["project_filled_count"].append(shape.filled)
+                ind_t["level2_filled_count"].append(shape.level2_filled[ii])
+                ind_t["near_duplicate_of"].append(shape.duplicate_of[ii])
 
         for fi, f in enumerate(s.funds):
             fpath = f"/funds/{fi}"

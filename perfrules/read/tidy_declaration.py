@@ -1,0 +1,38 @@
+"""The tidy template's 申报信息 sheet: what each project declares before its budget (绩效目标申报表).
+
+One row per project, named by 项目编号 or 项目名称 as in the other child sheets; the row becomes the
+project's ``declaration``. Its cells are located as ``/projects/<i>/<field>``, the column they
+fill in the ``projects`` table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from perfrules.read.tidy import _Assembler, _Rows
+
+DECLARATION_KINDS = ("target_declaration", "项目支出绩效目标申报表", "绩效目标申报表")
+_MONEY = ("total_amount", "annual_amount")
+
+
+def declarations(assembler: _Assembler, rows: _Rows) -> None:
+    from perfrules.read.tidy import _num, _text
+
+    for row in rows.rows:
+        doc = assembler.doc_of(row, rows.table.name)
+        index = assembler.project_of(doc, row, rows.table.name) if doc else None
+        if doc is None or index is None:
+            continue
+        decl: dict[str, Any] = {}
+        unit = _text(row.get("unit")) or "元"
+        for name, cell in row.items():
+            if name in ("doc", "project_id", "project_name"):
+                continue
+            value = _num(cell, (unit,)) if name in _MONEY else _text(cell)
+            assembler.put(doc, decl, f"/projects/{index}", name, value, cell)
+        doc.data["projects"][index]["declaration"] = decl
+
+
+def is_declaration(kind: object) -> bool:
+    return isinstance(kind, str) and kind.strip() in DECLARATION_KINDS
