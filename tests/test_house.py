@@ -174,3 +174,26 @@ def test_the_public_api_is_exactly_what_all_lists() -> None:
         assert getattr(perfrules, name) is not None
     assert (PACKAGE / "py.typed").is_file()
     assert callable(importlib.import_module("perfrules.run").validate)
+
+
+DOCSTRING_DEBT = {
+    "read/cells.py:is_percent_format",
+    "read/tidy.py:Column",
+    "read/tidy.py:Table",
+    "read/xlsx_forms.py:LoadedWorkbook",
+    "read/xlsx_forms.py:row_cap_problem",
+}
+
+
+def test_public_functions_of_read_report_and_tables_have_docstrings() -> None:
+    missing = set()
+    for sub in ("read", "report", "tables"):
+        for path in sorted((PACKAGE / sub).glob("*.py")):
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                public = isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")
+                if public and not ast.get_docstring(node):
+                    missing.add(f"{path.relative_to(PACKAGE).as_posix()}:{node.name}")
+    assert missing <= DOCSTRING_DEBT, f"public names without a docstring: {sorted(missing - DOCSTRING_DEBT)}"
+    assert not DOCSTRING_DEBT - missing, (
+        f"documented now; remove from DOCSTRING_DEBT: {sorted(DOCSTRING_DEBT - missing)}"
+    )

@@ -34,6 +34,7 @@ LABELS = {
 
 
 def is_form(sheet: Sheet) -> bool:
+    """Whether a sheet is the central 项目支出绩效目标申报表 form, by its title and labels."""
     texts = {label_key(v) for v, _ in sheet.cells.values() if isinstance(v, str)}
     return any(TITLE in t for t in texts) and "三级指标" in texts and bool(texts & set(LABELS["annual_goal"]))
 
@@ -114,6 +115,7 @@ def _year(sheet: Sheet) -> int | None:
 
 
 def read_form_sheet(book: LoadedWorkbook, sheet: Sheet) -> ReadResult:
+    """One central-form sheet → its declaration submission, every value located at its cell."""
     source = f"{book.source}#{sheet.name}"
     locations: dict[str, str] = {}
     fields = _header_fields(sheet, locations)

@@ -98,6 +98,8 @@ def _find_table(sheet: Sheet, spec: dict[str, tuple[str, ...]]) -> Table | None:
 
 @dataclass
 class Layout:
+    """The sheets of a long-export workbook: the joined sheet, the split project and indicator pair, and what was skipped."""
+
     joined: Table | None = None
     projects: Table | None = None
     indicators: Table | None = None

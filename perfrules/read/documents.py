@@ -29,6 +29,8 @@ SUFFIXES = (".json", ".yaml", ".yml")
 
 @dataclass(frozen=True)
 class ReadResult:
+    """What a reader gives for one document: its source, sha256, the submission (None if unreadable) and problems."""
+
     source: str
     sha256: str
     submission: SourcedSubmission | None
@@ -88,6 +90,7 @@ def _place(text: str, literal: str) -> str | None:
 
 
 def parse_document(raw: bytes, source: str, suffix: str) -> tuple[Any, Located | None, list[Problem]]:
+    """JSON or YAML bytes → the parsed data and its line positions, or the problems that stop it (decoding, syntax, duplicate keys)."""
     try:
         text = _decode(raw)
     except UnicodeDecodeError:
@@ -143,6 +146,7 @@ def _explain(error: ErrorDetails) -> str:
 
 
 def to_submission(data: Any, source: str, located: Located | None = None) -> tuple[Submission | None, list[Problem]]:
+    """Parsed data → a validated Submission, or problems at JSON pointers (with YAML lines when ``located`` is given)."""
     if not isinstance(data, dict):
         return None, [
             _problem(source, "/", "文档应是一个对象 / a submission must be an object with document_kind and header")
@@ -163,6 +167,7 @@ def to_submission(data: Any, source: str, located: Located | None = None) -> tup
 
 
 def read_bytes(raw: bytes, source: str, suffix: str) -> ReadResult:
+    """One JSON or YAML document's bytes → its ReadResult; never raises (a document nested too deep is a problem)."""
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
         return _read_bytes(raw, source, suffix, digest)
@@ -181,6 +186,7 @@ def _read_bytes(raw: bytes, source: str, suffix: str, digest: str) -> ReadResult
 
 
 def read_path(path: Path) -> ReadResult:
+    """One .json/.yaml/.yml file → its ReadResult, with a problem for an unsupported type, a file too large or unreadable."""
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:

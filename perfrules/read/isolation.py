@@ -35,6 +35,8 @@ DEFAULT_MEMORY_MB = 4096
 
 @dataclass(frozen=True)
 class ReadLimits:
+    """The per-file deadline and the worker's memory cap, from PERFRULES_READ_TIMEOUT and PERFRULES_READ_MEMORY_MB."""
+
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int = DEFAULT_MEMORY_MB
 

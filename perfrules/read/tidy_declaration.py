@@ -17,6 +17,7 @@ _MONEY = ("total_amount", "annual_amount")
 
 
 def declarations(assembler: _Assembler, rows: _Rows) -> None:
+    """The tidy template's 申报信息 sheet: each row's declaration fields onto its project."""
     from perfrules.read.tidy import _num, _text
 
     for row in rows.rows:
@@ -35,4 +36,5 @@ def declarations(assembler: _Assembler, rows: _Rows) -> None:
 
 
 def is_declaration(kind: object) -> bool:
+    """Whether a document_kind cell names a target declaration (绩效目标申报表)."""
     return isinstance(kind, str) and kind.strip() in DECLARATION_KINDS

@@ -11,6 +11,7 @@ from pathlib import Path
 
 
 def partial_path(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place: ``<name>.partial`` beside it."""
     return path.with_name(path.name + ".partial")
 
 

@@ -46,6 +46,7 @@ def _w(key: str, lang: Lang) -> str:
 
 
 def badge(verdict: str, lang: Lang) -> str:
+    """A verdict as a coloured label (通过 / 不通过 / 出错), escaped."""
     label = _VERDICT.get(verdict, (verdict, verdict))[0 if lang == "zh" else 1]
     return f'<span class="verdict v-{_e(verdict)}">{_e(label)}</span>'
 
@@ -63,6 +64,7 @@ def first_positions(report: Report) -> list[int]:
 
 
 def headline(report: Report, lang: Lang) -> str:
+    """The index page's first line: how many submissions, how many blocked and how many in error."""
     verdicts = Counter(r.verdict for r in report.submissions)
     text = _w("headline", lang).format(
         total=report.summary.get("submissions", len(report.submissions)),

@@ -205,6 +205,7 @@ def _batch_summary(report: Report, lang: Lang) -> list[str]:
 
 
 def render_text(report: Report, lang: Lang = "zh") -> str:
+    """The report as plain text for a terminal or a mail: per submission, errors first, then warnings and info, each with its cell and short fingerprint, and the basis of each rule once at the end."""
     named = [f"{o.name} ({visible(o.source)} {o.sha256[:15]}…)" for o in report.pack.overlay_files]
     overlays = f" · {_w('overlays', lang)} {', '.join(named or report.pack.overlays)}" if report.pack.overlays else ""
     lines = [

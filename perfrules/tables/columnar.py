@@ -45,10 +45,12 @@ class TableShapeError(InputError):
 
 
 def arrow_type(column: Column) -> pa.DataType:
+    """The Arrow type a column is stored as (dictionary-encoded text for enumerated columns)."""
     return ENUM_TYPE if column.enumerated else _ARROW_TYPES[column.type]
 
 
 def schema(spec: TableSpec) -> pa.Schema:
+    """A table spec's Arrow schema, every column including the ``<name>_state`` companions."""
     return pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in spec.all_columns])
 
 
@@ -59,6 +61,7 @@ def encode(spec: TableSpec, columns: dict[str, list[object]]) -> pa.Table:
 
 
 def empty(spec: TableSpec) -> pa.Table:
+    """An Arrow table of the spec's schema with no rows."""
     return schema(spec).empty_table()
 
 

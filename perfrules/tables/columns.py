@@ -17,6 +17,8 @@ STATES = ("value", "missing", "not_applicable", "withheld", "malformed")
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table: its SQL type, description, the model field it comes from, and whether it is numeric with a state."""
+
     name: str
     type: SqlType
     description: str
@@ -32,6 +34,8 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """A table's declared shape: its columns, the columns that identify a row to people, and its parent table."""
+
     name: str
     description: str
     columns: tuple[Column, ...]

@@ -40,6 +40,8 @@ def is_not_applicable(ind: Indicator) -> bool:
 
 @dataclass(frozen=True)
 class IndicatorShape:
+    """What a project's indicator block looks like as a whole: how many rows are filled, which are blank or not applicable."""
+
     filled: int
     live_names: list[str]
     blank: list[bool]
