@@ -29,7 +29,6 @@ DEBT: dict[str, int] = {
     "pack/catalogue.py:render_rule_page": 103,
     "engine/spark_regex.py:java_regex": 100,
     "testing/runner.py:_test_pack": 77,
-    "pack/overlay.py:apply_overlays": 86,
     "compile/allowlist.py:parse_fragment": 66,
 }
 

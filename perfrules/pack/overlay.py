@@ -70,6 +70,7 @@ def _stamp_path(pack_root: str, path: Path) -> str:
 
 
 def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
+    """Apply each overlay file in order; a problem in one is reported at its line and the rest still apply."""
     digest = hashlib.sha256(pack.content_hash.encode())
     lookups = {name: t.columns for name, t in pack.references.items()}
     for item in overlays:
@@ -91,61 +92,10 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
             continue
         for index, change in enumerate(overlay.changes):
             pos = located.line_of(("changes", index))
-            line = pos[0] if pos else None
-            position = next((i for i, r in enumerate(pack.rules) if r.rule.id == change.rule), None)
-            if position is None:
-                pack.problems.append(
-                    Problem(
-                        file, line, None, f"叠加规则引用了不存在的规则 / overlay names an unknown rule: {change.rule}"
-                    )
-                )
-                continue
-            loaded = pack.rules[position]
-            unknown = sorted(set(change.parameters) - set(loaded.rule.parameters))
-            if unknown:
-                pack.problems.append(
-                    Problem(
-                        file,
-                        line,
-                        None,
-                        f"规则 {change.rule} 没有参数 / rule has no parameter: {', '.join(unknown)}",
-                        change.rule,
-                    )
-                )
-                continue
-            mistyped = sorted(
-                k for k, v in change.parameters.items() if not _same_kind(loaded.rule.parameters[k].default, v)
-            )
-            if mistyped:
-                pack.problems.append(
-                    Problem(
-                        file,
-                        line,
-                        None,
-                        f"参数类型与默认值不同 / parameter type differs from its default: {', '.join(mistyped)}",
-                        change.rule,
-                    )
-                )
-                continue
-            params = {**loaded.parameters, **change.parameters}
-            try:
-                compiled = compile_rule(loaded.rule, params, lookups)
-            except CompileError as exc:
-                pack.problems.append(Problem(file, line, None, str(exc), change.rule))
-                continue
-            described = {f"parameters.{k}": str(v) for k, v in change.parameters.items()}
-            described |= {"severity": change.severity.value} if change.severity else {}
-            described |= {"enabled": str(change.enabled).lower()} if change.enabled is not None else {}
-            pack.overlay_changes.append(
-                ChangeStamp(overlay=overlay.name, rule_id=change.rule, reason=change.reason, changes=described)
-            )
-            pack.rules[position] = replace(
-                loaded,
-                compiled=compiled,
-                parameters=params,
-                severity=change.severity or loaded.severity,
-                enabled=loaded.enabled if change.enabled is None else change.enabled,
-            )
+            problem = _apply_change(pack, overlay.name, change, lookups)
+            if problem is not None:
+                message, rule_id = problem
+                pack.problems.append(Problem(file, pos[0] if pos else None, None, message, rule_id))
         pack.overlays.append(overlay.name)
         pack.overlay_files.append(
             {
@@ -155,3 +105,41 @@ def apply_overlays(pack: Pack, overlays: Iterable[str | Path]) -> None:
             }
         )
     pack.content_hash = "sha256:" + digest.hexdigest()
+
+
+def _apply_change(
+    pack: Pack, overlay: str, change: OverlayChange, lookups: dict[str, tuple[str, ...]]
+) -> tuple[str, str | None] | None:
+    """One change to one rule, recompiled with its new parameters; or why it cannot apply (message, rule id)."""
+    position = next((i for i, r in enumerate(pack.rules) if r.rule.id == change.rule), None)
+    if position is None:
+        return f"叠加规则引用了不存在的规则 / overlay names an unknown rule: {change.rule}", None
+    loaded = pack.rules[position]
+    unknown = sorted(set(change.parameters) - set(loaded.rule.parameters))
+    if unknown:
+        return f"规则 {change.rule} 没有参数 / rule has no parameter: {', '.join(unknown)}", change.rule
+    mistyped = sorted(k for k, v in change.parameters.items() if not _same_kind(loaded.rule.parameters[k].default, v))
+    if mistyped:
+        return (
+            f"参数类型与默认值不同 / parameter type differs from its default: {', '.join(mistyped)}",
+            change.rule,
+        )
+    params = {**loaded.parameters, **change.parameters}
+    try:
+        compiled = compile_rule(loaded.rule, params, lookups)
+    except CompileError as exc:
+        return str(exc), change.rule
+    described = {f"parameters.{k}": str(v) for k, v in change.parameters.items()}
+    described |= {"severity": change.severity.value} if change.severity else {}
+    described |= {"enabled": str(change.enabled).lower()} if change.enabled is not None else {}
+    pack.overlay_changes.append(
+        ChangeStamp(overlay=overlay, rule_id=change.rule, reason=change.reason, changes=described)
+    )
+    pack.rules[position] = replace(
+        loaded,
+        compiled=compiled,
+        parameters=params,
+        severity=change.severity or loaded.severity,
+        enabled=loaded.enabled if change.enabled is None else change.enabled,
+    )
+    return None
