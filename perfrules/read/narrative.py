@@ -11,8 +11,10 @@ Extraction is rule-based, from the wording reports use, never from positions:
 
 Paragraphs are blocks between blank lines; a block that stops mid-sentence (a page break in the
 source) is joined to the next, so quotes never break mid-sentence. What is not stated is left
-out, never guessed: a fund's purpose category and a spending's use category need a reviewer's
-reading and stay empty, so the rules that need them do not fire on a guess.
+out, never guessed: a fund's purpose comes from its name (中央转移支付精神障碍管理治疗经费 →
+精神障碍管理治疗), and a spending's use category from the pack's fund-use vocabulary only when one
+category is clearly named (see ``fund_vocab``); otherwise it stays empty and FUND-USE-ALLOWED does not
+fire on a guess. The narrative kept is the joined paragraphs, so quotes never break mid-sentence.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from perfrules.model.report import Problem
 from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.fund_vocab import classify_use
 from perfrules.read.text_file import read_text_file
 from perfrules.tables.normalize import SourcedSubmission
 
@@ -43,6 +46,10 @@ _AMOUNT_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
 _PAID_WITH = re.compile(r"与([^，。、；]{2,20}?)一并支付了?([^，。；]{0,40})")
 _PURPOSE = re.compile(r"^(?:中央|省级?|市级?|县级?)?(?:专项)?转移支付(?P<purpose>.+?)(?:专项)?(?:补助)?(?:经费|资金)$")
 """An earmarked transfer names its purpose: 中央转移支付精神障碍管理治疗经费 → 精神障碍管理治疗."""
+_REGION = re.compile(r"^(?:中共)?(?P<region>[^\s省市县区]{2,6}?(?:自治区|省|市|县|区))(?:委|人民政府|政府|人大)")
+"""The region a department's name carries: 中共石家庄市委政法委员会 → 石家庄市."""
+_PROJECT_TYPE = re.compile(r"立项的(信息化|基建|工程|修缮|购置)项目")
+"""A project that states what kind it is ("而立项的信息化项目") → 信息化建设."""
 _SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
 
 
@@ -110,6 +117,9 @@ def _project(para: str) -> dict[str, Any] | None:
     delivery = _DELIVERY.search(para)
     if delivery:
         project["delivery_date"] = f"{int(delivery.group(1)):04d}-{int(delivery.group(2)):02d}"
+    kind = _PROJECT_TYPE.search(para)
+    if kind:
+        project["project_type"] = kind.group(1) + "建设"
     return project
 
 
@@ -129,6 +139,9 @@ def _fund(para: str, name: str) -> dict[str, Any] | None:
         spend: dict[str, Any] = {"paid_with": [paid.group(1)]}
         if paid.group(2):
             spend["use_text"] = paid.group(2)
+            category = classify_use(paid.group(2))
+            if category:
+                spend["use_category"] = category
         if amount:
             spend |= {"amount": amount.group(1), "unit": "万元"}
         fund["expenditures"] = [spend]
@@ -141,14 +154,18 @@ def extract(text: str) -> dict[str, Any] | None:
     title = _title(paras)
     if title is None:
         return None
-    header: dict[str, Any] = {"department": title.group("department").strip(), "fiscal_year": int(title.group("year"))}
+    department = title.group("department").strip()
+    header: dict[str, Any] = {"department": department, "fiscal_year": int(title.group("year"))}
+    region = _REGION.match(department)
+    if region:
+        header["region_name"] = region.group("region")
     report_date = _report_date(text)
     if report_date:
         header["report_date"] = report_date
     grade = _GRADE.search(text)
     if grade:
         header["self_grade"] = grade.group(1)
-    header["narrative"] = text.strip()
+    header["narrative"] = "\n\n".join(paras)
     withheld = _withheld(paras)
     if withheld:
         header["withheld"] = withheld
