@@ -62,7 +62,7 @@ def default_rules_dir() -> Path:
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-NARRATIVE_SUFFIXES = (".txt",)
+NARRATIVE_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
 """Read when named directly; a folder's .txt files are not taken (notes and readmes sit beside submissions)."""
 BUNDLE_MARKER = "基本信息.csv"
 

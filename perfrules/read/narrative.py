@@ -50,18 +50,33 @@ _REGION = re.compile(r"^(?:中共)?(?P<region>[^\s省市县区]{2,6}?(?:自治�
 """The region a department's name carries: 中共石家庄市委政法委员会 → 石家庄市."""
 _PROJECT_TYPE = re.compile(r"立项的(信息化|基建|工程|修缮|购置)项目")
 """A project that states what kind it is ("而立项的信息化项目") → 信息化建设."""
+_CLAUSE = re.compile(r"[，,。；;：:！？]")
 _SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Hard-wrapped lines → one line: no space between Chinese characters, one between Latin words."""
+    out = ""
+    for line in (" ".join(raw.split()) for raw in lines):
+        if not line:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            out += " "
+        out += line
+    return out
 
 
 def paragraphs(text: str) -> list[str]:
     """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
-    blocks = [" ".join(line.strip() for line in block.splitlines()).strip() for block in re.split(r"\n\s*\n", text)]
+    blocks = [join_lines(block.splitlines()) for block in re.split(r"\n\s*\n", text)]
     out: list[str] = []
     pending = ""
     for block in (b for b in blocks if b):
         pending += block
         heading = _HEADING.match(pending) is not None and len(pending) < 40
-        if pending.endswith(_SENTENCE_END) or heading or (len(pending) < 40 and not out):
+        # a short line with no clause inside is a title, a heading, a menu item or a signature
+        line = pending == block and len(block) < 40 and not _CLAUSE.search(block)
+        if pending.endswith(_SENTENCE_END) or heading or line or (len(pending) < 40 and not out):
             out.append(pending)
             pending = ""
     if pending:
@@ -185,7 +200,60 @@ def extract(text: str) -> dict[str, Any] | None:
     return document
 
 
-def read_narrative(path: Path) -> ReadResult:
+def problem_result(source: str, digest: str, message: str, location: str | None = None) -> ReadResult:
+    """A report that cannot be read: one input problem (exit 2)."""
+    return ReadResult(source, digest, None, (Problem(kind="input", source=source, location=location, message=message),))
+
+
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+"""A .docx, .pdf or .html report with its pictures; scans run larger but have no text to read."""
+
+
+def load_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> tuple[bytes | None, str, str | None]:
+    """The file's bytes and digest, or the reason it cannot be read (too large, unreadable, empty)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, "", f"文件过大（{size} 字节，上限 {limit} 字节）/ file too large ({size} bytes, limit {limit})"
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, "", f"无法读取文件 / cannot read file: {exc.strerror}"
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    if not raw:
+        return None, digest, "文件为空 / the file is empty"
+    return raw, digest, None
+
+
+def from_blocks(source: str, digest: str, blocks: list[tuple[str, str]]) -> ReadResult:
+    """Paragraphs read from a document, each ``(text, location)``, → its submission."""
+    if not any(text.strip() for text, _ in blocks):
+        return problem_result(source, digest, "文档中没有文字 / the document holds no text")
+    return from_text(source, digest, "\n\n".join(text for text, _ in blocks if text.strip()))
+
+
+def missing_extra(source: str, digest: str, what: str, extra: str) -> ReadResult:
+    """The optional dependency for this format is not installed: a problem naming the install."""
+    hint = f"pip install 'perfrules[{extra}]'"
+    return problem_result(source, digest, f"读取 {what} 需要安装：{hint} / reading {what} needs: {hint}")
+
+
+def from_text(source: str, digest: str, text: str) -> ReadResult:
+    """A report's text (paragraphs separated by blank lines) → its submission, or why there is none."""
+    document = extract(text)
+    if document is None:
+        return problem_result(
+            source, digest,
+            "未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
+            "naming the department and fiscal year was found",
+            "1",
+        )  # fmt: skip
+    submission, problems = to_submission(document, source)
+    if submission is None:
+        return ReadResult(source, digest, None, tuple(problems))
+    return ReadResult(source, digest, SourcedSubmission(source, submission))
+
+
+def read_text_report(path: Path) -> ReadResult:
     """Read a .txt self-evaluation report into a submission, or say why it cannot be."""
     source = str(path)
     decoded = read_text_file(path)
@@ -194,20 +262,27 @@ def read_narrative(path: Path) -> ReadResult:
     except OSError:
         digest = ""
     if decoded.text is None:
-        return ReadResult(
-            source, digest, None, (Problem(kind="input", source=source, message=decoded.problem or "无法读取"),)
-        )
-    document = extract(decoded.text)
-    if document is None:
-        return ReadResult(
-            source, digest, None,
-            (Problem(
-                kind="input", source=source, location="1",
-                message="未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
-                "naming the department and fiscal year was found",
-            ),),
-        )  # fmt: skip
-    submission, problems = to_submission(document, source)
-    if submission is None:
-        return ReadResult(source, digest, None, tuple(problems))
-    return ReadResult(source, digest, SourcedSubmission(source, submission))
+        return problem_result(source, digest, decoded.problem or "无法读取")
+    return from_text(source, digest, decoded.text)
+
+
+def read_narrative(path: Path) -> ReadResult:
+    """A narrative report in any supported format (.txt, .docx, .doc, .pdf, .html/.htm), by suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        from perfrules.read.docx_text import read_docx
+
+        return read_docx(path)
+    if suffix == ".doc":
+        from perfrules.read.doc_legacy import read_doc
+
+        return read_doc(path)
+    if suffix == ".pdf":
+        from perfrules.read.pdf_text import read_pdf
+
+        return read_pdf(path)
+    if suffix in (".html", ".htm"):
+        from perfrules.read.html_text import read_html
+
+        return read_html(path)
+    return read_text_report(path)
