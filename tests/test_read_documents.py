@@ -7,6 +7,7 @@ import json
 import re
 import socket
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -247,3 +248,14 @@ def test_an_html_page_nested_too_deep_is_a_clear_problem(tmp_path: Path) -> None
     path = tmp_path / "deep.html"
     path.write_text("<html><body>" + "<div>" * 100_000 + "某局 2022 年部门整体支出绩效自评报告" + "</div>" * 100_000)
     assert "嵌套过深" in _problem(path)
+
+
+@pytest.mark.slow
+def test_the_narrative_benchmark_runs_and_every_report_gives_the_seed_findings() -> None:
+    cjk_font()
+    done = subprocess.run(
+        [sys.executable, "benchmarks/narratives.py", "--batch", "20", "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "ms/page" in done.stdout
