@@ -3,7 +3,7 @@
 Part 1 reads the seed report (fixtures/narratives) in each format with ``read_narrative`` (decode or
 parse, paragraphs, extraction, the model), best of ``--repeat``; the time per page counts the pages
 of the seed's PDF (the same text, A4, 12 pt). The .docx and .pdf are built from the seed's text with
-python-docx and fpdf2 (a CJK font from ``fc-list :lang=zh``), into benchmarks/out/narratives/.
+python-docx and fpdf2 (a TrueType CJK font from ``fc-list :lang=zh:fontformat=TrueType``), into benchmarks/out/narratives/.
 
 Part 2, in the same run: ``--batch`` text reports (the seed under other department names), timed as
 (a) the plain-text floor: read the bytes, decode, split paragraphs and run every extraction regex;
@@ -54,7 +54,9 @@ def build_docx(path: Path) -> Path:
 def build_pdf(path: Path) -> tuple[Path, int]:
     from fpdf import FPDF
 
-    listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False).stdout
+    listed = subprocess.run(
+        ["fc-list", ":lang=zh:fontformat=TrueType", "file"], capture_output=True, text=True, check=False
+    ).stdout
     fonts = sorted(line.split(":")[0] for line in listed.splitlines() if line.strip())
     if not fonts:
         raise SystemExit("no CJK font installed: run scripts/ensure-cjk-font")

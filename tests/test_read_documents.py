@@ -40,12 +40,14 @@ def make_docx(path: Path, blocks: list[str]) -> Path:
 
 def cjk_font() -> Path:
     try:
-        listed = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, check=False).stdout
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh:fontformat=TrueType", "file"], capture_output=True, text=True, check=False
+        ).stdout
     except OSError:
         listed = ""
     fonts = sorted(Path(line.split(":")[0]) for line in listed.splitlines() if line.strip())
     if not fonts:
-        pytest.skip("no CJK font installed (scripts/ensure-cjk-font installs one)")
+        pytest.skip("no TrueType CJK font installed (scripts/ensure-cjk-font installs one)")
     return fonts[0]
 
 
@@ -76,6 +78,9 @@ def assert_same_as_text(path: Path, page_furniture: tuple[str, ...] = ()) -> Non
     """
     mine, text = _submission(path), _submission(SEED_TXT)
     a, b = mine.model_dump(), text.model_dump()
+    # claims: the same statements; their paragraph numbers and locations are the format's own
+    claims_a, claims_b = ([(c["kind"], c["role"], c["quote"], c["value"]) for c in d.pop("claims")] for d in (a, b))
+    assert claims_a == claims_b
     narrative_a, narrative_b = a["header"].pop("narrative"), b["header"].pop("narrative")
     for extra in page_furniture:
         assert extra in narrative_a

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
+from perfrules.read.claims import extract_claims
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.fund_vocab import classify_use
 from perfrules.read.text_file import read_text_file
@@ -66,22 +67,30 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
-def paragraphs(text: str) -> list[str]:
-    """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
-    blocks = [join_lines(block.splitlines()) for block in re.split(r"\n\s*\n", text)]
-    out: list[str] = []
-    pending = ""
-    for block in (b for b in blocks if b):
+def paragraph_blocks(text: str) -> list[tuple[str, int]]:
+    """Blank-line separated blocks, a block ending mid-sentence joined to the next; each paragraph with
+    the index of its first block (among the non-empty ones)."""
+    blocks = [b for b in (join_lines(block.splitlines()) for block in re.split(r"\n\s*\n", text)) if b]
+    out: list[tuple[str, int]] = []
+    pending, first = "", 0
+    for index, block in enumerate(blocks):
+        if not pending:
+            first = index
         pending += block
         heading = _HEADING.match(pending) is not None and len(pending) < 40
         # a short line with no clause inside is a title, a heading, a menu item or a signature
         line = pending == block and len(block) < 40 and not _CLAUSE.search(block)
         if pending.endswith(_SENTENCE_END) or heading or line or (len(pending) < 40 and not out):
-            out.append(pending)
+            out.append((pending, first))
             pending = ""
     if pending:
-        out.append(pending)
+        out.append((pending, first))
     return out
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
+    return [p for p, _ in paragraph_blocks(text)]
 
 
 MAX_TITLE = 80
@@ -163,9 +172,13 @@ def _fund(para: str, name: str) -> dict[str, Any] | None:
     return fund if paid else None
 
 
-def extract(text: str) -> dict[str, Any] | None:
-    """The submission a narrative report states, as a document; None without a recognisable title."""
-    paras = paragraphs(text)
+def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | None:
+    """The submission a narrative report states, as a document; None without a recognisable title.
+
+    ``locations`` name each non-empty block of ``text`` in its source (a page and line, a path).
+    """
+    spans = paragraph_blocks(text)
+    paras = [p for p, _ in spans]
     title = _title(paras)
     if title is None:
         return None
@@ -197,6 +210,10 @@ def extract(text: str) -> dict[str, Any] | None:
     document: dict[str, Any] = {"document_kind": "narrative_report", "header": header, "projects": projects}
     if funds:
         document["funds"] = funds
+    where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
+    claims = extract_claims(paras, where)
+    if claims:
+        document["claims"] = claims
     return document
 
 
@@ -226,9 +243,10 @@ def load_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> tuple[bytes | None,
 
 def from_blocks(source: str, digest: str, blocks: list[tuple[str, str]]) -> ReadResult:
     """Paragraphs read from a document, each ``(text, location)``, → its submission."""
-    if not any(text.strip() for text, _ in blocks):
+    kept = [(re.sub(r"\n\s*\n", "\n", text), where) for text, where in blocks if text.strip()]
+    if not kept:
         return problem_result(source, digest, "文档中没有文字 / the document holds no text")
-    return from_text(source, digest, "\n\n".join(text for text, _ in blocks if text.strip()))
+    return from_text(source, digest, "\n\n".join(text for text, _ in kept), [where for _, where in kept])
 
 
 def missing_extra(source: str, digest: str, what: str, extra: str) -> ReadResult:
@@ -237,9 +255,9 @@ def missing_extra(source: str, digest: str, what: str, extra: str) -> ReadResult
     return problem_result(source, digest, f"读取 {what} 需要安装：{hint} / reading {what} needs: {hint}")
 
 
-def from_text(source: str, digest: str, text: str) -> ReadResult:
+def from_text(source: str, digest: str, text: str, locations: list[str] | None = None) -> ReadResult:
     """A report's text (paragraphs separated by blank lines) → its submission, or why there is none."""
-    document = extract(text)
+    document = extract(text, locations)
     if document is None:
         return problem_result(
             source, digest,
@@ -250,7 +268,8 @@ def from_text(source: str, digest: str, text: str) -> ReadResult:
     submission, problems = to_submission(document, source)
     if submission is None:
         return ReadResult(source, digest, None, tuple(problems))
-    return ReadResult(source, digest, SourcedSubmission(source, submission))
+    cells = {f"/claims/{i}/quote": c.location for i, c in enumerate(submission.claims) if c.location}
+    return ReadResult(source, digest, SourcedSubmission(source, submission, cells))
 
 
 def read_text_report(path: Path) -> ReadResult:

@@ -47,7 +47,9 @@ def _page_lines(page: Any) -> list[_Line]:
     """The page's text fragments grouped by baseline, top to bottom."""
     lines: list[_Line] = []
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+    def visit(raw: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        # some CJK fonts' ToUnicode maps leave a NUL before each character; NUL is never text
+        text = raw.replace("\x00", "")
         if not text.strip():
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]

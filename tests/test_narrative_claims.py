@@ -1,0 +1,102 @@
+"""Claims from a report's text, and the narrative rules that read them: each fires on its weakness, not beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perfrules import validate
+from perfrules.read.claims import extract_claims
+from perfrules.read.narrative import extract
+
+TITLE = "示例市卫生健康委员会 2022 年部门整体支出绩效自评报告"
+
+
+def _report(tmp_path: Path, *paras: str) -> Path:
+    path = tmp_path / "report.txt"
+    path.write_text("\n\n".join([TITLE, *paras, "示例市卫生健康委员会", "2023年3月1日"]) + "\n", encoding="utf-8")
+    return path
+
+
+def _rule_ids(path: Path) -> list[str]:
+    report = validate([path])
+    assert not report.problems, report.problems
+    (result,) = report.submissions
+    return sorted(f.rule_id for f in result.findings)
+
+
+def test_a_claim_keeps_its_span_offsets_paragraph_and_section() -> None:
+    para = "本年收入合计 1,200.5 万元，本年支出 980 万元，资金到位率仅为 45%。"
+    (income, spending, rate) = extract_claims(["二、预算执行情况", para], ["p1", "p2"])
+    assert (income["role"], income["value"], income["unit"], income["quote"]) == (
+        "收入",
+        "1200.5",
+        "万元",
+        "本年收入合计 1,200.5 万元",
+    )
+    assert para[income["start"] : income["end"]] == income["quote"]
+    assert (spending["role"], spending["value"]) == ("支出", "980")
+    assert (rate["role"], rate["value"], rate["quote"]) == ("到位率", "0.45", "资金到位率仅为 45%")
+    assert (rate["paragraph"], rate["location"], rate["section"]) == (2, "p2", "二、预算执行情况")
+
+
+def test_parts_of_a_project_are_not_totals() -> None:
+    claims = extract_claims(["基本支出 600 万元、项目支出 300 万元，占比 33%。"])
+    assert claims == []
+
+
+def test_staff_totals_keep_the_sum_of_their_parts() -> None:
+    (total, *_parts) = extract_claims(["核定编制 50 人，其中行政编制 40 人、事业编制 8 人。"])
+    assert (total["role"], total["value"], total["parts_sum"], total["parts_count"]) == ("编制数", "50", "48", 2)
+
+
+def test_the_seed_states_no_claim_that_a_narrative_rule_reads_wrongly() -> None:
+    root = Path(__file__).resolve().parents[1]
+    document = extract((root / "fixtures/narratives/shijiazhuang-zhengfawei-2020.txt").read_text(encoding="utf-8"))
+    assert document is not None
+    assert {(c["kind"], c["role"], c["quote"]) for c in document["claims"]} == {("rate", "化解率", "化解率98.1%")}
+    assert [c["location"] for c in document["claims"]] == ["段落 8 / paragraph 8", "段落 18 / paragraph 18"]
+
+
+@pytest.mark.parametrize(
+    ("paras", "rule"),
+    [
+        (
+            ["本年收入 1000 万元，本年支出 1350 万元。项目绩效目标全部完成，项目自评 95 分。"],
+            "NARRATIVE-SPEND-OVER-INCOME",
+        ),
+        (["本单位核定编制 50 人，其中行政编制 40 人、事业编制 8 人。"], "NARRATIVE-PARTS-SUM"),
+        (["专项资金到位率仅为 45%，项目绩效目标全部完成。"], "NARRATIVE-LOW-TO-ARRIVE"),
+        (["全年预算执行率为 62%，各项工作有序推进。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
+        (["全年预算执行率为 62%，由于设备采购延期。", "三、存在问题", "暂无问题。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
+    ],
+)
+def test_each_narrative_rule_fires_on_its_weakness(tmp_path: Path, paras: list[str], rule: str) -> None:
+    assert rule in _rule_ids(_report(tmp_path, *paras))
+
+
+@pytest.mark.parametrize(
+    "paras",
+    [
+        ["本年收入 1000 万元，本年支出 1350 万元，其中使用上年结转资金 400 万元。"],
+        ["本年收入 1400 万元，本年支出 1350 万元。"],
+        ["本单位核定编制 50 人，其中行政编制 40 人、事业编制 10 人；实有人数 48 人，其中在职 40 人、退休 8 人。"],
+        ["资金到位率 60%，原因是省级资金于年底才下达。"],
+        ["资金到位率 100%。"],
+        ["全年预算执行率为 62%，主要原因是设备采购延期至次年。"],
+        ["全年预算执行率为 96%。", "三、存在问题", "暂无问题。"],
+    ],
+)
+def test_no_narrative_rule_fires_beside_a_sound_statement(tmp_path: Path, paras: list[str]) -> None:
+    found = [r for r in _rule_ids(_report(tmp_path, *paras)) if r.startswith("NARRATIVE-")]
+    assert found == []
+
+
+def test_a_claim_finding_points_at_its_paragraph(tmp_path: Path) -> None:
+    path = _report(tmp_path, "一、基本情况", "本单位核定编制 50 人，其中行政编制 40 人、事业编制 8 人。")
+    (result,) = validate([path]).submissions
+    (finding,) = [f for f in result.findings if f.rule_id == "NARRATIVE-PARTS-SUM"]
+    assert finding.location.pointer == "/claims/0/quote"
+    assert finding.location.cell == "段落 3 / paragraph 3"
+    assert finding.evidence["quote"] == "核定编制 50 人"
