@@ -42,8 +42,15 @@ def test_a_claim_keeps_its_span_offsets_paragraph_and_section() -> None:
 
 
 def test_parts_of_a_project_are_not_totals() -> None:
-    claims = extract_claims(["基本支出 600 万元、项目支出 300 万元，占比 33%。"])
+    claims = extract_claims(["基本支出 600 万元、项目支出 300 万元，财政拨款收入合计 800 万元，占比 33%。"])
     assert claims == []
+
+
+def test_amounts_as_published_reports_word_them() -> None:
+    para = "年初批复预算8个项目985万元，调整预算后项目预算861.46万元，实际到位资金334.67万元，2022年度收入总计1.2亿元。"
+    got = [(c["role"], c["value"], c["unit"]) for c in extract_claims([para])]
+    # "年初批复预算8个项目985万元" counts projects between the role and the sum: not taken
+    assert got == [("全年预算", "861.46", "万元"), ("到位资金", "334.67", "万元"), ("收入", "12000.0", "万元")]
 
 
 def test_staff_totals_keep_the_sum_of_their_parts() -> None:
