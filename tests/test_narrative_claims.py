@@ -50,7 +50,12 @@ def test_amounts_as_published_reports_word_them() -> None:
     para = "年初批复预算8个项目985万元，调整预算后项目预算861.46万元，实际到位资金334.67万元，2022年度收入总计1.2亿元。"
     got = [(c["role"], c["value"], c["unit"]) for c in extract_claims([para])]
     # "年初批复预算8个项目985万元" counts projects between the role and the sum: not taken
-    assert got == [("全年预算", "861.46", "万元"), ("到位资金", "334.67", "万元"), ("收入", "12000.0", "万元")]
+    assert got == [
+        ("全年预算", "861.46", "万元"),
+        ("到位资金", "334.67", "万元"),
+        ("收入", "12000.0", "万元"),
+        ("到位率", "0.3885", "%（到位资金÷预算）"),  # computed: 334.67 ÷ 861.46, quoting the 到位资金 span
+    ]
 
 
 def test_staff_totals_keep_the_sum_of_their_parts() -> None:
@@ -75,6 +80,7 @@ def test_the_seed_states_no_claim_that_a_narrative_rule_reads_wrongly() -> None:
         ),
         (["本单位核定编制 50 人，其中行政编制 40 人、事业编制 8 人。"], "NARRATIVE-PARTS-SUM"),
         (["专项资金到位率仅为 45%，项目绩效目标全部完成。"], "NARRATIVE-LOW-TO-ARRIVE"),
+        (["调整后预算 861.46 万元，实际到位资金 334.67 万元，项目绩效目标全部完成。"], "NARRATIVE-LOW-TO-ARRIVE"),
         (["全年预算执行率为 62%，各项工作有序推进。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
         (["全年预算执行率为 62%，由于设备采购延期。", "三、存在问题", "暂无问题。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
     ],
@@ -91,6 +97,8 @@ def test_each_narrative_rule_fires_on_its_weakness(tmp_path: Path, paras: list[s
         ["本单位核定编制 50 人，其中行政编制 40 人、事业编制 10 人；实有人数 48 人，其中在职 40 人、退休 8 人。"],
         ["资金到位率 60%，原因是省级资金于年底才下达。"],
         ["资金到位率 100%。"],
+        ["调整后预算 861.46 万元，实际到位资金 861.46 万元。"],
+        ["调整后预算 900 万元，实际到位资金 300 万元，其余资金因省级文件未下达，结转下年。"],
         ["全年预算执行率为 62%，主要原因是设备采购延期至次年。"],
         ["全年预算执行率为 96%。", "三、存在问题", "暂无问题。"],
     ],

@@ -119,3 +119,16 @@ def test_an_unreadable_text_report_is_a_problem_with_exit_2(tmp_path: Path, cont
     report = validate([path])
     assert report.exit_code == 2
     assert any(words in p.message and p.source == str(path) for p in report.problems)
+
+
+@pytest.mark.parametrize(
+    ("title", "department", "year"),
+    [
+        ("红河州数据发展中心2024年度项目支出绩效单位自评报告", "红河州数据发展中心", 2024),
+        ("示例县机构编制委员会办公室 2017 年部门整体支出绩效评价报告", "示例县机构编制委员会办公室", 2017),
+    ],
+)
+def test_titles_as_published_name_department_and_year(title: str, department: str, year: int) -> None:
+    document = extract(title + "\n\n正文。\n")
+    assert document is not None
+    assert (document["header"]["department"], document["header"]["fiscal_year"]) == (department, year)

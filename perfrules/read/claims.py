@@ -5,7 +5,9 @@ precision: a figure is taken only with the words that give it a role.
 - amounts: 年初预算 (年初批复预算), 全年预算 (调整后预算), 执行数, 实际到位资金, and the year's 收入 / 支出 totals
   ("本年收入 1,200 万元", "2022 年支出 900 万元", "支出合计 900 万元"; "项目支出 300 万元" and "财政拨款收入合计"
   are parts, not totals, and are not taken), 结转/结余;
-- rates: 预算执行率, 执行率, 到位率, 化解率, 完成率 ("到位率仅为 45%" → 0.45);
+- rates: 预算执行率, 执行率, 到位率, 化解率, 完成率 ("到位率仅为 45%" → 0.45); a paragraph that states
+  实际到位资金 and the budget but no 到位率 gets one computed (到位资金 ÷ 全年预算, else 年初预算), quoting the
+  到位资金 span, with the unit "%（到位资金÷预算）";
 - staff: 编制数, 实有人数, 在职, 退休, with the parts a "其中" list gives ("编制 50 人，其中行政编制 40 人、
   事业编制 8 人" → parts_sum 48 of 2 parts);
 - statements: "暂无问题" and its kin, and any mention of 结转/结余 (money carried over).
@@ -87,16 +89,40 @@ def _parts(para: str, end: int) -> tuple[Decimal | None, int]:
     return (sum(figures, Decimal(0)), len(figures)) if figures else (None, 0)
 
 
+def _yuan(claim: dict[str, Any]) -> Decimal:
+    return Decimal(claim["value"]) * (10000 if claim["unit"] == "万元" else 1)
+
+
+def _arrival(amounts: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """资金到位率 = 实际到位资金 ÷ 预算资金, when a paragraph states both but not the rate itself."""
+    arrived = next((a for a in amounts if a["role"] == "到位资金"), None)
+    budget = next((a for a in amounts if a["role"] == "全年预算"), None) or next(
+        (a for a in amounts if a["role"] == "年初预算"), None
+    )
+    if arrived is None or budget is None or _yuan(budget) <= 0:
+        return None
+    rate = (_yuan(arrived) / _yuan(budget)).quantize(Decimal("0.0001"))
+    return {"kind": "rate", "role": "到位率", "value": str(rate), "unit": "%（到位资金÷预算）",
+            "start": arrived["start"], "end": arrived["end"]}  # fmt: skip
+
+
 def _paragraph_claims(para: str) -> Iterator[dict[str, Any]]:
+    amounts = []
     for m in _AMOUNT.finditer(para):
         factor, unit = _UNIT_FACTOR[m.group("unit")]
         value = _number(m.group("num")) * factor
-        yield {"kind": "amount", "role": _amount_role(m.group("role")), "value": str(value), "unit": unit,
-               "start": m.start(), "end": m.end()}  # fmt: skip
-    for m in _RATE.finditer(para):
-        value = _number(m.group("num")) / 100
-        yield {"kind": "rate", "role": _rate_role(m.group("role")), "value": str(value), "unit": "%",
-               "start": m.start(), "end": m.end()}  # fmt: skip
+        amounts.append({"kind": "amount", "role": _amount_role(m.group("role")), "value": str(value), "unit": unit,
+                        "start": m.start(), "end": m.end()})  # fmt: skip
+    yield from amounts
+    rates = [
+        {"kind": "rate", "role": _rate_role(m.group("role")), "value": str(_number(m.group("num")) / 100),
+         "unit": "%", "start": m.start(), "end": m.end()}
+        for m in _RATE.finditer(para)
+    ]  # fmt: skip
+    yield from rates
+    derived = None if any(r["role"] == "到位率" for r in rates) else _arrival(amounts)
+    if derived:
+        yield derived
     for m in _STAFF.finditer(para):
         claim: dict[str, Any] = {"kind": "staff", "role": _staff_role(m.group("role")), "value": m.group("num"),
                                  "unit": "人", "start": m.start(), "end": m.end()}  # fmt: skip

@@ -32,7 +32,7 @@ from perfrules.read.text_file import read_text_file
 from perfrules.tables.normalize import SourcedSubmission
 
 _TITLE = re.compile(
-    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告"
+    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效(?:单位)?(?:自评|自我评价|评价)报告"
 )
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
