@@ -46,9 +46,14 @@ def test_parts_of_a_project_are_not_totals() -> None:
     assert claims == []
 
 
+def test_counts_keep_their_units() -> None:
+    (count,) = extract_claims(["组织召开全市性会议 11 次。"])
+    assert (count["kind"], count["value"], count["unit"], count["quote"]) == ("count", "11", "次", "11 次")
+
+
 def test_amounts_as_published_reports_word_them() -> None:
     para = "年初批复预算8个项目985万元，调整预算后项目预算861.46万元，实际到位资金334.67万元，2022年度收入总计1.2亿元。"
-    got = [(c["role"], c["value"], c["unit"]) for c in extract_claims([para])]
+    got = [(c["role"], c["value"], c["unit"]) for c in extract_claims([para]) if c["kind"] != "count"]
     # "年初批复预算8个项目985万元" counts projects between the role and the sum: not taken
     assert got == [
         ("全年预算", "861.46", "万元"),
@@ -67,8 +72,11 @@ def test_the_seed_states_no_claim_that_a_narrative_rule_reads_wrongly() -> None:
     root = Path(__file__).resolve().parents[1]
     document = extract((root / "fixtures/narratives/shijiazhuang-zhengfawei-2020.txt").read_text(encoding="utf-8"))
     assert document is not None
-    assert {(c["kind"], c["role"], c["quote"]) for c in document["claims"]} == {("rate", "化解率", "化解率98.1%")}
-    assert [c["location"] for c in document["claims"]] == ["段落 8 / paragraph 8", "段落 18 / paragraph 18"]
+    claims = [c for c in document["claims"] if c["kind"] != "count"]
+    assert {(c["kind"], c["role"], c["quote"]) for c in claims} == {("rate", "化解率", "化解率98.1%")}
+    assert [c["location"] for c in claims] == ["段落 8 / paragraph 8", "段落 18 / paragraph 18"]
+    counts = [(c["value"], c["unit"]) for c in document["claims"] if c["kind"] == "count"]
+    assert ("13", "次") in counts and ("135", "套") in counts and ("11086", "起") in counts
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,9 @@ def assert_same_as_text(path: Path, page_furniture: tuple[str, ...] = ()) -> Non
     mine, text = _submission(path), _submission(SEED_TXT)
     a, b = mine.model_dump(), text.model_dump()
     # claims: the same statements; their paragraph numbers and locations are the format's own
-    claims_a, claims_b = ([(c["kind"], c["role"], c["quote"], c["value"]) for c in d.pop("claims")] for d in (a, b))
+    claims_a, claims_b = (
+        [(c["kind"], c["role"], re.sub(r"\s+", "", c["quote"]), c["value"]) for c in d.pop("claims")] for d in (a, b)
+    )
     assert claims_a == claims_b
     narrative_a, narrative_b = a["header"].pop("narrative"), b["header"].pop("narrative")
     for extra in page_furniture:

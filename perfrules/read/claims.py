@@ -10,6 +10,7 @@ precision: a figure is taken only with the words that give it a role.
   到位资金 span, with the unit "%（到位资金÷预算）";
 - staff: 编制数, 实有人数, 在职, 退休, with the parts a "其中" list gives ("编制 50 人，其中行政编制 40 人、
   事业编制 8 人" → parts_sum 48 of 2 parts);
+- counts: a number with a counting unit ("13 次", "135 套", "11086起"), role 数量;
 - statements: "暂无问题" and its kin, and any mention of 结转/结余 (money carried over).
 Each claim keeps its paragraph (1-based), the character offsets of the span in it, the paragraph's
 location in the source, the section heading it sits under, and the paragraph as context.
@@ -38,6 +39,8 @@ _STAFF = re.compile(
     r"(?P<role>核定编制(?:数)?|编制(?:数|人数)?|实有人数|实有人员|在职(?:人员|人数)?|离退休(?:人员|人数)?|退休(?:人员|人数)?)"
     r"\s*(?:为|共|总数|:|：)?\s*(?P<num>\d+)\s*(?:人|名)"
 )
+_COUNT = re.compile(r"(?<![\d.])(?P<num>\d+)\s*(?P<unit>人次|个|次|件|起|项|套|家|所|场|期|篇|批|台|户)")
+"""A counted thing ("13 次", "135 套"); a count of people is a staff figure only with a staff role."""
 _PARTS_LEAD = re.compile(r"^\s*[，,]?\s*其中\s*[：:，,]?")
 _PART = re.compile(r"(\d+)\s*(?:人|名)")
 _NO_PROBLEM = re.compile(r"暂无问题|暂未发现问题|未发现问题|无明显问题|不存在问题|没有问题")
@@ -130,6 +133,9 @@ def _paragraph_claims(para: str) -> Iterator[dict[str, Any]]:
         if total is not None and count >= 2:
             claim |= {"parts_sum": str(total), "parts_count": count}
         yield claim
+    for m in _COUNT.finditer(para):
+        yield {"kind": "count", "role": "数量", "value": m.group("num"), "unit": m.group("unit"),
+               "start": m.start(), "end": m.end()}  # fmt: skip
     for pattern, role in ((_NO_PROBLEM, "暂无问题"), (_CARRYOVER, "结转")):
         found = pattern.search(para)
         if found:
