@@ -73,8 +73,12 @@ def test_the_seed_states_no_claim_that_a_narrative_rule_reads_wrongly() -> None:
     document = extract((root / "fixtures/narratives/shijiazhuang-zhengfawei-2020.txt").read_text(encoding="utf-8"))
     assert document is not None
     claims = [c for c in document["claims"] if c["kind"] != "count"]
-    assert {(c["kind"], c["role"], c["quote"]) for c in claims} == {("rate", "化解率", "化解率98.1%")}
-    assert [c["location"] for c in claims] == ["段落 8 / paragraph 8", "段落 18 / paragraph 18"]
+    assert {(c["kind"], c["role"], c["quote"]) for c in claims} == {
+        ("rate", "化解率", "化解率98.1%"),
+        ("statement", "编外人员", "劳务派遣"),  # 综治中心人员经费 pays 劳务派遣人员
+    }
+    rates = [c for c in claims if c["kind"] == "rate"]
+    assert [c["location"] for c in rates] == ["段落 8 / paragraph 8", "段落 18 / paragraph 18"]
     counts = [(c["value"], c["unit"]) for c in document["claims"] if c["kind"] == "count"]
     assert ("13", "次") in counts and ("135", "套") in counts and ("11086", "起") in counts
 
@@ -90,6 +94,7 @@ def test_the_seed_states_no_claim_that_a_narrative_rule_reads_wrongly() -> None:
         (["专项资金到位率仅为 45%，项目绩效目标全部完成。"], "NARRATIVE-LOW-TO-ARRIVE"),
         (["调整后预算 861.46 万元，实际到位资金 334.67 万元，项目绩效目标全部完成。"], "NARRATIVE-LOW-TO-ARRIVE"),
         (["全年预算执行率为 62%，各项工作有序推进。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
+        (["本单位核定编制 50 人，实有人数 56 人。"], "NARRATIVE-STAFF-OVER-QUOTA"),
         (["全年预算执行率为 62%，由于设备采购延期。", "三、存在问题", "暂无问题。"], "NARRATIVE-EXEC-LOW-EXPLAIN"),
     ],
 )
@@ -104,6 +109,7 @@ def test_each_narrative_rule_fires_on_its_weakness(tmp_path: Path, paras: list[s
         ["本年收入 1400 万元，本年支出 1350 万元。"],
         ["本单位核定编制 50 人，其中行政编制 40 人、事业编制 10 人；实有人数 48 人，其中在职 40 人、退休 8 人。"],
         ["资金到位率 60%，原因是省级资金于年底才下达。"],
+        ["本单位核定编制 50 人，实有人数 56 人，其中编外聘用人员 6 人。"],
         ["资金到位率 100%。"],
         ["调整后预算 861.46 万元，实际到位资金 861.46 万元。"],
         ["调整后预算 900 万元，实际到位资金 300 万元，其余资金因省级文件未下达，结转下年。"],

@@ -266,3 +266,18 @@ def test_the_narrative_benchmark_runs_and_every_report_gives_the_seed_findings()
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     assert "ms/page" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("suffix", "module", "extra"), [(".docx", "docx", "docx"), (".pdf", "pypdf", "pdf"), (".html", "lxml", "html")]
+)
+def test_a_missing_extra_is_a_problem_naming_the_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, module: str, extra: str
+) -> None:
+    blocks = seed_blocks()
+    make = {".docx": make_docx, ".pdf": make_pdf, ".html": make_html}[suffix]
+    path = make(tmp_path / f"seed{suffix}", blocks)
+    for name in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
+    assert f"pip install 'perfrules[{extra}]'" in _problem(path)

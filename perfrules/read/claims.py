@@ -11,7 +11,8 @@ precision: a figure is taken only with the words that give it a role.
 - staff: 编制数, 实有人数, 在职, 退休, with the parts a "其中" list gives ("编制 50 人，其中行政编制 40 人、
   事业编制 8 人" → parts_sum 48 of 2 parts);
 - counts: a number with a counting unit ("13 次", "135 套", "11086起"), role 数量;
-- statements: "暂无问题" and its kin, and any mention of 结转/结余 (money carried over).
+- statements: "暂无问题" and its kin, any mention of 结转/结余 (money carried over), and of staff outside the
+  quota (编外, 聘用, 劳务派遣, 借调).
 Each claim keeps its paragraph (1-based), the character offsets of the span in it, the paragraph's
 location in the source, the section heading it sits under, and the paragraph as context.
 """
@@ -45,6 +46,7 @@ _PARTS_LEAD = re.compile(r"^\s*[，,]?\s*其中\s*[：:，,]?")
 _PART = re.compile(r"(\d+)\s*(?:人|名)")
 _NO_PROBLEM = re.compile(r"暂无问题|暂未发现问题|未发现问题|无明显问题|不存在问题|没有问题")
 _CARRYOVER = re.compile(r"结转|结余")
+_OFF_QUOTA = re.compile(r"编外|聘用|临聘|劳务派遣|借调|公益性岗位")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、\s*\S")
 _SENTENCE = re.compile(r"[^。；;！？]*")
 
@@ -136,7 +138,7 @@ def _paragraph_claims(para: str) -> Iterator[dict[str, Any]]:
     for m in _COUNT.finditer(para):
         yield {"kind": "count", "role": "数量", "value": m.group("num"), "unit": m.group("unit"),
                "start": m.start(), "end": m.end()}  # fmt: skip
-    for pattern, role in ((_NO_PROBLEM, "暂无问题"), (_CARRYOVER, "结转")):
+    for pattern, role in ((_NO_PROBLEM, "暂无问题"), (_CARRYOVER, "结转"), (_OFF_QUOTA, "编外人员")):
         found = pattern.search(para)
         if found:
             yield {"kind": "statement", "role": role, "start": found.start(), "end": found.end()}
