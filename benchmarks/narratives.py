@@ -6,7 +6,8 @@ of the seed's PDF (the same text, A4, 12 pt). The .docx and .pdf are built from 
 python-docx and fpdf2 (a TrueType CJK font from ``fc-list :lang=zh:fontformat=TrueType``), into benchmarks/out/narratives/.
 
 Part 2, in the same run: ``--batch`` text reports (the seed under other department names), timed as
-(a) the plain-text floor: read the bytes, decode, split paragraphs and run every extraction regex;
+(a) the plain-text floor: read the bytes, decode, split paragraphs and run every extraction regex
+(the narrative's and the claims');
 (b) read: ``read_narrative`` on each file; (c) check: ``validate`` over the whole batch (reading,
 normalizing, the rule pack, the report). Every report must give the seed's 8 findings.
 
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from perfrules import validate  # noqa: E402
-from perfrules.read import narrative  # noqa: E402
+from perfrules.read import claims, narrative  # noqa: E402
 from perfrules.read.narrative import read_narrative  # noqa: E402
 
 SEED = ROOT / "fixtures/narratives/shijiazhuang-zhengfawei-2020.txt"
@@ -82,7 +83,7 @@ def best(fn: Callable[[], object], repeat: int) -> float:
 
 def floor(paths: list[Path]) -> None:
     """The least any reader must do: read, decode, split and run the extraction's regexes."""
-    patterns = [v for v in vars(narrative).values() if isinstance(v, re.Pattern)]
+    patterns = [v for m in (narrative, claims) for v in vars(m).values() if isinstance(v, re.Pattern)]
     for path in paths:
         text = path.read_bytes().decode("utf-8")
         for para in narrative.paragraphs(text):
