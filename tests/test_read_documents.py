@@ -281,3 +281,17 @@ def test_a_missing_extra_is_a_problem_naming_the_install(
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, module, None)  # importing it now raises ImportError
     assert f"pip install 'perfrules[{extra}]'" in _problem(path)
+
+
+def test_findings_on_a_report_point_at_its_page_and_line_or_paragraph(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "seed.pdf", seed_blocks())
+    docx_path = make_docx(tmp_path / "seed.docx", seed_blocks())
+    cells = {}
+    for path in (SEED_TXT, pdf, docx_path):
+        (result,) = validate([path]).submissions
+        cells[path.suffix] = {f.rule_id: f.location.cell for f in result.findings}
+    assert cells[".txt"]["TIME-AFTER-FY-COMPLETE"] == "段落 17 / paragraph 17"
+    assert cells[".txt"]["NARRATIVE-WITHHELD"] == "段落 6 / paragraph 6"
+    assert cells[".pdf"]["FUND-COMMINGLED"] == "第 4 页第 1 行 / page 4 line 1"
+    # the platform's paragraph is two Word paragraphs (a page break cut it); it is located by the first
+    assert cells[".docx"]["TIME-AFTER-FY-COMPLETE"] == "段落 20 / paragraph 20"

@@ -172,8 +172,33 @@ def _fund(para: str, name: str) -> dict[str, Any] | None:
     return fund if paid else None
 
 
-def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | None:
-    """The submission a narrative report states, as a document; None without a recognisable title.
+def _projects_and_funds(
+    paras: list[str], where: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """Project and fund sections, and the paragraph each was read from, by JSON pointer."""
+    projects: list[dict[str, Any]] = []
+    funds: list[dict[str, Any]] = []
+    cells: dict[str, str] = {}
+    for index, para in enumerate(paras):
+        project = _project(para)
+        if project is None:
+            continue
+        for key in project:
+            cells[f"/projects/{len(projects)}/{key}"] = where[index]
+        projects.append(project)
+        fund = _fund(para, project["name"])
+        if fund:
+            for key in ("name", "amount", "purpose_category"):
+                cells[f"/funds/{len(funds)}/{key}"] = where[index]
+            for key in ("paid_with", "use_category", "use_text", "amount"):
+                cells[f"/funds/{len(funds)}/expenditures/0/{key}"] = where[index]
+            funds.append(fund)
+    return projects, funds, cells
+
+
+def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The submission a narrative report states, as a document (None without a recognisable title), and
+    the paragraph location of its projects, funds and withheld passages by JSON pointer.
 
     ``locations`` name each non-empty block of ``text`` in its source (a page and line, a path).
     """
@@ -181,7 +206,7 @@ def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | N
     paras = [p for p, _ in spans]
     title = _title(paras)
     if title is None:
-        return None
+        return None, {}
     department = title.group("department").strip()
     header: dict[str, Any] = {"department": department, "fiscal_year": int(title.group("year"))}
     region = _REGION.match(department)
@@ -194,27 +219,26 @@ def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | N
     if grade:
         header["self_grade"] = grade.group(1)
     header["narrative"] = "\n\n".join(paras)
+    where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
+    where = where or [f"段落 {i} / paragraph {i}" for i in range(1, len(paras) + 1)]
     withheld = _withheld(paras)
+    projects, funds, cells = _projects_and_funds(paras, where)
     if withheld:
         header["withheld"] = withheld
-    projects: list[dict[str, Any]] = []
-    funds: list[dict[str, Any]] = []
-    for para in paras:
-        project = _project(para)
-        if project is None:
-            continue
-        projects.append(project)
-        fund = _fund(para, project["name"])
-        if fund:
-            funds.append(fund)
+        first = next(i for i, p in enumerate(paras) if _WITHHELD.search(p))
+        cells["/header/withheld"] = where[first]
     document: dict[str, Any] = {"document_kind": "narrative_report", "header": header, "projects": projects}
     if funds:
         document["funds"] = funds
-    where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
     claims = extract_claims(paras, where)
     if claims:
         document["claims"] = claims
-    return document
+    return document, cells
+
+
+def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | None:
+    """The submission a narrative report states, as a document; None without a recognisable title."""
+    return extract_located(text, locations)[0]
 
 
 def problem_result(source: str, digest: str, message: str, location: str | None = None) -> ReadResult:
@@ -257,7 +281,7 @@ def missing_extra(source: str, digest: str, what: str, extra: str) -> ReadResult
 
 def from_text(source: str, digest: str, text: str, locations: list[str] | None = None) -> ReadResult:
     """A report's text (paragraphs separated by blank lines) → its submission, or why there is none."""
-    document = extract(text, locations)
+    document, cells = extract_located(text, locations)
     if document is None:
         return problem_result(
             source, digest,
@@ -268,7 +292,7 @@ def from_text(source: str, digest: str, text: str, locations: list[str] | None =
     submission, problems = to_submission(document, source)
     if submission is None:
         return ReadResult(source, digest, None, tuple(problems))
-    cells = {f"/claims/{i}/quote": c.location for i, c in enumerate(submission.claims) if c.location}
+    cells |= {f"/claims/{i}/quote": c.location for i, c in enumerate(submission.claims) if c.location}
     return ReadResult(source, digest, SourcedSubmission(source, submission, cells))
 
 
