@@ -256,6 +256,24 @@ class Fund(_Strict):
     expenditures: list[Expenditure] = Field(default_factory=list, description="支出")
 
 
+class Claim(_Strict):
+    """One statement a narrative report makes, as quoted: an amount, rate, count or staff figure, or a phrase."""
+
+    kind: Literal["amount", "rate", "count", "staff", "statement"] = Field(description="类别")
+    role: str = Field(description="角色, e.g. 收入, 支出, 结转, 到位率, 编制数, 暂无问题")
+    quote: str = Field(description="原文片段 (the quoted span)")
+    value: NumField = Field(default_factory=missing, description="数值 (rates as fractions)")
+    unit: str | None = Field(None, description="单位, e.g. 万元, 人, 个")
+    section: str | None = Field(None, description="所在章节或项目")
+    paragraph: int = Field(ge=1, description="段落序号 (1-based, in the joined paragraphs)")
+    start: int = Field(ge=0, description="片段在段落中的起始字符位置")
+    end: int = Field(ge=0, description="片段在段落中的结束字符位置 (exclusive)")
+    location: str | None = Field(None, description="原文位置, e.g. 段落 12, 第 2 页第 3 行, /html/body/p[4]")
+    context: str | None = Field(None, description="所在段落全文")
+    parts_sum: NumField = Field(default_factory=missing, description="“其中”各分项之和 (staff totals)")
+    parts_count: int = Field(0, ge=0, description="“其中”分项个数")
+
+
 class Justification(_Strict):
     fingerprint: str = Field(description="the finding's fingerprint from the report")
     text: str = Field(min_length=1, description="说明")
@@ -272,6 +290,9 @@ class Submission(_Strict):
     header: Header
     projects: list[Project] = Field(default_factory=list)
     funds: list[Fund] = Field(default_factory=list)
+    claims: list[Claim] = Field(
+        default_factory=list, description="自评报告原文中的陈述 / what a narrative report states"
+    )
     justifications: list[Justification] = Field(
         default_factory=list, description="填报单位对警告的说明，按指纹对应 / answers to warnings, by fingerprint"
     )

@@ -198,7 +198,7 @@ def read_path(path: Path) -> ReadResult:
                 _problem(
                     source,
                     None,
-                    f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json, .yaml, .xlsx, .xls or .txt",
+                    f"不支持的文件类型 {suffix or '(无)'} / unsupported file type; use .json, .yaml, .xlsx, .xls, or a report as .txt, .docx, .doc, .pdf, .html",
                 ),
             ),
         )

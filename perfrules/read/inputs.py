@@ -58,7 +58,7 @@ def _read_workbook(path: Path) -> list[ReadResult]:
 
 
 def _read_narrative(path: Path) -> list[ReadResult]:
-    from perfrules.read.narrative import read_narrative
+    from perfrules.read.narrative_formats import read_narrative
 
     return [read_narrative(path)]
 
@@ -83,7 +83,15 @@ def register_reader(reader: Reader) -> None:
 
 register_reader(Reader("document", DOCUMENT_SUFFIXES, _read_document, shown=(".json", ".yaml")))
 register_reader(Reader("workbook", (".xlsx", ".xlsm", ".xls"), _read_workbook, shown=(".xlsx", ".xls")))
-register_reader(Reader("narrative", (".txt",), _read_narrative, in_folders=False, shown=(".txt",)))
+register_reader(
+    Reader(
+        "narrative",
+        (".txt", ".docx", ".doc", ".pdf", ".html", ".htm"),
+        _read_narrative,
+        in_folders=False,
+        shown=(".txt", ".docx", ".pdf", ".html"),
+    )
+)
 
 BUNDLE_MARKER = "基本信息.csv"
 """A folder holding this file is one CSV bundle: one submission, its tables as CSV files."""

@@ -11,8 +11,10 @@ Extraction is rule-based, from the wording reports use, never from positions:
 
 Paragraphs are blocks between blank lines; a block that stops mid-sentence (a page break in the
 source) is joined to the next, so quotes never break mid-sentence. What is not stated is left
-out, never guessed: a fund's purpose category and a spending's use category need a reviewer's
-reading and stay empty, so the rules that need them do not fire on a guess.
+out, never guessed: a fund's purpose comes from its name (中央转移支付精神障碍管理治疗经费 →
+精神障碍管理治疗), and a spending's use category from the pack's fund-use vocabulary only when one
+category is clearly named (see ``fund_vocab``); otherwise it stays empty and FUND-USE-ALLOWED does not
+fire on a guess. The narrative kept is the joined paragraphs, so quotes never break mid-sentence.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from typing import Any
 
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
+from perfrules.read.claims import extract_claims
 from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.fund_vocab import classify_use
 from perfrules.read.text_file import read_text_file
 
 _TITLE = re.compile(
-    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效自评报告"
+    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效(?:单位)?(?:自评|自我评价|评价)报告"
 )
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
@@ -43,23 +47,50 @@ _AMOUNT_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
 _PAID_WITH = re.compile(r"与([^，。、；]{2,20}?)一并支付了?([^，。；]{0,40})")
 _PURPOSE = re.compile(r"^(?:中央|省级?|市级?|县级?)?(?:专项)?转移支付(?P<purpose>.+?)(?:专项)?(?:补助)?(?:经费|资金)$")
 """An earmarked transfer names its purpose: 中央转移支付精神障碍管理治疗经费 → 精神障碍管理治疗."""
+_REGION = re.compile(r"^(?:中共)?(?P<region>[^\s省市县区]{2,6}?(?:自治区|省|市|县|区))(?:委|人民政府|政府|人大)")
+"""The region a department's name carries: 中共石家庄市委政法委员会 → 石家庄市."""
+_PROJECT_TYPE = re.compile(r"立项的(信息化|基建|工程|修缮|购置)项目")
+"""A project that states what kind it is ("而立项的信息化项目") → 信息化建设."""
+_CLAUSE = re.compile(r"[，,。；;：:！？]")
 _SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Hard-wrapped lines → one line: no space between Chinese characters, one between Latin words."""
+    out = ""
+    for line in (" ".join(raw.split()) for raw in lines):
+        if not line:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            out += " "
+        out += line
+    return out
+
+
+def paragraph_blocks(text: str) -> list[tuple[str, int]]:
+    """Blank-line separated blocks, a block ending mid-sentence joined to the next; each paragraph with
+    the index of its first block (among the non-empty ones)."""
+    blocks = [b for b in (join_lines(block.splitlines()) for block in re.split(r"\n\s*\n", text)) if b]
+    out: list[tuple[str, int]] = []
+    pending, first = "", 0
+    for index, block in enumerate(blocks):
+        if not pending:
+            first = index
+        pending += block
+        heading = _HEADING.match(pending) is not None and len(pending) < 40
+        # a short line with no clause inside is a title, a heading, a menu item or a signature
+        line = pending == block and len(block) < 40 and not _CLAUSE.search(block)
+        if pending.endswith(_SENTENCE_END) or heading or line or (len(pending) < 40 and not out):
+            out.append((pending, first))
+            pending = ""
+    if pending:
+        out.append((pending, first))
+    return out
 
 
 def paragraphs(text: str) -> list[str]:
     """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
-    blocks = [" ".join(line.strip() for line in block.splitlines()).strip() for block in re.split(r"\n\s*\n", text)]
-    out: list[str] = []
-    pending = ""
-    for block in (b for b in blocks if b):
-        pending += block
-        heading = _HEADING.match(pending) is not None and len(pending) < 40
-        if pending.endswith(_SENTENCE_END) or heading or (len(pending) < 40 and not out):
-            out.append(pending)
-            pending = ""
-    if pending:
-        out.append(pending)
-    return out
+    return [p for p, _ in paragraph_blocks(text)]
 
 
 MAX_TITLE = 80
@@ -110,6 +141,9 @@ def _project(para: str) -> dict[str, Any] | None:
     delivery = _DELIVERY.search(para)
     if delivery:
         project["delivery_date"] = f"{int(delivery.group(1)):04d}-{int(delivery.group(2)):02d}"
+    kind = _PROJECT_TYPE.search(para)
+    if kind:
+        project["project_type"] = kind.group(1) + "建设"
     return project
 
 
@@ -129,46 +163,140 @@ def _fund(para: str, name: str) -> dict[str, Any] | None:
         spend: dict[str, Any] = {"paid_with": [paid.group(1)]}
         if paid.group(2):
             spend["use_text"] = paid.group(2)
+            category = classify_use(paid.group(2))
+            if category:
+                spend["use_category"] = category
         if amount:
             spend |= {"amount": amount.group(1), "unit": "万元"}
         fund["expenditures"] = [spend]
     return fund if paid else None
 
 
-def extract(text: str) -> dict[str, Any] | None:
-    """The submission a narrative report states, as a document; None without a recognisable title."""
-    paras = paragraphs(text)
+def _projects_and_funds(
+    paras: list[str], where: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """Project and fund sections, and the paragraph each was read from, by JSON pointer."""
+    projects: list[dict[str, Any]] = []
+    funds: list[dict[str, Any]] = []
+    cells: dict[str, str] = {}
+    for index, para in enumerate(paras):
+        project = _project(para)
+        if project is None:
+            continue
+        for key in project:
+            cells[f"/projects/{len(projects)}/{key}"] = where[index]
+        projects.append(project)
+        fund = _fund(para, project["name"])
+        if fund:
+            for key in ("name", "amount", "purpose_category"):
+                cells[f"/funds/{len(funds)}/{key}"] = where[index]
+            for key in ("paid_with", "use_category", "use_text", "amount"):
+                cells[f"/funds/{len(funds)}/expenditures/0/{key}"] = where[index]
+            funds.append(fund)
+    return projects, funds, cells
+
+
+def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The submission a narrative report states, as a document (None without a recognisable title), and
+    the paragraph location of its projects, funds and withheld passages by JSON pointer.
+
+    ``locations`` name each non-empty block of ``text`` in its source (a page and line, a path).
+    """
+    spans = paragraph_blocks(text)
+    paras = [p for p, _ in spans]
     title = _title(paras)
     if title is None:
-        return None
-    header: dict[str, Any] = {"department": title.group("department").strip(), "fiscal_year": int(title.group("year"))}
+        return None, {}
+    department = title.group("department").strip()
+    header: dict[str, Any] = {"department": department, "fiscal_year": int(title.group("year"))}
+    region = _REGION.match(department)
+    if region:
+        header["region_name"] = region.group("region")
     report_date = _report_date(text)
     if report_date:
         header["report_date"] = report_date
     grade = _GRADE.search(text)
     if grade:
         header["self_grade"] = grade.group(1)
-    header["narrative"] = text.strip()
+    header["narrative"] = "\n\n".join(paras)
+    where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
+    where = where or [f"段落 {i} / paragraph {i}" for i in range(1, len(paras) + 1)]
     withheld = _withheld(paras)
+    projects, funds, cells = _projects_and_funds(paras, where)
     if withheld:
         header["withheld"] = withheld
-    projects: list[dict[str, Any]] = []
-    funds: list[dict[str, Any]] = []
-    for para in paras:
-        project = _project(para)
-        if project is None:
-            continue
-        projects.append(project)
-        fund = _fund(para, project["name"])
-        if fund:
-            funds.append(fund)
+        first = next(i for i, p in enumerate(paras) if _WITHHELD.search(p))
+        cells["/header/withheld"] = where[first]
     document: dict[str, Any] = {"document_kind": "narrative_report", "header": header, "projects": projects}
     if funds:
         document["funds"] = funds
-    return document
+    claims = extract_claims(paras, where)
+    if claims:
+        document["claims"] = claims
+    return document, cells
 
 
-def read_narrative(path: Path) -> ReadResult:
+def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | None:
+    """The submission a narrative report states, as a document; None without a recognisable title."""
+    return extract_located(text, locations)[0]
+
+
+def problem_result(source: str, digest: str, message: str, location: str | None = None) -> ReadResult:
+    """A report that cannot be read: one input problem (exit 2)."""
+    return ReadResult(source, digest, None, (Problem(kind="input", source=source, location=location, message=message),))
+
+
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+"""A .docx, .pdf or .html report with its pictures; scans run larger but have no text to read."""
+
+
+def load_bytes(path: Path, limit: int = MAX_REPORT_BYTES) -> tuple[bytes | None, str, str | None]:
+    """The file's bytes and digest, or the reason it cannot be read (too large, unreadable, empty)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, "", f"文件过大（{size} 字节，上限 {limit} 字节）/ file too large ({size} bytes, limit {limit})"
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, "", f"无法读取文件 / cannot read file: {exc.strerror}"
+    digest = "sha256:" + hashlib.sha256(raw).hexdigest()
+    if not raw:
+        return None, digest, "文件为空 / the file is empty"
+    return raw, digest, None
+
+
+def from_blocks(source: str, digest: str, blocks: list[tuple[str, str]]) -> ReadResult:
+    """Paragraphs read from a document, each ``(text, location)``, → its submission."""
+    kept = [(re.sub(r"\n\s*\n", "\n", text), where) for text, where in blocks if text.strip()]
+    if not kept:
+        return problem_result(source, digest, "文档中没有文字 / the document holds no text")
+    return from_text(source, digest, "\n\n".join(text for text, _ in kept), [where for _, where in kept])
+
+
+def missing_extra(source: str, digest: str, what: str, extra: str) -> ReadResult:
+    """The optional dependency for this format is not installed: a problem naming the install."""
+    hint = f"pip install 'perfrules[{extra}]'"
+    return problem_result(source, digest, f"读取 {what} 需要安装：{hint} / reading {what} needs: {hint}")
+
+
+def from_text(source: str, digest: str, text: str, locations: list[str] | None = None) -> ReadResult:
+    """A report's text (paragraphs separated by blank lines) → its submission, or why there is none."""
+    document, cells = extract_located(text, locations)
+    if document is None:
+        return problem_result(
+            source, digest,
+            "未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
+            "naming the department and fiscal year was found",
+            "1",
+        )  # fmt: skip
+    submission, problems = to_submission(document, source)
+    if submission is None:
+        return ReadResult(source, digest, None, tuple(problems))
+    cells |= {f"/claims/{i}/quote": c.location for i, c in enumerate(submission.claims) if c.location}
+    return ReadResult(source, digest, SourcedSubmission(source, submission, cells))
+
+
+def read_text_report(path: Path) -> ReadResult:
     """Read a .txt self-evaluation report into a submission, or say why it cannot be."""
     source = str(path)
     decoded = read_text_file(path)
@@ -177,20 +305,5 @@ def read_narrative(path: Path) -> ReadResult:
     except OSError:
         digest = ""
     if decoded.text is None:
-        return ReadResult(
-            source, digest, None, (Problem(kind="input", source=source, message=decoded.problem or "无法读取"),)
-        )
-    document = extract(decoded.text)
-    if document is None:
-        return ReadResult(
-            source, digest, None,
-            (Problem(
-                kind="input", source=source, location="1",
-                message="未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
-                "naming the department and fiscal year was found",
-            ),),
-        )  # fmt: skip
-    submission, problems = to_submission(document, source)
-    if submission is None:
-        return ReadResult(source, digest, None, tuple(problems))
-    return ReadResult(source, digest, SourcedSubmission(source, submission))
+        return problem_result(source, digest, decoded.problem or "无法读取")
+    return from_text(source, digest, decoded.text)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import (
     TOTAL_LINE_ITEMS,
+    Claim,
     DepartmentFinance,
     DocumentKind,
     PartialDate,
@@ -20,6 +21,7 @@ from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.shape import indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
+    CLAIMS,
     DATA_TABLES,
     EXPENDITURES,
     FUNDS,
@@ -64,7 +66,7 @@ def _date(d: PartialDate | None) -> object:
 
 _NO_DECLARATION = ProjectDeclaration()
 """What a self-evaluation's project declares: nothing (one shared instance, read only)."""
-_FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS)
+_FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS, CLAIMS)
 
 
 @functools.cache
@@ -101,7 +103,8 @@ def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
     # reference cycles that pile up while reading keeps the cyclic collector paused.
     sub = sourced.submission
     header = sub.header.model_copy(update=_HEADER_DROPPED)
-    return SourcedSubmission(sourced.source, sub.model_copy(update={"header": header, "projects": [], "funds": []}))
+    dropped = {"header": header, "projects": [], "funds": [], "claims": []}
+    return SourcedSubmission(sourced.source, sub.model_copy(update=dropped))
 
 
 _HEADER_DROPPED: dict[str, object] = {
@@ -111,6 +114,16 @@ _HEADER_DROPPED: dict[str, object] = {
     "withheld": [],
     "self_score": missing(),
 }
+
+
+def _claim_row(row: dict[str, list[object]], claim: Claim) -> None:
+    money = claim.kind == "amount" and claim.unit == "万元"
+    for name in ("kind", "role", "quote", "unit", "section", "paragraph", "location", "context", "parts_count"):
+        row[name].append(getattr(claim, name))
+    row["start_offset"].append(claim.start)
+    row["end_offset"].append(claim.end)
+    _num(row, "value", claim.value, 10000 if money else 1)
+    _num(row, "parts_sum", claim.parts_sum, 10000 if money else 1)
 
 
 def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:  # noqa: C901
@@ -135,7 +148,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         return rid
 
     # Sealing a table into Arrow replaces its lists, so these are re-read after each submission.
-    sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
+    sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t, clm_t = (tables[t.name].columns for t in _FILLED)
 
     for sub, sourced in enumerate(submissions):
         sources.append(sourced if keep_rows else without_rows(sourced))
@@ -261,6 +274,10 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 exp_t["use_category"].append(e.use_category)
                 exp_t["paid_with"].append("、".join(e.paid_with) if e.paid_with else None)
                 exp_t["paid_with_count"].append(len(e.paid_with))
+        for c_index, c in enumerate(s.claims):
+            cpath = f"/claims/{c_index}"
+            row_of[cpath] = ("claims", common(clm_t, sub, cpath, s))
+            _claim_row(clm_t, c)
 
         # Workbook readers know the cell of each value; JSON rows are located by path alone.
         for pointer, cell in sorted(sourced.locations.items()):
@@ -275,7 +292,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
 
         if any(table.seal_if_full() for table in tables.values()):
             _return_freed_memory()
-        sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t = (tables[t.name].columns for t in _FILLED)
+        sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t, clm_t = (tables[t.name].columns for t in _FILLED)
 
     # A big batch's tails go to Arrow too: the engine would encode them anyway, and the lists
     # would stay alive beside the copy while the rules run.

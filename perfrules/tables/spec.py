@@ -211,6 +211,30 @@ EXPENDITURES = TableSpec(
     parent="funds",
 )
 
+CLAIMS = TableSpec(
+    "claims",
+    "one row per statement extracted from a narrative report (amounts in 元, rates as fractions)",
+    (
+        *_keys(),
+        Column(
+            "kind", "VARCHAR", "类别: amount, rate, count, staff, statement", "kind", nullable=False, enumerated=True
+        ),
+        Column("role", "VARCHAR", "角色, e.g. 收入, 支出, 结转, 到位率, 编制数, 暂无问题", "role", nullable=False),
+        Column("quote", "VARCHAR", "原文片段", "quote", nullable=False),
+        _num("value", "数值 (money in 元, rates as fractions)"),
+        Column("unit", "VARCHAR", "原文单位", "unit"),
+        Column("section", "VARCHAR", "所在章节或项目", "section"),
+        Column("paragraph", "INTEGER", "段落序号", "paragraph", nullable=False),
+        Column("start_offset", "INTEGER", "片段在段落中的起始字符位置", "start", nullable=False),
+        Column("end_offset", "INTEGER", "片段在段落中的结束字符位置", "end", nullable=False),
+        Column("location", "VARCHAR", "原文位置", "location"),
+        Column("context", "VARCHAR", "所在段落全文", "context"),
+        _num("parts_sum", "“其中”各分项之和"),
+        Column("parts_count", "INTEGER", "“其中”分项个数", "parts_count", nullable=False),
+    ),
+    identity=("role", "quote"),
+)
+
 LOCATIONS = TableSpec(
     "locations",
     "explicit cell locations (sheet!cell) for rows read from workbooks; JSON rows use path + field",
@@ -222,7 +246,7 @@ LOCATIONS = TableSpec(
     ),
 )
 
-DATA_TABLES: tuple[TableSpec, ...] = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES)
+DATA_TABLES: tuple[TableSpec, ...] = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, CLAIMS)
 TABLES: dict[str, TableSpec] = {t.name: t for t in (*DATA_TABLES, LOCATIONS)}
 
 
