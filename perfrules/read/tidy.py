@@ -320,8 +320,24 @@ def _collect(table: Table, grid: list[list[tuple[CellValue, str, str]]], source:
         }
         if record:
             rows.rows.append(record)
-            rows.blanks.append({columns[i].field: w for i, (v, _, w) in enumerate(line) if i in columns and _blank(v)})
+            rows.blanks.append(_blank_cells(columns, header_cells, line))
     return rows
+
+
+def _blank_cells(
+    columns: dict[int, Column], header_cells: list[tuple[CellValue, str]], line: list[tuple[CellValue, str, str]]
+) -> dict[str, str]:
+    """The cells of a row's blank columns, by field; a sparse row (cells only where values are) is
+    completed from the header's column letter and the row's number."""
+    row_number = re.sub(r"^.*![A-Z]+", "", line[0][2]) if line else ""
+    out: dict[str, str] = {}
+    for i, column in columns.items():
+        if i < len(line):
+            if _blank(line[i][0]):
+                out[column.field] = line[i][2]
+        elif row_number:
+            out[column.field] = re.sub(r"\d+$", row_number, header_cells[i][1])
+    return out
 
 
 def _blank(value: CellValue) -> bool:
