@@ -209,6 +209,9 @@ class Project(_Strict):
     self_grade: str | None = Field(None, description="自评等级")
     budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
+    unmapped_columns: list[str] = Field(
+        default_factory=list, description="未识别的列: header cells a reader could not map, as 标签（单元格）"
+    )
 
 
 class Expenditure(_Strict):

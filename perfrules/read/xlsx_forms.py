@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
+from perfrules.read import form_labels
 from perfrules.read.cells import (
     CellValue,
     cell_ref,
@@ -38,6 +39,7 @@ from perfrules.read.cells import (
     text_of,
 )
 from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.form_header import Header, header_columns, read_header
 from perfrules.tables.normalize import SourcedSubmission
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -325,34 +327,9 @@ def locate(problems: list[Problem], locations: dict[str, str]) -> list[Problem]:
 
 # --- the official forms --------------------------------------------------------------------------------------------
 
-_BUDGET_COLUMNS: dict[str, tuple[str, ...]] = {
-    "initial_budget": ("年初预算数", "年初预算"),
-    "annual_budget": ("全年预算数", "调整后预算数", "调整预算数", "全年调整预算数", "调整后预算"),
-    "executed": ("全年执行数", "预算执行数", "执行数", "实际执行数"),
-    "weight": ("分值", "权重", "执行率权重"),
-    "rate": ("执行率", "预算执行率"),
-    "score": ("得分", "执行率得分"),
-    "explanation": ("偏差原因分析及改进措施", "原因", "偏差原因", "偏差原因分析", "未完成原因分析", "原因分析"),
-}
-_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "name": ("三级指标", "指标名称"),
-    "comparator": ("指标性质", "计算符号", "符号"),
-    "target": ("年度指标值", "指标值", "年度目标值", "预期指标值", "年初指标值", "目标值"),
-    "unit": ("度量单位", "计量单位", "单位"),
-    "actual": ("实际完成值", "完成值", "全年实际值", "全年实际完成值", "实际值", "全年完成值"),
-    "weight": ("分值", "权重", "指标权重"),
-    "score": ("得分", "指标得分"),
-    "deviation_explanation": (
-        "偏差原因分析及改进措施",
-        "未完成原因分析",
-        "未完成原因分析及改进措施",
-        "偏差原因",
-        "偏差原因分析",
-        "原因",
-    ),
-}
+# The header vocabulary is data: rules/forms/labels.csv (see perfrules.read.form_labels).
+_BUDGET_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("budget")
+_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("indicator")
 _DEPARTMENT_LABELS = ("主管部门", "市级主管部门", "部门名称", "单位名称", "预算部门")
 _GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标")
 _COMPLETION_LABELS = (
@@ -388,14 +365,7 @@ _POINTS = re.compile(r"[(（]\s*\d+(\.\d+)?\s*分\s*[)）]$")
 
 
 def _header_columns(sheet: Sheet, r: int, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for c in sheet.row(r):
-        key = label_key(sheet.own(r, c))
-        for name, labels in spec.items():
-            if name not in found and key in labels:
-                found[name] = c
-                break
-    return found
+    return header_columns(sheet, r, spec)
 
 
 @dataclass
@@ -405,6 +375,7 @@ class _FormReader:
     problems: list[Problem] = field(default_factory=list)
     locations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    unmapped: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for (r, c), (value, _) in sorted(self.sheet.cells.items()):
@@ -413,6 +384,11 @@ class _FormReader:
 
     def problem(self, location: str | None, message: str) -> None:
         self.problems.append(_problem(self.source, location, message))
+
+    def note_unmapped(self, header: Header) -> None:
+        """Header cells no label names: kept for an info finding (READ-UNMAPPED-COLUMN), never dropped silently."""
+        for r, c, key in header.unmapped:
+            self.unmapped.append((self.sheet.ref(r, c), key))
 
     def at(self, pointer: str, r: int, c: int) -> None:
         self.locations[pointer] = self.sheet.ref(*self.sheet.anchor(r, c))
@@ -447,6 +423,13 @@ class _FormReader:
         return self.sheet.ref(min(r, max(self.sheet.nrows - 1, 0)), max(self.sheet.ncols - 1, 0))
 
 
+# A budget label in the indicator header (or the reverse) is another block's column, not an unknown one.
+_FIELD_LABELS = frozenset(
+    {
+        *(label for labels in _BUDGET_COLUMNS.values() for label in labels),
+        *(label for labels in _INDICATOR_COLUMNS.values() for label in labels),
+    }
+)
 _KNOWN_LABELS = frozenset(
     {
         "项目名称",
@@ -523,7 +506,9 @@ def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
 
 def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:
     sheet = form.sheet
-    columns = _header_columns(sheet, header_row, _BUDGET_COLUMNS)
+    found = read_header(sheet, header_row, _BUDGET_COLUMNS, _FIELD_LABELS)
+    form.note_unmapped(found)
+    columns = found.columns
     first_value = min(columns.values())
     header_texts = [(c, folded(sheet.own(header_row, c))) for c in sheet.row(header_row)]
     unit, unit_cell = "万元", None
@@ -534,9 +519,9 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
         if re.search(r"[(（]元[)）]|单位:元", text):
             unit, unit_cell = "元", c
             break
-    rate_percent = "%" in folded(sheet.own(header_row, columns["rate"])) if "rate" in columns else False
+    rate_percent = "%" in folded(sheet.own(*found.label_cells["rate"])) if "rate" in columns else False
     lines: list[dict[str, Any]] = []
-    for r in range(header_row + 1, end):
+    for r in range(found.first_data_row, end):
         items = [c for c in sheet.row(r) if c < first_value and isinstance(sheet.own(r, c), str)]
         keys = {label_key(sheet.own(r, c)) for c in sheet.row(r)}
         if keys & (_SECTION_LABELS | _END_LABELS):
@@ -552,7 +537,7 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
         item = text_of(sheet.own(r, items[-1]))
         if len(item) > 30:
             continue  # the Sichuan form embeds its filling notes ("1.预算执行率=…") between the rows
-        item = re.sub(r"^其中\s*[:：]?\s*", "", item)
+        item = re.sub(r"^其中\s*[:：]?\s*", "", item).rstrip(":： ").strip()
         if layout == "B" and item == "总额":
             # The tables layer recognises the total line by the national wording only.
             item = "年度资金总额"
@@ -606,10 +591,12 @@ def _read_total(
 
 def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[str, Any], header_row: int) -> None:
     sheet = form.sheet
-    columns = _header_columns(sheet, header_row, _INDICATOR_COLUMNS)
+    found = read_header(sheet, header_row, _INDICATOR_COLUMNS, _FIELD_LABELS)
+    form.note_unmapped(found)
+    columns = found.columns
     indicators: list[dict[str, Any]] = []
     inherited: dict[str, tuple[str, tuple[int, int]]] = {}
-    for r in range(header_row + 1, sheet.nrows):
+    for r in range(found.first_data_row, sheet.nrows):
         row = sheet.row(r)
         if not row:
             continue
@@ -648,7 +635,7 @@ def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[st
             continue
         i = len(indicators)
         base = f"/projects/0/indicators/{i}"
-        ind: dict[str, Any] = {"name": _PLACEHOLDER.sub("", name_value)}
+        ind: dict[str, Any] = {"name": _PLACEHOLDER.sub("", name_value) or name_value}
         form.at(f"{base}/name", r, columns["name"])
         for level in ("level1", "level2"):
             if level in inherited:
@@ -803,6 +790,9 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
             f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
         )
     _read_texts(form, header, project)
+    if form.unmapped:
+        project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
+        form.locations["/projects/0/unmapped_columns"] = form.unmapped[0][0]
     return {"document_kind": "project_table", "header": header, "projects": [project]}, form
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from perfrules.model.submission import DepartmentFinance, PartialDate, Submission
+from perfrules.model.submission import DepartmentFinance, Indicator, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -20,8 +20,9 @@ from perfrules.tables.spec import (
     SUBMISSIONS,
     TableData,
 )
+from perfrules.tables.template_rows import template_rows
 
-TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
+TOTAL_LINE_ITEMS = ("年度资金总额", "年度财政资金总额", "资金总额", "总额", "合计")
 FINANCE_MONEY = (
     "initial_budget",
     "adjusted_budget",
@@ -112,6 +113,15 @@ _HEADER_DROPPED: dict[str, object] = {
 }
 
 
+def _template_cells(sourced: SourcedSubmission, ppath: str, indicators: list[Indicator], rows: list[int]) -> list[str]:
+    out = []
+    for i in rows:
+        cell = sourced.locations.get(f"{ppath}/indicators/{i}/name")
+        where = cell.rsplit("!", 1)[-1] if cell else f"第{i + 1}个指标"
+        out.append(f"{where}“{indicators[i].name}”")
+    return out
+
+
 def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:
     """The batch's tables, one pass over the submissions (consumed lazily, once).
 
@@ -153,7 +163,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         sub_t["narrative"].append(h.narrative)
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
-        sub_t["indicator_count"].append(sum(len(p.indicators) for p in s.projects))
+        templates = {pi: set(template_rows(p.indicators)) for pi, p in enumerate(s.projects)}
+        sub_t["indicator_count"].append(sum(len(p.indicators) - len(templates[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
         finance = h.finance or DepartmentFinance()
@@ -178,8 +189,18 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["completion"].append(p.completion)
             _num(prj_t, "self_score", p.self_score)
             prj_t["self_grade"].append(p.self_grade)
-            prj_t["indicator_count"].append(len(p.indicators))
+            prj_t["indicator_count"].append(len(p.indicators) - len(templates[pi]))
             prj_t["budget_line_count"].append(len(p.budget_lines))
+            prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
+            listed = _template_cells(sourced, ppath, p.indicators, sorted(templates[pi]))
+            prj_t["template_rows"].append("、".join(listed) or None)
+            prj_t["template_row_count"].append(len(listed))
+            if templates[pi]:
+                first = f"{ppath}/indicators/{min(templates[pi])}/name"
+                loc_t["tbl"].append("projects")
+                loc_t["rid"].append(prid)
+                loc_t["col"].append("template_rows")
+                loc_t["location"].append(sourced.locations.get(first, first))
 
             for bi, line in enumerate(p.budget_lines):
                 bpath = f"{ppath}/budget_lines/{bi}"
@@ -187,7 +208,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 bl_t["project_rid"].append(prid)
                 bl_t["project_name"].append(p.name)
                 bl_t["item"].append(line.item)
-                bl_t["is_total"].append(line.item.strip() in TOTAL_LINE_ITEMS)
+                bl_t["is_total"].append(line.item.strip().rstrip(":： ") in TOTAL_LINE_ITEMS)
                 factor = 10000 if line.unit == "万元" else 1
                 _num(bl_t, "initial_budget", line.initial_budget, factor)
                 _num(bl_t, "annual_budget", line.annual_budget, factor)
@@ -198,6 +219,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 bl_t["explanation"].append(line.explanation)
 
             for ii, ind in enumerate(p.indicators):
+                if ii in templates[pi]:
+                    continue  # a template leftover is no indicator: listed on its project instead
                 ipath = f"{ppath}/indicators/{ii}"
                 row_of[ipath] = ("indicators", common(ind_t, sub, ipath, s))
                 ind_t["project_rid"].append(prid)

@@ -150,6 +150,9 @@ PROJECTS = TableSpec(
         Column("self_grade", "VARCHAR", "自评等级", "self_grade"),
         Column("indicator_count", "INTEGER", "指标数", "indicators", nullable=False),
         Column("budget_line_count", "INTEGER", "预算执行行数", "budget_lines", nullable=False),
+        Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
+        Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
+        Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
     ),
     identity=("project_name",),
 )
