@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from perfrules.model.submission import DepartmentFinance, Indicator, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
@@ -31,6 +32,8 @@ FINANCE_MONEY = (
     "three_public_budget",
     "three_public_actual",
 )
+_RATE_UNIT = Decimal("0.01")
+_SCORE_UNIT = Decimal(1)
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
@@ -58,6 +61,20 @@ def _num(row: dict[str, list[object]], name: str, num: Num, factor: int = 1) -> 
     value = num.scaled(YUAN_PER_UNIT["万元"]) if factor != 1 and num.value is not None else num
     row[name].append(value.value)
     row[f"{name}_state"].append(value.state.value)
+
+
+def stated_unit(num: Num, coarsest: Decimal) -> Decimal | None:
+    """The unit of the last digit a number was stated to ("9.7" → 0.1), never coarser than ``coarsest``.
+
+    The exponent is the literal's as filed (a JSON or YAML token, or the cell as its number
+    format shows it); rates are stated in percent, so a rate's unit is at most 0.01.
+    """
+    if num.value is None:
+        return None
+    exponent = num.value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return None
+    return min(Decimal(1).scaleb(min(exponent, 0)), coarsest)
 
 
 def _date(d: PartialDate | None) -> object:
@@ -217,6 +234,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 _num(bl_t, "rate", line.rate)
                 _num(bl_t, "score", line.score)
                 bl_t["explanation"].append(line.explanation)
+                bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
+                bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
             for ii, ind in enumerate(p.indicators):
                 if ii in templates[pi]:
@@ -237,6 +256,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 _num(ind_t, "weight", ind.weight)
                 _num(ind_t, "score", ind.score)
                 ind_t["deviation_explanation"].append(ind.deviation_explanation)
+                ind_t["score_unit"].append(stated_unit(ind.score, _SCORE_UNIT))
 
         for fi, f in enumerate(s.funds):
             fpath = f"/funds/{fi}"
