@@ -173,6 +173,10 @@ class Indicator(_Strict):
         WithJsonSchema({"enum": ["quantitative", "qualitative", "定量", "定性"]}),
     ] = Field(description="定量 / 定性")
     comparator: Comparator = Field(None, description="计算符号: gte(≥) gt(>) eq(=) lte(≤) lt(<)")
+    comparator_basis: str | None = Field(
+        None,
+        description='计算符号推定依据: the word or convention it was inferred from ("不少于", "比率"); null when stated',
+    )
     target: NumField = Field(default_factory=missing, description="年度指标值（A）")
     unit: str | None = Field(None, description="计量单位")
     actual: NumField = Field(default_factory=missing, description="实际完成值（B）, numeric")

@@ -38,6 +38,7 @@ from perfrules.read.cells import (
     rate_cell,
     text_of,
 )
+from perfrules.read.comparators import SYMBOLS, LooseTarget, clean_unit, infer, loose_target
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.form_header import Header, header_columns, read_header
 from perfrules.tables.normalize import SourcedSubmission
@@ -655,13 +656,15 @@ def _fill_indicator(
     none: tuple[CellValue, str, tuple[int, int]] = (None, "General", (0, 0))
     target = measure(*values.get("target", none)[:2])
     actual = measure(*values.get("actual", none)[:2])
+    loose: LooseTarget | None = None
     stated_kind = folded(values.get("comparator", none)[0])
     if stated_kind in ("定性", "定性指标"):
         quantitative = False
     elif stated_kind in ("定量", "定量指标"):
         quantitative = True
     elif not target.blank and not is_mark(target.text):
-        quantitative = target.quantitative
+        loose = None if target.quantitative else loose_target(target.text)
+        quantitative = target.quantitative or loose is not None
     elif not actual.blank and not is_mark(actual.text):
         quantitative = actual.quantitative
     else:
@@ -676,13 +679,23 @@ def _fill_indicator(
         comparator = comparator_of(values["comparator"][0]) if "comparator" in values else None
         stated_unit = text_of(values["unit"][0]) if "unit" in values else ""
         ind["comparator"] = comparator or target.comparator
-        ind["unit"] = stated_unit or target.unit or actual.unit
+        ind["unit"] = stated_unit or clean_unit(target.unit) or clean_unit(actual.unit)
         if not stated_unit and "target" in values and (target.unit or actual.unit):
             form.at(f"{base}/unit", *values["target" if target.unit else "actual"][2])
         if "comparator" not in values and "target" in values:
             form.at(f"{base}/comparator", *values["target"][2])
-        ind["target"] = target.value
-        mismatch = actual.unit and ind["unit"] and actual.unit != ind["unit"]
+        ind["target"] = loose.number if loose else target.value
+        ind["unit"] = ind["unit"] or (loose.unit if loose else None)
+        if not ind["unit"] and "率" in ind["name"] and target.quantitative and not target.comparator:
+            ind["unit"] = "%"  # a rate written as a plain number ("95" for 一次办结率) is a percentage
+        if "comparator" not in values and target.text:
+            # No 计算符号 column: the comparator is inferred from the target's words or by convention, and
+            # says so; a symbol written in the target ("≥2400人次") is stated, not inferred.
+            inferred = infer(ind["name"], target.text, ind["unit"], ind.get("level2"))
+            if inferred is not None and inferred.basis not in SYMBOLS:
+                ind["comparator"] = ind["comparator"] or inferred.comparator
+                ind["comparator_basis"] = inferred.basis
+        mismatch = actual.unit and ind["unit"] and clean_unit(actual.unit) != ind["unit"]
         # A comparator or a different unit in the actual value ("≥95%") is not a measurement; keep it as stated.
         ind["actual"] = actual.text if actual.comparator or mismatch else actual.value
     else:

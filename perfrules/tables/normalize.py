@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from perfrules.model.submission import DepartmentFinance, Indicator, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
+from perfrules.tables.inferred import resolve
 from perfrules.tables.spec import (
     BUDGET_LINES,
     DATA_TABLES,
@@ -212,6 +213,17 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             listed = _template_cells(sourced, ppath, p.indicators, sorted(templates[pi]))
             prj_t["template_rows"].append("、".join(listed) or None)
             prj_t["template_row_count"].append(len(listed))
+            resolved = {ii: resolve(ind, not sourced.locations) for ii, ind in enumerate(p.indicators)}
+            uncompared = [
+                p.indicators[ii].name
+                for ii, r in resolved.items()
+                if ii not in templates[pi]
+                and p.indicators[ii].kind == "quantitative"
+                and r.comparator is None
+                and r.basis != "区间"
+            ]
+            prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
+            prj_t["uncompared_count"].append(len(uncompared))
             if templates[pi]:
                 first = f"{ppath}/indicators/{min(templates[pi])}/name"
                 loc_t["tbl"].append("projects")
@@ -248,9 +260,11 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 ind_t["level2"].append(ind.level2)
                 ind_t["name"].append(ind.name)
                 ind_t["kind"].append(ind.kind)
-                ind_t["comparator"].append(ind.comparator)
-                _num(ind_t, "target", ind.target)
-                ind_t["unit"].append(ind.unit)
+                r = resolved[ii]
+                ind_t["comparator"].append(r.comparator)
+                ind_t["comparator_basis"].append(r.basis)
+                _num(ind_t, "target", r.target)
+                ind_t["unit"].append(r.unit)
                 _num(ind_t, "actual", ind.actual)
                 ind_t["actual_grade"].append(ind.actual_grade)
                 _num(ind_t, "weight", ind.weight)

@@ -153,6 +153,8 @@ PROJECTS = TableSpec(
         Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
         Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
         Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
+        Column("uncompared_indicators", "VARCHAR", "无计算符号且无法推定的定量指标, joined by 、", "indicators"),
+        Column("uncompared_count", "INTEGER", "无计算符号且无法推定的定量指标数", "indicators", nullable=False),
     ),
     identity=("project_name",),
 )
@@ -190,6 +192,7 @@ INDICATORS = TableSpec(
         Column("name", "VARCHAR", "三级指标", "name", nullable=False),
         Column("kind", "VARCHAR", "quantitative / qualitative", "kind", nullable=False),
         Column("comparator", "VARCHAR", "gte gt eq lte lt", "comparator"),
+        Column("comparator_basis", "VARCHAR", "计算符号推定依据 (null when stated)", "comparator_basis"),
         _num("target", "年度指标值"),
         Column("unit", "VARCHAR", "计量单位", "unit"),
         _num("actual", "实际完成值"),

@@ -307,11 +307,58 @@ def template_rows() -> list[Cell]:
     return cells
 
 
+def plain_targets() -> list[Cell]:
+    """Targets as local forms write them, with no 计算符号 and often no symbol at all."""
+    cells = _top("政务服务窗口运行保障", "示例县政务服务管理局") + _budget_10hao()
+    rows = [
+        ("数量指标", "窗口服务人次", "不少于3000人次", "3120人次", 20, 20, None),
+        ("质量指标", "群众办事一次办结率", "95", "96", 10, 10, None),
+        ("质量指标", "业务办理差错率", "1%", "0.5%", 5, 5, None),
+        ("时效指标", "审批办结时限", "3个工作日内", "3个工作日", 5, 5, None),
+        ("成本指标", "窗口运行总成本", "总成本不超9万", "8.6万元", 10, 10, None),
+        ("社会效益指标", "安全责任事故", "无", "0起", 10, 10, None),
+        ("社会效益指标", "办事材料精简率", "达到30%以上", "24%", 20, 20, None),
+    ]
+    cells += [
+        ("A12:A20", "绩效指标", None),
+        ("B12", "一级指标", None),
+        ("C12", "二级指标", None),
+        ("D12", "三级指标", None),
+        ("E12", "年度指标值", None),
+        ("F12", "实际完成值", None),
+        ("G12", "分值", None),
+        ("H12", "得分", None),
+        ("I12:J12", "偏差原因分析及改进措施", None),
+        ("B13:B17", "产出指标", None),
+        ("B18:B19", "效益指标", None),
+    ]
+    for i, (l2, name, target, actual, weight, score, why) in enumerate(rows):
+        r = 13 + i
+        cells += [(f"C{r}", l2, None), (f"D{r}", name, None), (f"E{r}", target, None), (f"F{r}", actual, None)]
+        cells += [(f"G{r}", weight, None), (f"H{r}", score, None)]
+        if why:
+            cells.append((f"I{r}", why, None))
+    cells += [
+        ("B20", "满意度指标", None),
+        ("C20", "服务对象满意度指标", None),
+        ("D20", "办事群众满意度", None),
+        ("E20", "95%满意", None),
+        ("F20", "97%", None),
+        ("G20", 10, None),
+        ("H20", 10, None),
+        ("A21:F21", "总分", None),
+        ("G21", 100, None),
+        ("H21", 99.67, None),
+    ]
+    return cells
+
+
 FAMILIES = {
     "two-row-header": two_row_header,
     "renamed-columns": renamed_columns,
     "hubei": hubei,
     "template-rows": template_rows,
+    "plain-targets": plain_targets,
 }
 
 
