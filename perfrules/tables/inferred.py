@@ -43,3 +43,21 @@ def resolve(ind: Indicator, may_infer: bool) -> Resolved:
     if inferred is None:
         return Resolved(None, None, target, unit)
     return Resolved(inferred.comparator, inferred.basis, target, unit)
+
+
+NOT_APPLICABLE_WORDS = frozenset({"不适用", "不涉及", "不适应"})
+
+
+def _said(num: Num, grade: str | None = None) -> str:
+    return normalize_text(num.raw or grade or "")
+
+
+def is_not_applicable(ind: Indicator) -> bool:
+    """Both 指标值 and 实际完成值 say 不适用 / 不涉及 (or the typo 不适应), or both say 无 with no weight.
+
+    "无" as the target of a negative indicator (事故, 投诉) is the target 0, not "not applicable".
+    """
+    target, actual = _said(ind.target), _said(ind.actual, ind.actual_grade)
+    if target in NOT_APPLICABLE_WORDS and actual in NOT_APPLICABLE_WORDS:
+        return True
+    return target == actual == "无" and not ind.weight.is_value and not is_negative(ind.name)

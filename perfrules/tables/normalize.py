@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from perfrules.model.submission import DepartmentFinance, Indicator, PartialDate, Submission
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
-from perfrules.tables.inferred import resolve
+from perfrules.tables.inferred import is_not_applicable, resolve
 from perfrules.tables.spec import (
     BUDGET_LINES,
     DATA_TABLES,
@@ -263,6 +263,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 r = resolved[ii]
                 ind_t["comparator"].append(r.comparator)
                 ind_t["comparator_basis"].append(r.basis)
+                ind_t["not_applicable"].append(is_not_applicable(ind))
                 _num(ind_t, "target", r.target)
                 ind_t["unit"].append(r.unit)
                 _num(ind_t, "actual", ind.actual)

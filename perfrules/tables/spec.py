@@ -193,6 +193,9 @@ INDICATORS = TableSpec(
         Column("kind", "VARCHAR", "quantitative / qualitative", "kind", nullable=False),
         Column("comparator", "VARCHAR", "gte gt eq lte lt", "comparator"),
         Column("comparator_basis", "VARCHAR", "计算符号推定依据 (null when stated)", "comparator_basis"),
+        Column(
+            "not_applicable", "BOOLEAN", "指标值和实际完成值均为不适用/不涉及（或无且无分值）", "target", nullable=False
+        ),
         _num("target", "年度指标值"),
         Column("unit", "VARCHAR", "计量单位", "unit"),
         _num("actual", "实际完成值"),
