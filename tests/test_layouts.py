@@ -125,3 +125,17 @@ def test_label_vocabulary_is_data_an_author_extends(tmp_path: Path) -> None:
     extended = form_labels._vocabulary(str(tmp_path))["indicator"]
     assert "本年实际完成数" in extended["actual"]  # compared as label_key reduces it: the colon does not count
     assert extended["target"] == shipped["target"]
+
+
+@pytest.mark.parametrize(("rates", "first"), [((96, 100), Decimal("0.96")), ((0.96, 1), Decimal("0.96"))])
+def test_rates_under_a_percent_header(tmp_path: Path, rates: tuple[float, float], first: Decimal) -> None:
+    """'96' under 执行率(%) is 96 %; values ≤ 1 are fractions only when every value in the column is."""
+    cells = [
+        (ref, "执行率(%)" if value == "执行率(B/A)" else value, fmt)
+        for ref, value, fmt in mk.FAMILIES["renamed-columns"]()
+    ]
+    cells = [c for c in cells if c[0] not in ("G6",)] + [("G6", rates[0], None), ("G7", rates[1], None)]
+    (result,) = read_workbook(mk.write(tmp_path / "pct.xlsx", cells))
+    assert result.submission is not None
+    lines = result.submission.submission.projects[0].budget_lines
+    assert lines[0].rate.value == first

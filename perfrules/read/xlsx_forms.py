@@ -521,6 +521,8 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
             unit, unit_cell = "元", c
             break
     rate_percent = "%" in folded(sheet.own(*found.label_cells["rate"])) if "rate" in columns else False
+    if rate_percent and _all_fractions(sheet, columns["rate"], found.first_data_row, end):
+        rate_percent = False  # under 执行率(%), values ≤ 1 are fractions only when every value is
     lines: list[dict[str, Any]] = []
     for r in range(found.first_data_row, end):
         items = [c for c in sheet.row(r) if c < first_value and isinstance(sheet.own(r, c), str)]
@@ -561,6 +563,13 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
                 line[name] = number_cell(value, fmt, (unit,))
         lines.append(line)
     project["budget_lines"] = lines
+
+
+def _all_fractions(sheet: Sheet, c: int, first: int, end: int) -> bool:
+    numbers = [
+        v for r in range(first, end) if isinstance(v := sheet.own(r, c), int | float) and not isinstance(v, bool)
+    ]
+    return bool(numbers) and all(0 <= v <= 1 for v in numbers)
 
 
 def _is_total_row(sheet: Sheet, r: int) -> int | None:

@@ -22,7 +22,7 @@ from perfrules.tables.spec import (
     SUBMISSIONS,
     TableData,
 )
-from perfrules.tables.template_rows import template_rows
+from perfrules.tables.template_rows import blank_block, template_rows
 
 TOTAL_LINE_ITEMS = ("年度资金总额", "年度财政资金总额", "资金总额", "总额", "合计")
 FINANCE_MONEY = (
@@ -182,7 +182,9 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
         templates = {pi: set(template_rows(p.indicators)) for pi, p in enumerate(s.projects)}
-        sub_t["indicator_count"].append(sum(len(p.indicators) - len(templates[pi]) for pi, p in enumerate(s.projects)))
+        blanks = {pi: set(blank_block(p.indicators, templates[pi])) for pi, p in enumerate(s.projects)}
+        skipped = {pi: templates[pi] | blanks[pi] for pi in templates}
+        sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
         finance = h.finance or DepartmentFinance()
@@ -207,7 +209,8 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["completion"].append(p.completion)
             _num(prj_t, "self_score", p.self_score)
             prj_t["self_grade"].append(p.self_grade)
-            prj_t["indicator_count"].append(len(p.indicators) - len(templates[pi]))
+            prj_t["indicator_count"].append(len(p.indicators) - len(skipped[pi]))
+            prj_t["blank_indicator_count"].append(len(blanks[pi]))
             prj_t["budget_line_count"].append(len(p.budget_lines))
             prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
             listed = _template_cells(sourced, ppath, p.indicators, sorted(templates[pi]))
@@ -224,6 +227,12 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             ]
             prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
             prj_t["uncompared_count"].append(len(uncompared))
+            if blanks[pi]:
+                first = f"{ppath}/indicators/{min(blanks[pi])}/name"
+                loc_t["tbl"].append("projects")
+                loc_t["rid"].append(prid)
+                loc_t["col"].append("indicators")
+                loc_t["location"].append(sourced.locations.get(first, first))
             if templates[pi]:
                 first = f"{ppath}/indicators/{min(templates[pi])}/name"
                 loc_t["tbl"].append("projects")
@@ -250,7 +259,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
             for ii, ind in enumerate(p.indicators):
-                if ii in templates[pi]:
+                if ii in skipped[pi]:
                     continue  # a template leftover is no indicator: listed on its project instead
                 ipath = f"{ppath}/indicators/{ii}"
                 row_of[ipath] = ("indicators", common(ind_t, sub, ipath, s))

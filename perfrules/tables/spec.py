@@ -153,6 +153,7 @@ PROJECTS = TableSpec(
         Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
         Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
         Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
+        Column("blank_indicator_count", "INTEGER", "绩效指标表整块未填写时的指标行数", "indicators", nullable=False),
         Column("uncompared_indicators", "VARCHAR", "无计算符号且无法推定的定量指标, joined by 、", "indicators"),
         Column("uncompared_count", "INTEGER", "无计算符号且无法推定的定量指标数", "indicators", nullable=False),
     ),

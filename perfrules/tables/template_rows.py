@@ -33,3 +33,22 @@ def is_template_row(ind: Indicator) -> bool:
 def template_rows(indicators: list[Indicator]) -> list[int]:
     """Indexes of the project's template rows."""
     return [i for i, ind in enumerate(indicators) if is_template_row(ind)]
+
+
+def _empty(ind: Indicator) -> bool:
+    return (
+        all(v.state is ValueState.MISSING for v in (ind.target, ind.actual, ind.weight, ind.score))
+        and not (ind.actual_grade or "").strip()
+    )
+
+
+def blank_block(indicators: list[Indicator], templates: set[int]) -> list[int]:
+    """Every row of a project's indicator block, when not one of them has a value: the block was never filled.
+
+    Such a project gets one INDICATORS-BLANK finding; its rows are kept out of the indicators table so
+    that no rule reports them cell by cell.
+    """
+    rows = [i for i in range(len(indicators)) if i not in templates]
+    if rows and all(_empty(indicators[i]) for i in rows):
+        return rows
+    return []
