@@ -937,6 +937,14 @@ def _arrow(col: FastColumn, sql_type: str) -> pa.Array:
     return pa.array(col.values.astype(np.int32 if sql_type == "INTEGER" else np.int64), mask=mask)
 
 
+def _stated_unit(values: np.ndarray, valid: np.ndarray, coarsest: int) -> Scaled:
+    """The unit of the last digit a JSON number states (normalize.stated_unit), in 1/SCALE: 12.5 → 0.1."""
+    unit = np.full(len(values), 1, np.int64)
+    for step in (10, 100, 1000, 10_000):
+        unit = np.where(values % step == 0, step, unit)
+    return Scaled(np.minimum(unit, coarsest), valid)
+
+
 def _text(codes: np.ndarray, vocab: Sequence[str]) -> Coded:
     return Coded(codes.astype(np.int32), vocab)
 
@@ -1250,6 +1258,8 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "project_filled_count": Ints(sizes[proj]),
         "level2_filled_count": Ints(_level2_counts(proj, t_l2[tpl])),
         "near_duplicate_of": _const(len(proj), None),
+        "comparator_basis": _text(np.full(len(ind_rid), -1), ()),
+        "score_unit": _stated_unit(score * 100, score_ok, SCALE),
     }
 
     # ---- budget lines: 年度资金总额 plus three sub-lines per project, in 元, all consistent
@@ -1292,6 +1302,8 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "score": Scaled(np.where(is_total, np.repeat(line_score, 4), 0), is_total),
         "score_state": _state(np.where(is_total, value, na)),
         "explanation": _text(line_explain, UNDERSPEND_REASONS),
+        "rate_unit": _stated_unit(rate.ravel(), has_budget.ravel(), 100),
+        "score_unit": _stated_unit(np.where(is_total, np.repeat(line_score, 4), 0), is_total, SCALE),
     }
 
     # ---- projects: the stated total is the sum of the stated scores, as in the documents
@@ -1330,6 +1342,13 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "policy_basis": _const(n_proj, None),
         "calculation_basis": _const(n_proj, None),
         "annual_goal": _const(n_proj, None),
+        # What the tables infer about the form (issue 12): none of it applies to generated documents.
+        "unmapped_columns": _text(np.full(n_proj, -1), ()),
+        "template_rows": _text(np.full(n_proj, -1), ()),
+        "template_row_count": Ints(np.zeros(n_proj, np.int64)),
+        "blank_indicator_count": Ints(np.zeros(n_proj, np.int64)),
+        "uncompared_indicators": _text(np.full(n_proj, -1), ()),
+        "uncompared_count": Ints(np.zeros(n_proj, np.int64)),
     }
     assert len(delivered_code) == len(delivered)
 

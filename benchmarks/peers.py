@@ -106,6 +106,12 @@ TRIM_CHARS = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr
 polars' strip_chars() with no argument strip both)."""
 TOLERANCE = 0.01
 
+
+def _beyond_display(diff: Any, unit: Any) -> Any:
+    """Beyond display rounding (issue 12 §4): more than half the stated unit above, or a whole one below."""
+    return (diff > np.maximum(TOLERANCE, unit * 0.5)) | (-diff > np.maximum(TOLERANCE, unit - 0.0001))
+
+
 Flags = dict[str, np.ndarray]
 """rule id → sorted rids it flags."""
 
@@ -301,7 +307,8 @@ SQL_FLAGS: dict[str, str] = {
     "SCORE-QUANT-FORMULA": f"""kind = 'quantitative' AND comparator IS NOT NULL AND target_state = 'value'
       AND target >= 0 AND actual_state = 'value' AND weight_state = 'value' AND score_state = 'value'
       AND score >= 0 AND score <= weight
-      AND abs(score - {_EXPECTED}) > {TOLERANCE}
+      AND NOT (score - {_EXPECTED} BETWEEN -greatest({TOLERANCE}, score_unit - 0.0001)
+                                       AND greatest({TOLERANCE}, score_unit * 0.5))
       AND NOT ({_POSITIVE} AND actual > target AND coalesce(trim(deviation_explanation), '') <> '')""",
 }
 _DOC_SQL = f"doc_kind IN {_in(DOC_KINDS)}"
@@ -392,7 +399,8 @@ def polars_flags() -> dict[str, Any]:
         "SCORE-QUANT-FORMULA": (
             quant & cmp.is_not_null() & (c("target_state") == "value") & (target >= 0)
             & (c("actual_state") == "value") & ws & ss & (score >= 0) & (score <= weight)
-            & ((score - expected).abs() > TOLERANCE)
+            & (((score - expected) > pl.max_horizontal(pl.lit(TOLERANCE), c("score_unit") * 0.5))
+               | ((expected - score) > pl.max_horizontal(pl.lit(TOLERANCE), c("score_unit") - 0.0001)))
             & ~(positive & (actual > target) & (expl.str.strip_chars(TRIM_CHARS) != ""))
         ),
     }  # fmt: skip
@@ -465,7 +473,7 @@ def pandas_flags(df: Any) -> dict[str, Any]:
         "DESIGN-QUANT-TARGET": quant & df["target_state"].ne("value"),
         "SCORE-DEVIATION-EXPLAIN": ws & ss & (score < weight) & expl.str.contains(EMPTY_PORTABLE, regex=True),
         "SCORE-QUAL-BAND": df["kind"].eq("qualitative") & ws & ss & df["actual_grade"].notna() & outside,
-        "SCORE-QUANT-FORMULA": formula_where & (np.abs(score - expected) > TOLERANCE) & ~excused,
+        "SCORE-QUANT-FORMULA": formula_where & _beyond_display(score - expected, df["score_unit"]) & ~excused,
     }
     return {rule: pd.Series(np.asarray(doc & flag, dtype=bool), index=df.index) for rule, flag in flags.items()}
 

@@ -41,6 +41,13 @@ CASES: tuple[Case, ...] = (
     Case("broken-yaml", ("fixtures/submissions/broken/project-table-errors.yaml",)),
     Case("workbook", ("fixtures/workbooks/layout-a-training.xlsx",)),
     Case("batch", ("fixtures/submissions/seed", "fixtures/submissions/clean", "fixtures/submissions/broken")),
+    Case(
+        "layouts",
+        tuple(
+            f"fixtures/layouts/{name}.xlsx"
+            for name in ("hubei", "plain-targets", "renamed-columns", "template-rows", "two-row-header")
+        ),
+    ),
     Case("regional-national", ("fixtures/submissions/overlays",)),
     Case("regional-hubei", ("fixtures/submissions/overlays/hubei-profile.yaml",), ("--overlay", "hubei")),
     Case(

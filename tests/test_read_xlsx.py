@@ -161,7 +161,7 @@ class TestLayoutA:
     def test_locations_reach_the_tables(self, read: tuple[Submission, dict[str, str], str]) -> None:
         """normalize() turns the reader's cells into the locations table findings point at."""
         s, loc, source = read
-        from perfrules.tables.normalize import SourcedSubmission
+        from perfrules.model.sourced import SourcedSubmission
 
         batch = normalize([SourcedSubmission(source, s, loc)])
         cells = set(batch.tables["locations"].columns["location"])

@@ -154,7 +154,7 @@ class Header(_Strict):
     finance: DepartmentFinance | None = Field(None, description="部门整体预算执行情况")
 
 
-TOTAL_LINE_ITEMS = ("年度资金总额", "资金总额", "总额", "合计")
+TOTAL_LINE_ITEMS = ("年度资金总额", "年度财政资金总额", "资金总额", "总额", "合计")
 """The budget line that is the total of the others, by its labels on published forms."""
 
 
@@ -181,6 +181,10 @@ class Indicator(_Strict):
         WithJsonSchema({"enum": ["quantitative", "qualitative", "定量", "定性"]}),
     ] = Field(description="定量 / 定性")
     comparator: Comparator = Field(None, description="计算符号: gte(≥) gt(>) eq(=) lte(≤) lt(<)")
+    comparator_basis: str | None = Field(
+        None,
+        description='计算符号推定依据: the word or convention it was inferred from ("不少于", "比率"); null when stated',
+    )
     target: NumField = Field(default_factory=missing, description="年度指标值（A）")
     unit: str | None = Field(None, description="计量单位")
     actual: NumField = Field(default_factory=missing, description="实际完成值（B）, numeric")
@@ -233,6 +237,9 @@ class Project(_Strict):
     budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
     declaration: ProjectDeclaration | None = Field(None, description="绩效目标申报信息 (target_declaration only)")
+    unmapped_columns: list[str] = Field(
+        default_factory=list, description="未识别的列: header cells a reader could not map, as 标签（单元格）"
+    )
 
 
 class Expenditure(_Strict):

@@ -27,6 +27,7 @@ from typing import Any
 from perfrules.errors import MissingDependency
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
+from perfrules.read import form_labels
 from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
@@ -40,7 +41,9 @@ from perfrules.read.cells import (
     rate_cell,
     text_of,
 )
+from perfrules.read.comparators import SYMBOLS, LooseTarget, clean_unit, infer, loose_target
 from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.form_header import Header, header_columns, read_header
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -362,34 +365,9 @@ def locate(problems: list[Problem], locations: dict[str, str]) -> list[Problem]:
 
 # --- the official forms --------------------------------------------------------------------------------------------
 
-_BUDGET_COLUMNS: dict[str, tuple[str, ...]] = {
-    "initial_budget": ("年初预算数", "年初预算"),
-    "annual_budget": ("全年预算数", "调整后预算数", "调整预算数", "全年调整预算数", "调整后预算"),
-    "executed": ("全年执行数", "预算执行数", "执行数", "实际执行数"),
-    "weight": ("分值", "权重", "执行率权重"),
-    "rate": ("执行率", "预算执行率"),
-    "score": ("得分", "执行率得分"),
-    "explanation": ("偏差原因分析及改进措施", "原因", "偏差原因", "偏差原因分析", "未完成原因分析", "原因分析"),
-}
-_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "name": ("三级指标", "指标名称"),
-    "comparator": ("指标性质", "计算符号", "符号"),
-    "target": ("年度指标值", "指标值", "年度目标值", "预期指标值", "年初指标值", "目标值"),
-    "unit": ("度量单位", "计量单位", "单位"),
-    "actual": ("实际完成值", "完成值", "全年实际值", "全年实际完成值", "实际值", "全年完成值"),
-    "weight": ("分值", "权重", "指标权重"),
-    "score": ("得分", "指标得分"),
-    "deviation_explanation": (
-        "偏差原因分析及改进措施",
-        "未完成原因分析",
-        "未完成原因分析及改进措施",
-        "偏差原因",
-        "偏差原因分析",
-        "原因",
-    ),
-}
+# The header vocabulary is data: rules/forms/labels.csv (see perfrules.read.form_labels).
+_BUDGET_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("budget")
+_INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("indicator")
 _DEPARTMENT_LABELS = ("主管部门", "市级主管部门", "部门名称", "单位名称", "预算部门")
 _GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标")
 _COMPLETION_LABELS = (
@@ -425,14 +403,7 @@ _POINTS = re.compile(r"[(（]\s*\d+(\.\d+)?\s*分\s*[)）]$")
 
 
 def _header_columns(sheet: Sheet, r: int, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for c in sheet.row(r):
-        key = label_key(sheet.own(r, c))
-        for name, labels in spec.items():
-            if name not in found and key in labels:
-                found[name] = c
-                break
-    return found
+    return header_columns(sheet, r, spec)
 
 
 @dataclass
@@ -442,6 +413,7 @@ class _FormReader:
     problems: list[Problem] = field(default_factory=list)
     locations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    unmapped: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for (r, c), (value, _) in sorted(self.sheet.cells.items()):
@@ -450,6 +422,11 @@ class _FormReader:
 
     def problem(self, location: str | None, message: str) -> None:
         self.problems.append(_problem(self.source, location, message))
+
+    def note_unmapped(self, header: Header) -> None:
+        """Header cells no label names: kept for an info finding (READ-UNMAPPED-COLUMN), never dropped silently."""
+        for r, c, key in header.unmapped:
+            self.unmapped.append((self.sheet.ref(r, c), key))
 
     def at(self, pointer: str, r: int, c: int) -> None:
         self.locations[pointer] = self.sheet.ref(*self.sheet.anchor(r, c))
@@ -484,6 +461,13 @@ class _FormReader:
         return self.sheet.ref(min(r, max(self.sheet.nrows - 1, 0)), max(self.sheet.ncols - 1, 0))
 
 
+# A budget label in the indicator header (or the reverse) is another block's column, not an unknown one.
+_FIELD_LABELS = frozenset(
+    {
+        *(label for labels in _BUDGET_COLUMNS.values() for label in labels),
+        *(label for labels in _INDICATOR_COLUMNS.values() for label in labels),
+    }
+)
 _KNOWN_LABELS = frozenset(
     {
         "项目名称",
@@ -558,9 +542,11 @@ def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
         form.at("/header/fiscal_year", year[1], year[2])
 
 
-def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:
+def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:  # noqa: C901
     sheet = form.sheet
-    columns = _header_columns(sheet, header_row, _BUDGET_COLUMNS)
+    found = read_header(sheet, header_row, _BUDGET_COLUMNS, _FIELD_LABELS)
+    form.note_unmapped(found)
+    columns = found.columns
     first_value = min(columns.values())
     header_texts = [(c, folded(sheet.own(header_row, c))) for c in sheet.row(header_row)]
     unit, unit_cell = "万元", None
@@ -571,9 +557,11 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
         if re.search(r"[(（]元[)）]|单位:元", text):
             unit, unit_cell = "元", c
             break
-    rate_percent = "%" in folded(sheet.own(header_row, columns["rate"])) if "rate" in columns else False
+    rate_percent = "%" in folded(sheet.own(*found.label_cells["rate"])) if "rate" in columns else False
+    if rate_percent and _all_fractions(sheet, columns["rate"], found.first_data_row, end):
+        rate_percent = False  # under 执行率(%), values ≤ 1 are fractions only when every value is
     lines: list[dict[str, Any]] = []
-    for r in range(header_row + 1, end):
+    for r in range(found.first_data_row, end):
         items = [c for c in sheet.row(r) if c < first_value and isinstance(sheet.own(r, c), str)]
         keys = {label_key(sheet.own(r, c)) for c in sheet.row(r)}
         if keys & (_SECTION_LABELS | _END_LABELS):
@@ -589,7 +577,7 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
         item = text_of(sheet.own(r, items[-1]))
         if len(item) > 30:
             continue  # the Sichuan form embeds its filling notes ("1.预算执行率=…") between the rows
-        item = re.sub(r"^其中\s*[:：]?\s*", "", item)
+        item = re.sub(r"^其中\s*[:：]?\s*", "", item).rstrip(":： ").strip()
         if layout == "B" and item == "总额":
             # The tables layer recognises the total line by the national wording only.
             item = "年度资金总额"
@@ -612,6 +600,13 @@ def _read_budget(form: _FormReader, project: dict[str, Any], header_row: int, en
                 line[name] = number_cell(value, fmt, (unit,))
         lines.append(line)
     project["budget_lines"] = lines
+
+
+def _all_fractions(sheet: Sheet, c: int, first: int, end: int) -> bool:
+    numbers = [
+        v for r in range(first, end) if isinstance(v := sheet.own(r, c), int | float) and not isinstance(v, bool)
+    ]
+    return bool(numbers) and all(0 <= v <= 1 for v in numbers)
 
 
 def _is_total_row(sheet: Sheet, r: int) -> int | None:
@@ -643,10 +638,12 @@ def _read_total(
 
 def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[str, Any], header_row: int) -> None:  # noqa: C901
     sheet = form.sheet
-    columns = _header_columns(sheet, header_row, _INDICATOR_COLUMNS)
+    found = read_header(sheet, header_row, _INDICATOR_COLUMNS, _FIELD_LABELS)
+    form.note_unmapped(found)
+    columns = found.columns
     indicators: list[dict[str, Any]] = []
     inherited: dict[str, tuple[str, tuple[int, int]]] = {}
-    for r in range(header_row + 1, sheet.nrows):
+    for r in range(found.first_data_row, sheet.nrows):
         row = sheet.row(r)
         if not row:
             continue
@@ -685,7 +682,7 @@ def _read_indicators(form: _FormReader, header: dict[str, Any], project: dict[st
             continue
         i = len(indicators)
         base = f"/projects/0/indicators/{i}"
-        ind: dict[str, Any] = {"name": _PLACEHOLDER.sub("", name_value)}
+        ind: dict[str, Any] = {"name": _PLACEHOLDER.sub("", name_value) or name_value}
         form.at(f"{base}/name", r, columns["name"])
         for level in ("level1", "level2"):
             if level in inherited:
@@ -705,13 +702,15 @@ def _fill_indicator(
     none: tuple[CellValue, str, tuple[int, int]] = (None, "General", (0, 0))
     target = measure(*values.get("target", none)[:2])
     actual = measure(*values.get("actual", none)[:2])
+    loose: LooseTarget | None = None
     stated_kind = folded(values.get("comparator", none)[0])
     if stated_kind in ("定性", "定性指标"):
         quantitative = False
     elif stated_kind in ("定量", "定量指标"):
         quantitative = True
     elif not target.blank and not is_mark(target.text):
-        quantitative = target.quantitative
+        loose = None if target.quantitative else loose_target(target.text)
+        quantitative = target.quantitative or loose is not None
     elif not actual.blank and not is_mark(actual.text):
         quantitative = actual.quantitative
     else:
@@ -726,13 +725,23 @@ def _fill_indicator(
         comparator = comparator_of(values["comparator"][0]) if "comparator" in values else None
         stated_unit = text_of(values["unit"][0]) if "unit" in values else ""
         ind["comparator"] = comparator or target.comparator
-        ind["unit"] = stated_unit or target.unit or actual.unit
+        ind["unit"] = stated_unit or clean_unit(target.unit) or clean_unit(actual.unit)
         if not stated_unit and "target" in values and (target.unit or actual.unit):
             form.at(f"{base}/unit", *values["target" if target.unit else "actual"][2])
         if "comparator" not in values and "target" in values:
             form.at(f"{base}/comparator", *values["target"][2])
-        ind["target"] = target.value
-        mismatch = actual.unit and ind["unit"] and actual.unit != ind["unit"]
+        ind["target"] = loose.number if loose else target.value
+        ind["unit"] = ind["unit"] or (loose.unit if loose else None)
+        if not ind["unit"] and "率" in ind["name"] and target.quantitative and not target.comparator:
+            ind["unit"] = "%"  # a rate written as a plain number ("95" for 一次办结率) is a percentage
+        if "comparator" not in values and target.text:
+            # No 计算符号 column: the comparator is inferred from the target's words or by convention, and
+            # says so; a symbol written in the target ("≥2400人次") is stated, not inferred.
+            inferred = infer(ind["name"], target.text, ind["unit"], ind.get("level2"))
+            if inferred is not None and inferred.basis not in SYMBOLS:
+                ind["comparator"] = ind["comparator"] or inferred.comparator
+                ind["comparator_basis"] = inferred.basis
+        mismatch = actual.unit and ind["unit"] and clean_unit(actual.unit) != ind["unit"]
         # A comparator or a different unit in the actual value ("≥95%") is not a measurement; keep it as stated.
         ind["actual"] = actual.text if actual.comparator or mismatch else actual.value
     else:
@@ -840,6 +849,9 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
             f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
         )
     _read_texts(form, header, project)
+    if form.unmapped:
+        project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
+        form.locations["/projects/0/unmapped_columns"] = form.unmapped[0][0]
     return {"document_kind": "project_table", "header": header, "projects": [project]}, form
 
 

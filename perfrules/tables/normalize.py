@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import (
@@ -13,11 +14,13 @@ from perfrules.model.submission import (
     Claim,
     DepartmentFinance,
     DocumentKind,
+    Indicator,
     PartialDate,
     ProjectDeclaration,
     Submission,
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
+from perfrules.tables.inferred import is_not_applicable, resolve
 from perfrules.tables.shape import indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -31,6 +34,7 @@ from perfrules.tables.spec import (
     SUBMISSIONS,
     TableData,
 )
+from perfrules.tables.template_rows import blank_block, template_rows
 
 FINANCE_MONEY = (
     "initial_budget",
@@ -40,6 +44,8 @@ FINANCE_MONEY = (
     "three_public_budget",
     "three_public_actual",
 )
+_RATE_UNIT = Decimal("0.01")
+_SCORE_UNIT = Decimal(1)
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
@@ -58,6 +64,20 @@ def _num(row: dict[str, list[object]], name: str, num: Num, factor: int = 1) -> 
     value = num.scaled(YUAN_PER_UNIT["万元"]) if factor != 1 and num.value is not None else num
     row[name].append(value.value)
     row[f"{name}_state"].append(value.state.value)
+
+
+def stated_unit(num: Num, coarsest: Decimal) -> Decimal | None:
+    """The unit of the last digit a number was stated to ("9.7" → 0.1), never coarser than ``coarsest``.
+
+    The exponent is the literal's as filed (a JSON or YAML token, or the cell as its number
+    format shows it); rates are stated in percent, so a rate's unit is at most 0.01.
+    """
+    if num.value is None:
+        return None
+    exponent = num.value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return None
+    return min(Decimal(1).scaleb(min(exponent, 0)), coarsest)
 
 
 def _date(d: PartialDate | None) -> object:
@@ -126,6 +146,15 @@ def _claim_row(row: dict[str, list[object]], claim: Claim) -> None:
     _num(row, "parts_sum", claim.parts_sum, 10000 if money else 1)
 
 
+def _template_cells(sourced: SourcedSubmission, ppath: str, indicators: list[Indicator], rows: list[int]) -> list[str]:
+    out = []
+    for i in rows:
+        cell = sourced.locations.get(f"{ppath}/indicators/{i}/name")
+        where = cell.rsplit("!", 1)[-1] if cell else f"第{i + 1}个指标"
+        out.append(f"{where}“{indicators[i].name}”")
+    return out
+
+
 def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:  # noqa: C901
     """The batch's tables, one pass over the submissions (consumed lazily, once).
 
@@ -167,7 +196,15 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         sub_t["narrative"].append(h.narrative)
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
-        sub_t["indicator_count"].append(sum(len(p.indicators) for p in s.projects))
+        # Template leftovers and never-filled blocks are a self-evaluation's (issue 12); a declaration's
+        # blank rows are judged by its own rules (blank, not_applicable and INDICATORS-BLANK).
+        evaluated = s.document_kind is not DocumentKind.TARGET_DECLARATION
+        templates = {pi: set(template_rows(p.indicators)) if evaluated else set() for pi, p in enumerate(s.projects)}
+        blanks = {
+            pi: set(blank_block(p.indicators, templates[pi])) if evaluated else set() for pi, p in enumerate(s.projects)
+        }
+        skipped = {pi: templates[pi] | blanks[pi] for pi in templates}
+        sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
         finance = h.finance or DepartmentFinance()
@@ -192,9 +229,11 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["completion"].append(p.completion)
             _num(prj_t, "self_score", p.self_score)
             prj_t["self_grade"].append(p.self_grade)
-            prj_t["indicator_count"].append(len(p.indicators))
+            prj_t["indicator_count"].append(len(p.indicators) - len(skipped[pi]))
+            prj_t["blank_indicator_count"].append(len(blanks[pi]))
             prj_t["budget_line_count"].append(len(p.budget_lines))
-            shape = indicator_shape(p, s.document_kind is DocumentKind.TARGET_DECLARATION)
+            declared = s.document_kind is DocumentKind.TARGET_DECLARATION
+            shape = indicator_shape(p, declared)
             prj_t["filled_indicator_count"].append(shape.filled)
             prj_t["live_indicator_count"].append(len(shape.live_names))
             prj_t["indicator_names"].append("；".join(shape.live_names) or None)
@@ -206,6 +245,33 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["policy_basis"].append(decl.policy_basis)
             prj_t["calculation_basis"].append(decl.calculation_basis)
             prj_t["annual_goal"].append(decl.annual_goal)
+            prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
+            listed = _template_cells(sourced, ppath, p.indicators, sorted(templates[pi]))
+            prj_t["template_rows"].append("、".join(listed) or None)
+            prj_t["template_row_count"].append(len(listed))
+            resolved = {ii: resolve(ind, not sourced.locations) for ii, ind in enumerate(p.indicators)}
+            uncompared = [
+                p.indicators[ii].name
+                for ii, r in resolved.items()
+                if ii not in templates[pi]
+                and p.indicators[ii].kind == "quantitative"
+                and r.comparator is None
+                and r.basis != "区间"
+            ]
+            prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
+            prj_t["uncompared_count"].append(len(uncompared))
+            if blanks[pi]:
+                first = f"{ppath}/indicators/{min(blanks[pi])}/name"
+                loc_t["tbl"].append("projects")
+                loc_t["rid"].append(prid)
+                loc_t["col"].append("indicators")
+                loc_t["location"].append(sourced.locations.get(first, first))
+            if templates[pi]:
+                first = f"{ppath}/indicators/{min(templates[pi])}/name"
+                loc_t["tbl"].append("projects")
+                loc_t["rid"].append(prid)
+                loc_t["col"].append("template_rows")
+                loc_t["location"].append(sourced.locations.get(first, first))
 
             for bi, line in enumerate(p.budget_lines):
                 bpath = f"{ppath}/budget_lines/{bi}"
@@ -213,7 +279,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 bl_t["project_rid"].append(prid)
                 bl_t["project_name"].append(p.name)
                 bl_t["item"].append(line.item)
-                bl_t["is_total"].append(line.item.strip() in TOTAL_LINE_ITEMS)
+                bl_t["is_total"].append(line.item.strip().rstrip(":： ") in TOTAL_LINE_ITEMS)
                 factor = 10000 if line.unit == "万元" else 1
                 _num(bl_t, "initial_budget", line.initial_budget, factor)
                 _num(bl_t, "annual_budget", line.annual_budget, factor)
@@ -222,8 +288,12 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 _num(bl_t, "rate", line.rate)
                 _num(bl_t, "score", line.score)
                 bl_t["explanation"].append(line.explanation)
+                bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
+                bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
             for ii, ind in enumerate(p.indicators):
+                if ii in skipped[pi]:
+                    continue  # a template leftover is no indicator: listed on its project instead
                 ipath = f"{ppath}/indicators/{ii}"
                 row_of[ipath] = ("indicators", common(ind_t, sub, ipath, s))
                 ind_t["project_rid"].append(prid)
@@ -232,9 +302,11 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 ind_t["level2"].append(ind.level2)
                 ind_t["name"].append(ind.name)
                 ind_t["kind"].append(ind.kind)
-                ind_t["comparator"].append(ind.comparator)
-                _num(ind_t, "target", ind.target)
-                ind_t["unit"].append(ind.unit)
+                r = resolved[ii]
+                ind_t["comparator"].append(r.comparator)
+                ind_t["comparator_basis"].append(r.basis)
+                _num(ind_t, "target", r.target)
+                ind_t["unit"].append(r.unit)
                 _num(ind_t, "actual", ind.actual)
                 ind_t["actual_grade"].append(ind.actual_grade)
                 _num(ind_t, "weight", ind.weight)
@@ -243,10 +315,12 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 ind_t["target_text"].append(ind.target_text)
                 ind_t["explanation"].append(ind.explanation)
                 ind_t["blank"].append(shape.blank[ii])
-                ind_t["not_applicable"].append(shape.not_applicable[ii])
+                # Declarations: 不适用 in the name or target; self-evaluations: target and actual (issue 12 §2).
+                ind_t["not_applicable"].append(shape.not_applicable[ii] if declared else is_not_applicable(ind))
                 ind_t["project_filled_count"].append(shape.filled)
                 ind_t["level2_filled_count"].append(shape.level2_filled[ii])
                 ind_t["near_duplicate_of"].append(shape.duplicate_of[ii])
+                ind_t["score_unit"].append(stated_unit(ind.score, _SCORE_UNIT))
 
         for fi, f in enumerate(s.funds):
             fpath = f"/funds/{fi}"

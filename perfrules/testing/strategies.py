@@ -76,6 +76,8 @@ LIST_SIZES: dict[str, int] = {
     "projects": 3, "indicators": 4, "budget_lines": 3, "funds": 2, "expenditures": 3, "withheld": 2,
     "paid_with": 2, "justifications": 1,
 }  # fmt: skip
+READER_FIELDS = frozenset({"unmapped_columns"})
+"""Set by a workbook reader about the form itself, not filed: not generated."""
 UNIQUE_BY: dict[str, str] = {"projects": "name", "indicators": "name", "budget_lines": "item", "funds": "name"}
 INT_RANGES: dict[str, tuple[int, int]] = {"fiscal_year": (2018, 2025)}
 YEARS = (2018, 2026)
@@ -182,6 +184,8 @@ class _Builder:
         optional: dict[str, st.SearchStrategy[Any]] = {}
         for name, info in cls.model_fields.items():
             key = info.alias or name
+            if key in READER_FIELDS:
+                continue
             strategy = self.annotation(key, info.annotation, info.metadata)
             if strategy is None:
                 if info.is_required():

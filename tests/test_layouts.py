@@ -1,0 +1,143 @@
+"""Issue 12 §1: every layout family of fixtures/layouts is read without silent loss, with its golden findings."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from perfrules import validate
+from perfrules.model.submission import Submission
+from perfrules.read import form_labels
+from perfrules.read.xlsx_forms import read_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYOUTS = ROOT / "fixtures" / "layouts"
+
+
+def _builders() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_layouts", ROOT / "tests" / "data" / "xlsx" / "make_layouts.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_layouts", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+mk = _builders()
+
+
+def _findings(path: Path) -> list[dict[str, str | None]]:
+    report = validate(path)
+    assert report.problems == [], [p.message for p in report.problems]
+    return [
+        {"rule_id": f.rule_id, "severity": f.severity.value, "cell": (f.location.cell or "").split("!")[-1] or None}
+        for s in report.submissions
+        for f in s.findings
+    ]
+
+
+def _read(tmp_path: Path, family: str) -> Submission:
+    (result,) = read_workbook(mk.write(tmp_path / f"{family}.xlsx", mk.FAMILIES[family]()))
+    assert result.problems == (), [p.message for p in result.problems]
+    assert result.submission is not None
+    return result.submission.submission
+
+
+@pytest.mark.parametrize("family", sorted(mk.FAMILIES))
+def test_layout_findings_match_the_golden_file(tmp_path: Path, family: str) -> None:
+    golden = json.loads((LAYOUTS / f"{family}.findings.json").read_text(encoding="utf-8"))
+    built = mk.write(tmp_path / f"{family}.xlsx", mk.FAMILIES[family]())
+    assert _findings(built) == golden
+    assert _findings(LAYOUTS / f"{family}.xlsx") == golden  # the committed workbook is the built one
+
+
+def test_two_row_header_reads_every_actual_and_score(tmp_path: Path) -> None:
+    project = _read(tmp_path, "two-row-header").projects[0]
+    assert len(project.indicators) == 6
+    assert all(i.score.is_value and i.weight.is_value for i in project.indicators)
+    first = project.indicators[0]
+    assert (first.comparator, first.target.value, first.actual.value, first.unit) == (
+        "gte",
+        Decimal(3000),
+        Decimal(3120),
+        "人次",
+    )
+    assert project.indicators[3].actual_grade == "达成年度指标"
+    # The 备注 column is no field: it is named, with its cell, never dropped silently.
+    assert project.unmapped_columns == ["备注（J12）"]
+
+
+def test_renamed_and_reordered_columns_and_trailing_colons(tmp_path: Path) -> None:
+    project = _read(tmp_path, "renamed-columns").projects[0]
+    weights = [i.weight.value for i in project.indicators]
+    assert weights == [Decimal(30), Decimal(20), Decimal(30), Decimal(10)]
+    assert project.indicators[0].actual.value == Decimal(42)
+    assert [b.item for b in project.budget_lines] == ["年度资金总额", "当年财政拨款", "上年结转资金", "其他资金"]
+    assert project.unmapped_columns == []
+
+
+def test_hubei_form_without_weight_column(tmp_path: Path) -> None:
+    project = _read(tmp_path, "hubei").projects[0]
+    (total,) = project.budget_lines
+    assert total.item == "年度财政资金总额"
+    assert (total.annual_budget.value, total.executed.value, total.score.value) == (
+        Decimal(200),
+        Decimal(190),
+        Decimal(19),
+    )
+    assert [i.target.value for i in project.indicators[:3]] == [Decimal(800), Decimal(3), Decimal(2500)]
+    assert all(not i.weight.is_value for i in project.indicators)
+    assert project.unmapped_columns == []
+
+
+def test_hubei_total_line_is_the_total(tmp_path: Path) -> None:
+    from perfrules.model.sourced import SourcedSubmission
+    from perfrules.tables.normalize import normalize
+
+    batch = normalize([SourcedSubmission("x", _read(tmp_path, "hubei"))])
+    assert batch.tables["budget_lines"].columns["is_total"] == [True]
+
+
+def test_template_rows_are_kept_out_of_the_indicators(tmp_path: Path) -> None:
+    from perfrules.model.sourced import SourcedSubmission
+    from perfrules.tables.normalize import normalize
+
+    submission = _read(tmp_path, "template-rows")
+    batch = normalize([SourcedSubmission("x", submission)])
+    names = batch.tables["indicators"].columns["name"]
+    assert "指标2：" not in names and "……" not in names
+    projects = batch.tables["projects"].columns
+    assert projects["template_row_count"] == [2]
+    assert projects["indicator_count"] == [3]
+
+
+def test_label_vocabulary_is_data_an_author_extends(tmp_path: Path) -> None:
+    shipped = form_labels.columns("indicator")
+    assert "全年实际值" in shipped["actual"] and "年初目标值" in shipped["target"]
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "labels.csv").write_text(
+        "block,field,label,note\nindicator,actual,本年实际完成数：,某市\nnowhere,actual,x,\n", encoding="utf-8"
+    )
+    extended = form_labels._vocabulary(str(tmp_path))["indicator"]
+    assert "本年实际完成数" in extended["actual"]  # compared as label_key reduces it: the colon does not count
+    assert extended["target"] == shipped["target"]
+
+
+@pytest.mark.parametrize(("rates", "first"), [((96, 100), Decimal("0.96")), ((0.96, 1), Decimal("0.96"))])
+def test_rates_under_a_percent_header(tmp_path: Path, rates: tuple[float, float], first: Decimal) -> None:
+    """'96' under 执行率(%) is 96 %; values ≤ 1 are fractions only when every value in the column is."""
+    cells = [
+        (ref, "执行率(%)" if value == "执行率(B/A)" else value, fmt)
+        for ref, value, fmt in mk.FAMILIES["renamed-columns"]()
+    ]
+    cells = [c for c in cells if c[0] not in ("G6",)] + [("G6", rates[0], None), ("G7", rates[1], None)]
+    (result,) = read_workbook(mk.write(tmp_path / "pct.xlsx", cells))
+    assert result.submission is not None
+    lines = result.submission.submission.projects[0].budget_lines
+    assert lines[0].rate.value == first
