@@ -15,7 +15,7 @@ import pytest
 
 from perfrules.model.submission import Submission
 from perfrules.model.values import ValueState
-from perfrules.read import xlsx_forms
+from perfrules.read import workbook
 from perfrules.read.cells import comparator_of, decode_text, displayed, format_decimals, measure, number_cell, rate_cell
 from perfrules.read.documents import ReadResult
 from perfrules.read.xlsx_forms import read_workbook
@@ -468,14 +468,14 @@ def test_zip_bomb_is_refused_from_the_directory(tmp_path: Path) -> None:
 def test_oversized_archive_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.xlsx"
     path.write_bytes(_good_xlsx(tmp_path))
-    monkeypatch.setattr(xlsx_forms, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED_BYTES", 1000)
     assert "exceeds 1000" in _messages(read_workbook(path))
 
 
 def test_oversized_sheet_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.xlsx"
     path.write_bytes(_good_xlsx(tmp_path))
-    monkeypatch.setattr(xlsx_forms, "MAX_SHEET_XML_BYTES", 1000)
+    monkeypatch.setattr(workbook, "MAX_SHEET_XML_BYTES", 1000)
     assert "split it or use CSV" in _messages(read_workbook(path))
 
 
@@ -516,7 +516,7 @@ def test_huge_sheet_of_junk_is_capped(tmp_path: Path, monkeypatch: pytest.Monkey
         sheet.append([f"junk {i}", i, i * 2])
     path = tmp_path / "junk.xlsx"
     book.save(path)
-    monkeypatch.setattr(xlsx_forms, "MAX_ROWS", 50)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 50)
     [result] = read_workbook(path)
     assert result.submission is None
     text = _messages([result])

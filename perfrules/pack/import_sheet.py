@@ -69,7 +69,7 @@ class Imported:
 
 def read_sheet(path: Path) -> tuple[str, list[SheetRow], list[str]]:
     """The sheet's title and rule rows, or problems naming what is missing."""
-    from perfrules.read.xlsx_forms import load_sheets
+    from perfrules.read.workbook import load_sheets
 
     loaded = load_sheets(path)
     if loaded.problems:

@@ -100,6 +100,7 @@ def format_decimals(number_format: str) -> int | None:
 
 
 def is_percent_format(number_format: str) -> bool:
+    """Whether a cell's number format shows a percentage (quoted literal text and other sections ignored)."""
     return "%" in _QUOTED_IN_FORMAT.sub("", number_format.split(";")[0])
 
 

@@ -17,7 +17,7 @@ from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.cells import folded, label_key, number_cell, text_of
 from perfrules.read.declaration_target import declared_measure
 from perfrules.read.documents import ReadResult, to_submission
-from perfrules.read.xlsx_forms import LoadedWorkbook, Sheet, locate
+from perfrules.read.workbook import LoadedWorkbook, Sheet, locate
 
 TITLE = "绩效目标申报表"
 _YEAR = re.compile(r"(20\d{2})\s*年")

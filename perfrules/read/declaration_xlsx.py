@@ -25,7 +25,7 @@ from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.cells import folded, label_key, number_cell, text_of
 from perfrules.read.declaration_target import declared_measure
 from perfrules.read.documents import ReadResult, to_submission
-from perfrules.read.xlsx_forms import LoadedWorkbook, Sheet, locate
+from perfrules.read.workbook import LoadedWorkbook, Sheet, locate
 
 HEADER_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("项目编码", "项目代码", "项目编号"),

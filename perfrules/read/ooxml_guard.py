@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from io import BytesIO
 
-from perfrules.read.xlsx_forms import (
+from perfrules.read.workbook import (
     MAX_COMPRESSION_RATIO,
     MAX_SHEET_XML_BYTES,
     MAX_UNCOMPRESSED_BYTES,

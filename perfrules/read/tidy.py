@@ -40,7 +40,7 @@ from perfrules.read.cells import (
 from perfrules.read.declaration_target import declared_measure
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.tidy_declaration import declarations, is_declaration
-from perfrules.read.xlsx_forms import LoadedWorkbook, load_sheets, locate, row_cap_problem
+from perfrules.read.workbook import LoadedWorkbook, load_sheets, locate, row_cap_problem
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 INSTRUCTIONS_SHEET = "填写说明"
@@ -48,6 +48,8 @@ INSTRUCTIONS_SHEET = "填写说明"
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the tidy template: its Chinese header, the model field it fills, a note and an example."""
+
     header: str
     field: str
     note: str
@@ -57,6 +59,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One sheet (or CSV file) of the tidy template: its name, columns and the columns that must be filled."""
+
     name: str
     columns: tuple[Column, ...]
     required: tuple[str, ...] = ()
@@ -629,7 +633,7 @@ _STEPS = (
     ("项目", _Assembler.projects),
     ("部门整体预算", _Assembler.finance),
     ("预算执行", _Assembler.budget_lines),
-    ("申报信息", declarations),
+    ("申报信息", lambda assembler, rows: declarations(assembler, rows, _text, _num)),
     ("绩效指标", _Assembler.indicators),
     ("资金", _Assembler.funds),
     ("支出", _Assembler.expenditures),

@@ -7,19 +7,24 @@ fill in the ``projects`` table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from perfrules.read.tidy import _Assembler, _Rows
+    from perfrules.read.tidy import _Assembler, _Rows, _Value
+
+Text = Callable[["_Value | None"], "str | None"]
+Number = Callable[["_Value | None", tuple[str, ...]], object]
 
 DECLARATION_KINDS = ("target_declaration", "项目支出绩效目标申报表", "绩效目标申报表")
 _MONEY = ("total_amount", "annual_amount")
 
 
-def declarations(assembler: _Assembler, rows: _Rows) -> None:
-    """The tidy template's 申报信息 sheet: each row's declaration fields onto its project."""
-    from perfrules.read.tidy import _num, _text
+def declarations(assembler: _Assembler, rows: _Rows, _text: Text, _num: Number) -> None:
+    """The tidy template's 申报信息 sheet: each row's declaration fields onto its project.
 
+    The tidy reader passes its own cell readers (``_text``, ``_num``), so the sheet reads like the others.
+    """
     for row in rows.rows:
         doc = assembler.doc_of(row, rows.table.name)
         index = assembler.project_of(doc, row, rows.table.name) if doc else None
