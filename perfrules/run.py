@@ -322,6 +322,7 @@ class _Run:
             submissions=submissions,
             problems=self.problems,
             expired_waivers=sorted(self.expired.values(), key=lambda w: w.fingerprint),
+            notices=[n for r in self.read for n in r.notices],
             unmatched=self.unmatched.report(),
             summary=self.tally.summary(len(self.read), len(self.ok)),
         )

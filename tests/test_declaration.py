@@ -185,6 +185,17 @@ def test_check_detects_the_layout_without_a_flag(export: Path, tmp_path: Path) -
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {s["document_kind"] for s in report["submissions"]} == {"target_declaration"}
     assert report["summary"]["blocked"] == 1
+    # The empty review sheet is said to be skipped, and is not a problem (exit 1, not 2).
+    assert report["notices"] == [
+        {
+            "source": str(export),
+            "location": "审核信息",
+            "message": "空白的审核表，已跳过 / an empty review sheet, passed over",
+        }
+    ]
+    assert not report["problems"]
+    text = CliRunner().invoke(app, ["check", str(export)]).stdout
+    assert "已跳过（不影响结论）:" in text and "审核信息: 空白的审核表，已跳过" in text
 
 
 @pytest.mark.parametrize(
@@ -223,6 +234,10 @@ def test_corpus_every_project_is_read(corpus_report: Any) -> None:
         "政策依据不一致",
         "测算依据不一致",
     ]
+
+
+def test_corpus_empty_review_sheet_is_reported_as_skipped(corpus_report: Any) -> None:
+    assert [(n.location, n.message.split(" / ")[0]) for n in corpus_report.notices] == [("审核信息", "空白的审核表，已跳过")]
 
 
 def test_corpus_blank_projects_get_one_blocking_finding_each(corpus_report: Any) -> None:

@@ -116,6 +116,14 @@ class Problem(_Frozen):
     message: str
 
 
+class Notice(_Frozen):
+    """Something a reader passed over on purpose and says so (an empty review sheet, say): not a problem."""
+
+    source: str
+    location: str | None = Field(None, description="the sheet or place passed over")
+    message: str
+
+
 class FixedFinding(_Frozen):
     rule_id: str
     fingerprint: str
@@ -179,5 +187,8 @@ class Report(_Frozen):
     expired_waivers: list[Waiver] = Field(default_factory=list, description="waivers past their expiry on as_of")
     unmatched: list[Unmatched] = Field(
         default_factory=list, description="waivers and justifications that matched no finding, by source and line"
+    )
+    notices: list[Notice] = Field(
+        default_factory=list, description="what readers passed over on purpose (skipped sheets); never a problem"
     )
     summary: dict[str, int]

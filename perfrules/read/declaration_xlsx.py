@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
-from perfrules.model.report import Problem
+from perfrules.model.report import Notice, Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.cells import folded, label_key, number_cell, text_of
 from perfrules.read.declaration_target import declared_measure
@@ -326,7 +326,15 @@ def read_declaration_sheets(book: LoadedWorkbook) -> list[ReadResult]:
     if not results:
         return [ReadResult(book.source, book.sha256, None, (_problem(book.source, None,
                 "申报表中没有项目 / the declaration export holds no project"),))]  # fmt: skip
-    return results
+    skipped = tuple(
+        Notice(
+            source=book.source,
+            location=name,
+            message="空白的审核表，已跳过 / an empty review sheet, passed over",
+        )
+        for name in skipped_sheets(book)
+    )
+    return [replace(results[0], notices=results[0].notices + skipped), *results[1:]] if skipped else results
 
 
 def skipped_sheets(book: LoadedWorkbook) -> list[str]:

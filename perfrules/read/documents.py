@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from perfrules.model.messages import chinese
-from perfrules.model.report import Problem
+from perfrules.model.report import Notice, Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
 from perfrules.numbers import NumberTooLarge, bounded_decimal, bounded_int
@@ -35,6 +35,8 @@ class ReadResult:
     sha256: str
     submission: SourcedSubmission | None
     problems: tuple[Problem, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    """What the reader passed over on purpose, for the report (a skipped sheet): no effect on the verdict."""
 
 
 class _DuplicateKey(ValueError):

@@ -36,6 +36,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "errored": {"zh": "出错", "en": "errored"},
     "disabled": {"zh": "已停用", "en": "disabled"},
     "problems": {"zh": "无法处理的输入或规则", "en": "inputs or rules that could not be processed"},
+    "notices": {"zh": "已跳过（不影响结论）", "en": "passed over (no effect on the verdict)"},
     "summary": {"zh": "汇总", "en": "summary"},
     "unverified": {"zh": "依据未经核实", "en": "basis unverified"},
     "overlays": {"zh": "叠加", "en": "overlays"},
@@ -221,6 +222,13 @@ def render_text(report: Report, lang: Lang = "zh") -> str:
             where = f"{p.source}{':' + p.location if p.location else ''}"
             rule = f" [{p.rule_id}]" if p.rule_id else ""
             lines.append(f"  ✗ {where}{rule}: {p.message}")
+        lines.append("")
+    if report.notices:
+        lines.append(f"{_w('notices', lang)}:")
+        lines += [
+            f"  · {visible(n.source)}{' · ' + visible(n.location) if n.location else ''}: {n.message}"
+            for n in report.notices
+        ]
         lines.append("")
     if len(report.submissions) > 1:
         lines += _batch_summary(report, lang)
