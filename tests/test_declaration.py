@@ -237,7 +237,9 @@ def test_corpus_every_project_is_read(corpus_report: Any) -> None:
 
 
 def test_corpus_empty_review_sheet_is_reported_as_skipped(corpus_report: Any) -> None:
-    assert [(n.location, n.message.split(" / ")[0]) for n in corpus_report.notices] == [("审核信息", "空白的审核表，已跳过")]
+    assert [(n.location, n.message.split(" / ")[0]) for n in corpus_report.notices] == [
+        ("审核信息", "空白的审核表，已跳过")
+    ]
 
 
 def test_corpus_blank_projects_get_one_blocking_finding_each(corpus_report: Any) -> None:
