@@ -123,7 +123,7 @@ def _fragment_mutants(
             )
         for index, literal in numeric_literals(fragment):
             value = _number(literal.this)
-            if value is None:
+            if value is None or _only_counted(literal):
                 continue
             context = _context(literal)
             for new in shifted(value):
@@ -138,6 +138,20 @@ def _fragment_mutants(
                     description,
                     check=check.model_copy(update={key: text_new}),
                 )
+
+
+def _only_counted(literal: exp.Expr) -> bool:
+    """A CASE branch value inside COUNT(…): COUNT sees only whether it is NULL, so any other number
+    means the same. Shifting it gives an equivalent mutant that no example could kill."""
+    node: exp.Expr | None = literal.parent
+    while isinstance(node, exp.If | exp.Paren):
+        node = node.parent
+    if not isinstance(node, exp.Case) or literal.arg_key not in ("true", "default"):
+        return False
+    outer = node.parent
+    while isinstance(outer, exp.Paren):
+        outer = outer.parent
+    return isinstance(outer, exp.Count)
 
 
 def _flip(node: exp.Expr) -> exp.Expr:
