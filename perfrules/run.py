@@ -222,7 +222,8 @@ class _Run:
         self.pack = pack
         self.review = review if isinstance(review, Review) else Review(fail_on=review)
         self.read: list[ReadResult] = []
-        batch = normalize(self._accepted(read), keep_rows=False)
+        self._untabulated: Problem | None = None
+        batch = normalize(self._accepted(read), keep_rows=False, on_error=self._not_tabulated)
         self.ok = [(r, r.submission) for r in self.read if r.submission is not None]
         contract_problems = self._contract_problems(batch)
         self.active = [r for r in pack.rules if r.enabled and r.rule.status == "active"]
@@ -253,7 +254,22 @@ class _Run:
                 self.read.append(r)
                 continue
             yield r.submission
-            self.read.append(replace(r, submission=without_rows(r.submission)))
+            failed, self._untabulated = self._untabulated, None
+            if failed is not None:  # its rows are out of the tables: it is reported as unreadable
+                self.read.append(replace(r, submission=None, problems=(*r.problems, failed)))
+            else:
+                self.read.append(replace(r, submission=without_rows(r.submission)))
+
+    def _not_tabulated(self, sourced: SourcedSubmission, exc: Exception) -> None:
+        self._untabulated = Problem(
+            kind="input",
+            source=sourced.source,
+            message=(
+                f"内部错误：此提交无法整理成表，未检查（其他提交照常检查），请报告此问题 / internal error: this submission "
+                f"could not be put into the tables and was not checked (the others were); please report it: "
+                f"{type(exc).__name__}: {exc}"
+            ),
+        )
 
     def _contract_problems(self, batch: Batch) -> list[Problem]:
         if not self.review.strict:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from perfrules import RunSettings, validate
 from perfrules.model.report import Finding
@@ -174,3 +177,31 @@ def test_streamed_json_report_is_byte_for_byte_the_report(pack: Pack, tmp_path: 
         head = write_json_report(sink, pack, read_inputs(inputs), review)
         assert sink.getvalue() == whole
         assert head.submissions == [] and head.verdict == json.loads(whole)["verdict"]
+
+
+def test_a_submission_that_cannot_be_tabulated_costs_only_itself(pack: Pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash while one submission's rows are built (here: in the middle of its indicators, after
+    some rows of it are already in) takes that submission back out whole; the others are checked
+    exactly as alone, and the run says which file was not checked (exit 2)."""
+    from perfrules.tables import normalize as tabulating
+
+    real = tabulating.resolve
+    seen: list[str] = []
+
+    def exploding(ind: Any, may_infer: bool) -> Any:
+        seen.append(ind.name)
+        if len(seen) == 3:
+            raise ValueError("boom")
+        return real(ind, may_infer)
+
+    alone = validate([SEED, CLEAN], rules=pack)
+    monkeypatch.setattr(tabulating, "resolve", exploding)
+    report = validate([BROKEN, SEED, CLEAN], rules=pack)
+    assert [s.source for s in report.submissions] == [str(SEED), str(CLEAN)]
+    assert [(s.source, [f.fingerprint for f in s.findings]) for s in report.submissions] == [
+        (s.source, [f.fingerprint for f in s.findings]) for s in alone.submissions
+    ]
+    (problem,) = [p for p in report.problems if p.source == str(BROKEN)]
+    assert problem.kind == "input"
+    assert "无法整理成表" in problem.message and "ValueError: boom" in problem.message
+    assert report.verdict == "error"

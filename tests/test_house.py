@@ -24,7 +24,6 @@ DEBT: dict[str, int] = {
     "read/xlsx_forms.py": 596,
     "read/tidy.py": 810,
     "testing/boundaries.py": 787,
-    "tables/normalize.py:normalize": 221,
     "report/annotate_xlsx.py:annotate_workbook": 105,
     "pack/catalogue.py:render_rule_page": 103,
     "engine/spark_regex.py:java_regex": 100,

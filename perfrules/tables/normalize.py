@@ -11,17 +11,20 @@ from decimal import Decimal
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import (
     TOTAL_LINE_ITEMS,
+    BudgetLine,
     Claim,
     DepartmentFinance,
     DocumentKind,
+    Fund,
     Indicator,
     PartialDate,
+    Project,
     ProjectDeclaration,
     Submission,
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
-from perfrules.tables.inferred import is_not_applicable, resolve
-from perfrules.tables.shape import indicator_shape
+from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
+from perfrules.tables.shape import IndicatorShape, indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
     CLAIMS,
@@ -155,37 +158,124 @@ def _template_cells(sourced: SourcedSubmission, ppath: str, indicators: list[Ind
     return out
 
 
-def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True) -> Batch:  # noqa: C901
+TabulateError = Callable[[SourcedSubmission, Exception], None]
+"""Told of a submission that could not be put into the tables, and why; the batch goes on."""
+
+
+def normalize(
+    submissions: Iterable[SourcedSubmission], *, keep_rows: bool = True, on_error: TabulateError | None = None
+) -> Batch:
     """The batch's tables, one pass over the submissions (consumed lazily, once).
 
     With ``keep_rows`` false, ``Batch.sources`` keeps each submission ``without_rows``, so a
     streamed batch never holds more than one submission's model objects at a time.
+
+    With ``on_error``, a submission whose rows cannot be built is taken back out of every
+    table, whole, and ``on_error`` is told; the others still go in (one bad file never costs
+    the batch). Without it, the error propagates.
     """
     tables = {spec.name: TableData(spec) for spec in (*DATA_TABLES, LOCATIONS)}
     sources: list[SourcedSubmission] = []
-    rid = 0
+    tabulator = _Tabulator(tables)
+    for sourced in submissions:
+        marks = tabulator.marks()
+        try:
+            tabulator.add(len(sources), sourced)
+        except Exception as exc:  # a bug or an unforeseen shape in one submission's data
+            if on_error is None:
+                raise
+            tabulator.roll_back(marks)
+            on_error(sourced, exc)
+            continue
+        sources.append(sourced if keep_rows else without_rows(sourced))
+        if any(table.seal_if_full() for table in tables.values()):
+            _return_freed_memory()
+        tabulator.reread()
 
-    def common(t: dict[str, list[object]], sub: int, path: str, s: Submission) -> int:
-        nonlocal rid
-        rid += 1
+    # A big batch's tails go to Arrow too: the engine would encode them anyway, and the lists
+    # would stay alive beside the copy while the rules run.
+    if any(table.chunks for table in tables.values()):
+        for table in tables.values():
+            if table.chunks:
+                table.seal()
+        _return_freed_memory()
+    return Batch(tables=tables, sources=sources)
+
+
+Columns = dict[str, list[object]]
+
+
+def _uncompared(p: Project, resolved: dict[int, Resolved], templates: set[int]) -> list[str]:
+    """The quantitative indicators whose target says neither a comparator nor a range."""
+    return [
+        p.indicators[ii].name
+        for ii, r in resolved.items()
+        if ii not in templates
+        and p.indicators[ii].kind == "quantitative"
+        and r.comparator is None
+        and r.basis != "区间"
+    ]
+
+
+class _Tabulator:
+    """Appends one submission at a time to the batch's column lists; ``rid`` numbers every row."""
+
+    def __init__(self, tables: dict[str, TableData]) -> None:
+        self.tables = tables
+        self.rid = 0
+        self.reread()
+
+    def reread(self) -> None:
+        # Sealing a table into Arrow replaces its lists, so these are re-read after each submission.
+        self.sub_t, self.prj_t, self.bl_t, self.ind_t, self.fund_t, self.exp_t, self.loc_t, self.clm_t = (
+            self.tables[t.name].columns for t in _FILLED
+        )
+
+    def marks(self) -> tuple[int, dict[str, int]]:
+        """Where each table's lists end before a submission: every column has that many entries."""
+        return self.rid, {name: len(table.columns["rid"]) for name, table in self.tables.items()}
+
+    def roll_back(self, marks: tuple[int, dict[str, int]]) -> None:
+        """Cut every list back to its mark: a half-added row or submission leaves no trace."""
+        self.rid, lengths = marks
+        for name, table in self.tables.items():
+            for values in table.columns.values():
+                del values[lengths[name] :]
+
+    def common(self, t: Columns, sub: int, path: str, s: Submission) -> int:
+        self.rid += 1
         t["sub"].append(sub)
-        t["rid"].append(rid)
+        t["rid"].append(self.rid)
         t["path"].append(path)
         t["fiscal_year"].append(s.header.fiscal_year)
         t["doc_kind"].append(s.document_kind.value)
         t["department"].append(s.header.department)
-        return rid
+        return self.rid
 
-    # Sealing a table into Arrow replaces its lists, so these are re-read after each submission.
-    sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t, clm_t = (tables[t.name].columns for t in _FILLED)
-
-    for sub, sourced in enumerate(submissions):
-        sources.append(sourced if keep_rows else without_rows(sourced))
+    def add(self, sub: int, sourced: SourcedSubmission) -> None:
         s = sourced.submission
+        row_of: dict[str, tuple[str, int]] = {"": ("submissions", self.common(self.sub_t, sub, "", s))}
+        # Template leftovers and never-filled blocks are a self-evaluation's (issue 12); a declaration's
+        # blank rows are judged by its own rules (blank, not_applicable and INDICATORS-BLANK).
+        evaluated = s.document_kind is not DocumentKind.TARGET_DECLARATION
+        templates = {pi: set(template_rows(p.indicators)) if evaluated else set() for pi, p in enumerate(s.projects)}
+        blanks = {
+            pi: set(blank_block(p.indicators, templates[pi])) if evaluated else set() for pi, p in enumerate(s.projects)
+        }
+        self.header(sourced, templates, blanks)
+        for pi, p in enumerate(s.projects):
+            self.project(sub, sourced, pi, p, templates[pi], blanks[pi], row_of)
+        for fi, f in enumerate(s.funds):
+            self.fund(sub, s, fi, f, row_of)
+        for c_index, c in enumerate(s.claims):
+            cpath = f"/claims/{c_index}"
+            row_of[cpath] = ("claims", self.common(self.clm_t, sub, cpath, s))
+            _claim_row(self.clm_t, c)
+        self.locations(sourced, row_of)
+
+    def header(self, sourced: SourcedSubmission, templates: dict[int, set[int]], blanks: dict[int, set[int]]) -> None:
+        s, sub_t = sourced.submission, self.sub_t
         h = s.header
-        row_of: dict[str, tuple[str, int]] = {}
-        srid = common(sub_t, sub, "", s)
-        row_of[""] = ("submissions", srid)
         sub_t["source"].append(sourced.source)
         sub_t["region_code"].append(h.region_code)
         sub_t["region_name"].append(h.region_name)
@@ -196,13 +286,6 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         sub_t["narrative"].append(h.narrative)
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
-        # Template leftovers and never-filled blocks are a self-evaluation's (issue 12); a declaration's
-        # blank rows are judged by its own rules (blank, not_applicable and INDICATORS-BLANK).
-        evaluated = s.document_kind is not DocumentKind.TARGET_DECLARATION
-        templates = {pi: set(template_rows(p.indicators)) if evaluated else set() for pi, p in enumerate(s.projects)}
-        blanks = {
-            pi: set(blank_block(p.indicators, templates[pi])) if evaluated else set() for pi, p in enumerate(s.projects)
-        }
         skipped = {pi: templates[pi] | blanks[pi] for pi in templates}
         sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
@@ -214,165 +297,160 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         for name in FINANCE_RATES:
             _num(sub_t, f"fin_{name}", getattr(finance, name))
 
-        for pi, p in enumerate(s.projects):
-            ppath = f"/projects/{pi}"
-            prid = common(prj_t, sub, ppath, s)
-            row_of[ppath] = ("projects", prid)
-            prj_t["project_id"].append(p.id)
-            prj_t["project_name"].append(p.name)
-            prj_t["project_type"].append(p.project_type)
-            prj_t["start_date"].append(_date(p.start_date))
-            prj_t["end_date"].append(_date(p.end_date))
-            prj_t["delivery_date"].append(_date(p.delivery_date))
-            prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
-            prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
-            prj_t["completion"].append(p.completion)
-            _num(prj_t, "self_score", p.self_score)
-            prj_t["self_grade"].append(p.self_grade)
-            prj_t["indicator_count"].append(len(p.indicators) - len(skipped[pi]))
-            prj_t["blank_indicator_count"].append(len(blanks[pi]))
-            prj_t["budget_line_count"].append(len(p.budget_lines))
-            declared = s.document_kind is DocumentKind.TARGET_DECLARATION
-            shape = indicator_shape(p, declared)
-            prj_t["filled_indicator_count"].append(shape.filled)
-            prj_t["live_indicator_count"].append(len(shape.live_names))
-            prj_t["indicator_names"].append("；".join(shape.live_names) or None)
-            decl = p.declaration or _NO_DECLARATION
-            prj_t["applicant_unit"].append(decl.applicant_unit)
-            money = 10000 if decl.unit == "万元" else 1
-            _num(prj_t, "total_amount", decl.total_amount, money)
-            _num(prj_t, "annual_amount", decl.annual_amount, money)
-            prj_t["policy_basis"].append(decl.policy_basis)
-            prj_t["calculation_basis"].append(decl.calculation_basis)
-            prj_t["annual_goal"].append(decl.annual_goal)
-            prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
-            listed = _template_cells(sourced, ppath, p.indicators, sorted(templates[pi]))
-            prj_t["template_rows"].append("、".join(listed) or None)
-            prj_t["template_row_count"].append(len(listed))
-            resolved = {ii: resolve(ind, not sourced.locations) for ii, ind in enumerate(p.indicators)}
-            uncompared = [
-                p.indicators[ii].name
-                for ii, r in resolved.items()
-                if ii not in templates[pi]
-                and p.indicators[ii].kind == "quantitative"
-                and r.comparator is None
-                and r.basis != "区间"
-            ]
-            prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
-            prj_t["uncompared_count"].append(len(uncompared))
-            if blanks[pi]:
-                first = f"{ppath}/indicators/{min(blanks[pi])}/name"
-                loc_t["tbl"].append("projects")
-                loc_t["rid"].append(prid)
-                loc_t["col"].append("indicators")
-                loc_t["location"].append(sourced.locations.get(first, first))
-            if templates[pi]:
-                first = f"{ppath}/indicators/{min(templates[pi])}/name"
-                loc_t["tbl"].append("projects")
-                loc_t["rid"].append(prid)
-                loc_t["col"].append("template_rows")
-                loc_t["location"].append(sourced.locations.get(first, first))
+    def project(
+        self,
+        sub: int,
+        sourced: SourcedSubmission,
+        pi: int,
+        p: Project,
+        templates: set[int],
+        blanks: set[int],
+        row_of: dict[str, tuple[str, int]],
+    ) -> None:
+        s, prj_t = sourced.submission, self.prj_t
+        ppath = f"/projects/{pi}"
+        prid = self.common(prj_t, sub, ppath, s)
+        row_of[ppath] = ("projects", prid)
+        prj_t["project_id"].append(p.id)
+        prj_t["project_name"].append(p.name)
+        prj_t["project_type"].append(p.project_type)
+        prj_t["start_date"].append(_date(p.start_date))
+        prj_t["end_date"].append(_date(p.end_date))
+        prj_t["delivery_date"].append(_date(p.delivery_date))
+        prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
+        prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
+        prj_t["completion"].append(p.completion)
+        _num(prj_t, "self_score", p.self_score)
+        prj_t["self_grade"].append(p.self_grade)
+        skipped = templates | blanks
+        prj_t["indicator_count"].append(len(p.indicators) - len(skipped))
+        prj_t["blank_indicator_count"].append(len(blanks))
+        prj_t["budget_line_count"].append(len(p.budget_lines))
+        declared = s.document_kind is DocumentKind.TARGET_DECLARATION
+        shape = indicator_shape(p, declared)
+        prj_t["filled_indicator_count"].append(shape.filled)
+        prj_t["live_indicator_count"].append(len(shape.live_names))
+        prj_t["indicator_names"].append("；".join(shape.live_names) or None)
+        self.declaration(p)
+        prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
+        listed = _template_cells(sourced, ppath, p.indicators, sorted(templates))
+        prj_t["template_rows"].append("、".join(listed) or None)
+        prj_t["template_row_count"].append(len(listed))
+        resolved = {ii: resolve(ind, not sourced.locations) for ii, ind in enumerate(p.indicators)}
+        uncompared = _uncompared(p, resolved, templates)
+        prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
+        prj_t["uncompared_count"].append(len(uncompared))
+        for column, rows in (("indicators", blanks), ("template_rows", templates)):
+            if rows:
+                first = f"{ppath}/indicators/{min(rows)}/name"
+                self.locate("projects", prid, column, sourced.locations.get(first, first))
+        for bi, line in enumerate(p.budget_lines):
+            bpath = f"{ppath}/budget_lines/{bi}"
+            row_of[bpath] = ("budget_lines", self.common(self.bl_t, sub, bpath, s))
+            self.budget_line(prid, p.name, line)
+        for ii, ind in enumerate(p.indicators):
+            if ii in skipped:
+                continue  # a template leftover is no indicator: listed on its project instead
+            ipath = f"{ppath}/indicators/{ii}"
+            row_of[ipath] = ("indicators", self.common(self.ind_t, sub, ipath, s))
+            self.indicator(prid, p.name, ind, resolved[ii], shape, ii, declared)
 
-            for bi, line in enumerate(p.budget_lines):
-                bpath = f"{ppath}/budget_lines/{bi}"
-                row_of[bpath] = ("budget_lines", common(bl_t, sub, bpath, s))
-                bl_t["project_rid"].append(prid)
-                bl_t["project_name"].append(p.name)
-                bl_t["item"].append(line.item)
-                bl_t["is_total"].append(line.item.strip().rstrip(":： ") in TOTAL_LINE_ITEMS)
-                factor = 10000 if line.unit == "万元" else 1
-                _num(bl_t, "initial_budget", line.initial_budget, factor)
-                _num(bl_t, "annual_budget", line.annual_budget, factor)
-                _num(bl_t, "executed", line.executed, factor)
-                _num(bl_t, "weight", line.weight)
-                _num(bl_t, "rate", line.rate)
-                _num(bl_t, "score", line.score)
-                bl_t["explanation"].append(line.explanation)
-                bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
-                bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
+    def declaration(self, p: Project) -> None:
+        prj_t = self.prj_t
+        decl = p.declaration or _NO_DECLARATION
+        prj_t["applicant_unit"].append(decl.applicant_unit)
+        money = 10000 if decl.unit == "万元" else 1
+        _num(prj_t, "total_amount", decl.total_amount, money)
+        _num(prj_t, "annual_amount", decl.annual_amount, money)
+        prj_t["policy_basis"].append(decl.policy_basis)
+        prj_t["calculation_basis"].append(decl.calculation_basis)
+        prj_t["annual_goal"].append(decl.annual_goal)
 
-            for ii, ind in enumerate(p.indicators):
-                if ii in skipped[pi]:
-                    continue  # a template leftover is no indicator: listed on its project instead
-                ipath = f"{ppath}/indicators/{ii}"
-                row_of[ipath] = ("indicators", common(ind_t, sub, ipath, s))
-                ind_t["project_rid"].append(prid)
-                ind_t["project_name"].append(p.name)
-                ind_t["level1"].append(ind.level1)
-                ind_t["level2"].append(ind.level2)
-                ind_t["name"].append(ind.name)
-                ind_t["kind"].append(ind.kind)
-                r = resolved[ii]
-                ind_t["comparator"].append(r.comparator)
-                ind_t["comparator_basis"].append(r.basis)
-                _num(ind_t, "target", r.target)
-                ind_t["unit"].append(r.unit)
-                _num(ind_t, "actual", ind.actual)
-                ind_t["actual_grade"].append(ind.actual_grade)
-                _num(ind_t, "weight", ind.weight)
-                _num(ind_t, "score", ind.score)
-                ind_t["deviation_explanation"].append(ind.deviation_explanation)
-                ind_t["target_text"].append(ind.target_text)
-                ind_t["explanation"].append(ind.explanation)
-                ind_t["blank"].append(shape.blank[ii])
-                # Declarations: 不适用 in the name or target; self-evaluations: target and actual (issue 12 §2).
-                ind_t["not_applicable"].append(shape.not_applicable[ii] if declared else is_not_applicable(ind))
-                ind_t["project_filled_count"].append(shape.filled)
-                ind_t["level2_filled_count"].append(shape.level2_filled[ii])
-                ind_t["near_duplicate_of"].append(shape.duplicate_of[ii])
-                ind_t["score_unit"].append(stated_unit(ind.score, _SCORE_UNIT))
+    def locate(self, table: str, rid: int, column: str, location: str) -> None:
+        self.loc_t["tbl"].append(table)
+        self.loc_t["rid"].append(rid)
+        self.loc_t["col"].append(column)
+        self.loc_t["location"].append(location)
 
-        for fi, f in enumerate(s.funds):
-            fpath = f"/funds/{fi}"
-            frid = common(fund_t, sub, fpath, s)
-            row_of[fpath] = ("funds", frid)
-            factor = 10000 if f.unit == "万元" else 1
-            fund_t["fund_id"].append(f.id)
-            fund_t["fund_name"].append(f.name)
-            fund_t["source"].append(f.source)
-            _num(fund_t, "amount", f.amount, factor)
-            fund_t["purpose_category"].append(f.purpose_category)
-            fund_t["function_code"].append(f.function_code)
-            fund_t["project_id"].append(f.project_id)
-            fund_t["expenditure_count"].append(len(f.expenditures))
-            for ei, e in enumerate(f.expenditures):
-                epath = f"{fpath}/expenditures/{ei}"
-                row_of[epath] = ("expenditures", common(exp_t, sub, epath, s))
-                exp_t["fund_rid"].append(frid)
-                exp_t["fund_name"].append(f.name)
-                exp_t["fund_source"].append(f.source)
-                exp_t["fund_purpose_category"].append(f.purpose_category)
-                exp_t["expenditure_id"].append(e.id)
-                _num(exp_t, "amount", e.amount, 10000 if e.unit == "万元" else 1)
-                exp_t["use_text"].append(e.use_text)
-                exp_t["use_category"].append(e.use_category)
-                exp_t["paid_with"].append("、".join(e.paid_with) if e.paid_with else None)
-                exp_t["paid_with_count"].append(len(e.paid_with))
-        for c_index, c in enumerate(s.claims):
-            cpath = f"/claims/{c_index}"
-            row_of[cpath] = ("claims", common(clm_t, sub, cpath, s))
-            _claim_row(clm_t, c)
+    def budget_line(self, prid: int, project_name: str, line: BudgetLine) -> None:
+        bl_t = self.bl_t
+        bl_t["project_rid"].append(prid)
+        bl_t["project_name"].append(project_name)
+        bl_t["item"].append(line.item)
+        bl_t["is_total"].append(line.item.strip().rstrip(":： ") in TOTAL_LINE_ITEMS)
+        factor = 10000 if line.unit == "万元" else 1
+        _num(bl_t, "initial_budget", line.initial_budget, factor)
+        _num(bl_t, "annual_budget", line.annual_budget, factor)
+        _num(bl_t, "executed", line.executed, factor)
+        _num(bl_t, "weight", line.weight)
+        _num(bl_t, "rate", line.rate)
+        _num(bl_t, "score", line.score)
+        bl_t["explanation"].append(line.explanation)
+        bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
+        bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
+    def indicator(
+        self, prid: int, project_name: str, ind: Indicator, r: Resolved, shape: IndicatorShape, ii: int, declared: bool
+    ) -> None:
+        ind_t = self.ind_t
+        ind_t["project_rid"].append(prid)
+        ind_t["project_name"].append(project_name)
+        ind_t["level1"].append(ind.level1)
+        ind_t["level2"].append(ind.level2)
+        ind_t["name"].append(ind.name)
+        ind_t["kind"].append(ind.kind)
+        ind_t["comparator"].append(r.comparator)
+        ind_t["comparator_basis"].append(r.basis)
+        _num(ind_t, "target", r.target)
+        ind_t["unit"].append(r.unit)
+        _num(ind_t, "actual", ind.actual)
+        ind_t["actual_grade"].append(ind.actual_grade)
+        _num(ind_t, "weight", ind.weight)
+        _num(ind_t, "score", ind.score)
+        ind_t["deviation_explanation"].append(ind.deviation_explanation)
+        ind_t["target_text"].append(ind.target_text)
+        ind_t["explanation"].append(ind.explanation)
+        ind_t["blank"].append(shape.blank[ii])
+        # Declarations: 不适用 in the name or target; self-evaluations: target and actual (issue 12 §2).
+        ind_t["not_applicable"].append(shape.not_applicable[ii] if declared else is_not_applicable(ind))
+        ind_t["project_filled_count"].append(shape.filled)
+        ind_t["level2_filled_count"].append(shape.level2_filled[ii])
+        ind_t["near_duplicate_of"].append(shape.duplicate_of[ii])
+        ind_t["score_unit"].append(stated_unit(ind.score, _SCORE_UNIT))
+
+    def fund(self, sub: int, s: Submission, fi: int, f: Fund, row_of: dict[str, tuple[str, int]]) -> None:
+        fund_t, exp_t = self.fund_t, self.exp_t
+        fpath = f"/funds/{fi}"
+        frid = self.common(fund_t, sub, fpath, s)
+        row_of[fpath] = ("funds", frid)
+        factor = 10000 if f.unit == "万元" else 1
+        fund_t["fund_id"].append(f.id)
+        fund_t["fund_name"].append(f.name)
+        fund_t["source"].append(f.source)
+        _num(fund_t, "amount", f.amount, factor)
+        fund_t["purpose_category"].append(f.purpose_category)
+        fund_t["function_code"].append(f.function_code)
+        fund_t["project_id"].append(f.project_id)
+        fund_t["expenditure_count"].append(len(f.expenditures))
+        for ei, e in enumerate(f.expenditures):
+            epath = f"{fpath}/expenditures/{ei}"
+            row_of[epath] = ("expenditures", self.common(exp_t, sub, epath, s))
+            exp_t["fund_rid"].append(frid)
+            exp_t["fund_name"].append(f.name)
+            exp_t["fund_source"].append(f.source)
+            exp_t["fund_purpose_category"].append(f.purpose_category)
+            exp_t["expenditure_id"].append(e.id)
+            _num(exp_t, "amount", e.amount, 10000 if e.unit == "万元" else 1)
+            exp_t["use_text"].append(e.use_text)
+            exp_t["use_category"].append(e.use_category)
+            exp_t["paid_with"].append("、".join(e.paid_with) if e.paid_with else None)
+            exp_t["paid_with_count"].append(len(e.paid_with))
+
+    def locations(self, sourced: SourcedSubmission, row_of: dict[str, tuple[str, int]]) -> None:
         # Workbook readers know the cell of each value; JSON rows are located by path alone.
         for pointer, cell in sorted(sourced.locations.items()):
             row_path, _, field_name = pointer.rpartition("/")
             # The header's figures, /header/finance/* included, are columns of the submission's own row.
             if row_path in row_of or (row_path.startswith("/header") and field_name):
                 tbl, row_rid = row_of.get(row_path, row_of[""])
-                loc_t["tbl"].append(tbl)
-                loc_t["rid"].append(row_rid)
-                loc_t["col"].append(field_name)
-                loc_t["location"].append(cell)
-
-        if any(table.seal_if_full() for table in tables.values()):
-            _return_freed_memory()
-        sub_t, prj_t, bl_t, ind_t, fund_t, exp_t, loc_t, clm_t = (tables[t.name].columns for t in _FILLED)
-
-    # A big batch's tails go to Arrow too: the engine would encode them anyway, and the lists
-    # would stay alive beside the copy while the rules run.
-    if any(table.chunks for table in tables.values()):
-        for table in tables.values():
-            if table.chunks:
-                table.seal()
-        _return_freed_memory()
-    return Batch(tables=tables, sources=sources)
+                self.locate(tbl, row_rid, field_name, cell)
