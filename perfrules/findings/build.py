@@ -42,13 +42,21 @@ def render_template(template: str, values: dict[str, str | None]) -> str:
 
 
 def fingerprint(
-    rule: Rule, department: str, fiscal_year: int, table: str, identity: list[str | None], column: str
+    rule: Rule, department: str, fiscal_year: int | None, table: str, identity: list[str | None], column: str
 ) -> str:
     """Rule id and major version, department, year, the row's names and the column.
 
     Never an index, a cell or a value, so it survives reordering and resubmission.
     """
-    parts = [rule.id, rule.major, department, str(fiscal_year), table, *(i or "" for i in identity), column]
+    parts = [
+        rule.id,
+        rule.major,
+        department,
+        "" if fiscal_year is None else str(fiscal_year),
+        table,
+        *(i or "" for i in identity),
+        column,
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
@@ -58,7 +66,7 @@ def _pointer(path: str, field: str | None) -> str:
     return f"{path}/{field}"
 
 
-def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: int, fail_on: Severity) -> Finding:
+def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: int | None, fail_on: Severity) -> Finding:
     rule = loaded.rule
     spec = TABLES[loaded.compiled.located_table]
     column = spec.column(loaded.compiled.points_at)
@@ -80,7 +88,7 @@ def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: in
         **{k: "、".join(v) for k, v in loaded.parameters.items() if isinstance(v, list)},
         **evidence,
         "department": department,
-        "fiscal_year": str(fiscal_year),
+        "fiscal_year": "（年度未填写）" if fiscal_year is None else str(fiscal_year),
         "project": location.project,
         "indicator": location.indicator,
         "fund": location.fund,

@@ -21,6 +21,14 @@ def applies(loaded: LoadedRule, submission: Submission) -> bool:
     )
 
 
+YEAR_MISSING = "年度未填写，此规则需要年度 / the fiscal year is blank and this rule needs it"
+
+
+def _needs_the_year(loaded: LoadedRule, submission: Submission) -> bool:
+    """The rule would apply to this kind of document, and only the missing year stops it."""
+    return loaded.rule.needs_year and submission.document_kind in loaded.rule.applies_to
+
+
 def ledger_status(loaded: LoadedRule, submission: Submission, index: int, result: EngineResult) -> RuleStatus:
     if not loaded.enabled or loaded.rule.status != "active":
         return "disabled"
@@ -39,11 +47,15 @@ def ledger(
 ) -> list[LedgerEntry]:
     """One entry per rule of the pack (and per rule that failed to load), sorted by rule id."""
     per_rule = Counter(f.rule_id for f in findings)
+    no_year = submission.header.fiscal_year is None
     entries = [
         LedgerEntry(
             rule_id=loaded.rule.id,
-            status=ledger_status(loaded, submission, index, result),
+            status=(status := ledger_status(loaded, submission, index, result)),
             findings=per_rule[loaded.rule.id],
+            reason=YEAR_MISSING
+            if no_year and status == "not_applicable" and _needs_the_year(loaded, submission)
+            else None,
         )
         for loaded in rules
     ] + [LedgerEntry(rule_id=rule_id, status="errored") for rule_id in broken_rule_ids]

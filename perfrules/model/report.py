@@ -104,6 +104,11 @@ class LedgerEntry(_Frozen):
     rule_id: str
     status: RuleStatus
     findings: int = 0
+    reason: str | None = Field(
+        None,
+        exclude_if=lambda reason: reason is None,
+        description="why a rule that would otherwise apply is not_applicable (the year is blank); omitted when none",
+    )
 
 
 class Problem(_Frozen):
@@ -135,7 +140,7 @@ class SubmissionResult(_Frozen):
     source: str
     sha256: str
     department: str
-    fiscal_year: int
+    fiscal_year: int | None = Field(description="年度；null when the document states none")
     document_kind: str
     verdict: Verdict
     counts: dict[str, int] = Field(description="findings per severity")

@@ -6,6 +6,7 @@ blocking rule into a silent one.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from enum import StrEnum
@@ -231,9 +232,21 @@ class Rule(_Strict):
     def unverified(self) -> bool:
         return all(b.unverified for b in self.basis)
 
-    def applies(self, kind: DocumentKind, fiscal_year: int) -> bool:
-        """Whether the rule checks a submission of this kind and year (its status aside)."""
-        return kind in self.applies_to and self.effective.covers(fiscal_year)
+    @functools.cached_property
+    def needs_year(self) -> bool:
+        """Whether the rule cannot judge a submission without its fiscal year: it is bounded to
+        years, or its check reads the year (a year's classification codes, say)."""
+        bounded = self.effective.from_year is not None or self.effective.to_year is not None
+        if self.id == "DATA-YEAR-MISSING":  # the one rule whose whole point is a missing year
+            return bounded
+        return bounded or "fiscal_year" in self.model_dump_json(include={"check", "evidence"})
+
+    def applies(self, kind: DocumentKind, fiscal_year: int | None) -> bool:
+        """Whether the rule checks a submission of this kind and year (its status aside); a
+        submission without a year is checked by every rule that does not need one."""
+        if kind not in self.applies_to:
+            return False
+        return not self.needs_year if fiscal_year is None else self.effective.covers(fiscal_year)
 
     def parameter_values(self, overrides: dict[str, ParamValue] | None = None) -> dict[str, ParamValue]:
         values = {name: p.default for name, p in self.parameters.items()}

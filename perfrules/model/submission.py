@@ -144,7 +144,9 @@ class Header(_Strict):
     region_code: str | None = Field(None, description="行政区划代码")
     region_name: str | None = Field(None, description="地区")
     department: str = Field(description="部门（单位）名称")
-    fiscal_year: int = Field(ge=1990, le=2100, description="年度")
+    fiscal_year: int | None = Field(
+        None, ge=1990, le=2100, description="年度；未填写或涂去时为 null（DATA-YEAR-MISSING）"
+    )
     report_date: DateField = Field(None, description="报告日期")
     self_score: NumField = Field(default_factory=missing, description="自评总分")
     self_grade: str | None = Field(None, description="自评等级 (优/良/中/差)")

@@ -206,12 +206,12 @@ def _read_header(form: _FormReader, header: dict[str, Any], top: int) -> None:
         if cell and re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", value):
             year = (int(value[:4]), *cell)
     if year is None:
-        title = next(((r, c) for r in range(top) for c in sheet.row(r)), (0, 0))
-        where = sheet.ref(*title)
-        form.problem(
-            where,
-            f"未找到年度，应在标题 {where} 中写明如“（2021年度）”/ no fiscal year found; expected it in the title {where}, e.g. （2021年度）",
-        )
+        # A blank or redacted year is the submission's finding (DATA-YEAR-MISSING) at the title, not
+        # a reading failure: every rule that does not need the year still checks the form (issue 12 §6).
+        cells = [(r, c) for r in range(top) for c in sheet.row(r)]
+        # The cell that says 年度 with the number gone ("（    年度）"), else the title's first cell.
+        said = [rc for rc in cells if "年度" in folded(sheet.own(*rc))]
+        form.at("/header/fiscal_year", *(said or cells or [(0, 0)])[0])
     else:
         header["fiscal_year"] = year[0]
         form.at("/header/fiscal_year", year[1], year[2])

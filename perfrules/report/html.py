@@ -53,6 +53,9 @@ class _Page:
         """A column label with its unit in Chinese (错误（条）); English headers read well without one."""
         return f"{self.w(key)}（{self.w(unit)}）" if self.lang == "zh" else self.w(key)
 
+    def year(self, fiscal_year: int | None) -> str:
+        return self.w("year_missing") if fiscal_year is None else str(fiscal_year)
+
     def kind(self, document_kind: str) -> str:
         labels = _KIND.get(document_kind)
         return labels[self.index] if labels else document_kind
@@ -288,7 +291,7 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
             rows.append(
                 f'<tr class="submission"><td class="n">{i + 1}</td>'
                 f'<td><a href="{_submission_name(i)}"><code>{_e(r.source)}</code></a></td>'
-                f"<td>{_e(r.department)}</td><td>{_e(r.fiscal_year)}</td><td>{_e(p.kind(r.document_kind))}</td>"
+                f"<td>{_e(r.department)}</td><td>{_e(p.year(r.fiscal_year))}</td><td>{_e(p.kind(r.document_kind))}</td>"
                 f"<td>{p.verdict_badge(r.verdict)}</td>"
                 + "".join(_num(r.counts.get(s, 0)) for s in SEVERITIES)
                 + "</tr>"
@@ -379,7 +382,7 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         '<dl class="stamp">'
         f"<dt>{_e(p.w('verdict'))}</dt><dd>{p.verdict_badge(r.verdict)}</dd>"
         f"<dt>{_e(p.w('department'))}</dt><dd>{_e(r.department)}</dd>"
-        f"<dt>{_e(p.w('fiscal_year'))}</dt><dd>{_e(r.fiscal_year)}</dd>"
+        f"<dt>{_e(p.w('fiscal_year'))}</dt><dd>{_e(p.year(r.fiscal_year))}</dd>"
         f"<dt>{_e(p.w('document_kind'))}</dt><dd>{_e(p.kind(r.document_kind))}</dd>"
         f"<dt>{_e(p.w('findings'))}</dt><dd>{_e(counts)}</dd>"
         f"<dt>{_e(p.w('pack'))}</dt><dd>{_e(report.pack.name)} <code>{_e(report.pack.content_hash)}</code></dd>"

@@ -40,6 +40,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "department": ("部门", "department"),
     "source": ("材料", "source"),
     "fiscal_year": ("年度", "fiscal year"),
+    "year_missing": ("年度未填写", "year not stated"),
     "document_kind": ("文档类型", "document kind"),
     "location": ("位置", "location"),
     "project": ("项目 / 指标 / 资金", "project / indicator / fund"),

@@ -124,7 +124,7 @@ def _suite(
     props = ET.SubElement(suite, "properties")
     for name, value in (
         ("department", result.department),
-        ("fiscal_year", str(result.fiscal_year)),
+        ("fiscal_year", "" if result.fiscal_year is None else str(result.fiscal_year)),
         ("document_kind", result.document_kind),
         ("verdict", result.verdict),
         ("sha256", result.sha256),

@@ -104,6 +104,10 @@ def _notes(f: Finding, lang: Lang, indent: str) -> list[str]:
     return lines
 
 
+def _year(year: int | None, lang: str) -> str:
+    return str(year) if year is not None else ("年度未填写" if lang == "zh" else "year not stated")
+
+
 def _block(block: list[Finding], lang: Lang) -> list[str]:
     """``  ✗ 错误 RULE @ where``: one finding, or one rule's findings on many cells with each listed."""
     first = block[0]
@@ -130,7 +134,10 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     verdict = _WORDS.get(verdict_key, {"zh": "出错", "en": "ERROR"})[lang]
     counts = ", ".join(f"{_w(s, lang)} {n}" for s, n in result.counts.items() if n or s in ("error", "warning", "info"))
     kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
-    lines = [f"== {result.source}", f"   {result.department} · {result.fiscal_year} · {kind} · {verdict} ({counts})"]
+    lines = [
+        f"== {result.source}",
+        f"   {result.department} · {_year(result.fiscal_year, lang)} · {kind} · {verdict} ({counts})",
+    ]
     for block in _blocks(result.findings):
         lines += _block(block, lang)
     for fixed in result.fixed:

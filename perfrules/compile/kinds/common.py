@@ -155,6 +155,8 @@ def condition(cond: Condition, spec: TableSpec, params: dict[str, ParamValue], a
 def applies(rule: Rule, alias: str) -> str:
     kinds = ", ".join(sql_string(k.value) for k in rule.applies_to)
     parts = [f"{alias}.doc_kind IN ({kinds})"]
+    if rule.needs_year:  # without the year such a rule cannot judge: not applicable (DATA-YEAR-MISSING)
+        parts.append(f"{alias}.fiscal_year IS NOT NULL")
     if rule.effective.from_year is not None:
         parts.append(f"{alias}.fiscal_year >= {rule.effective.from_year}")
     if rule.effective.to_year is not None:
