@@ -11,16 +11,19 @@ from decimal import Decimal
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import (
     TOTAL_LINE_ITEMS,
+    BudgetLine,
     Claim,
     DepartmentFinance,
     DocumentKind,
     Indicator,
     PartialDate,
+    Project,
     ProjectDeclaration,
     Submission,
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.inferred import is_not_applicable, resolve
+from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -78,6 +81,39 @@ def stated_unit(num: Num, coarsest: Decimal) -> Decimal | None:
     if not isinstance(exponent, int):
         return None
     return min(Decimal(1).scaleb(min(exponent, 0)), coarsest)
+
+
+def _score_columns(row: dict[str, list[object]], project: Project, skipped: set[int] | None) -> None:
+    """The project's total as stated, its last-digit unit, and the parts it should add up to.
+
+    ``skipped`` is None for a declaration, which states no total (its rows are its own rules').
+    """
+    _num(row, "self_score", project.self_score)
+    row["self_score_unit"].append(stated_unit(project.self_score, _SCORE_UNIT))
+    parts = NO_PARTS if skipped is None else score_parts(project, skipped)
+    row["exec_score"].append(parts.exec_score)
+    row["indicator_score_sum"].append(parts.indicator_sum)
+    row["score_parts_slack"].append(parts.slack)
+
+
+def _explanation(row: dict[str, list[object]], line: BudgetLine) -> None:
+    """The line's explanation, and whether the form has a cell for one at all.
+
+    A workbook reader sets the key when it mapped an explanation column, blank or not; a JSON or
+    YAML submission when it names the key. A rule asking for a reason asks only where there is room for one.
+    """
+    row["explanation"].append(line.explanation)
+    row["explanation_field"].append("explanation" in line.model_fields_set)
+
+
+def _finance_columns(row: dict[str, list[object]], finance: DepartmentFinance) -> None:
+    """A department-wide form's budget figures (money in 元) and the explanation beside them."""
+    money = 10000 if finance.unit == "万元" else 1
+    for name in FINANCE_MONEY:
+        _num(row, f"fin_{name}", getattr(finance, name), money)
+    for name in FINANCE_RATES:
+        _num(row, f"fin_{name}", getattr(finance, name))
+    row["fin_explanation"].append(finance.explanation)
 
 
 def _date(d: PartialDate | None) -> object:
@@ -207,12 +243,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
         sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
-        finance = h.finance or DepartmentFinance()
-        money = 10000 if finance.unit == "万元" else 1
-        for name in FINANCE_MONEY:
-            _num(sub_t, f"fin_{name}", getattr(finance, name), money)
-        for name in FINANCE_RATES:
-            _num(sub_t, f"fin_{name}", getattr(finance, name))
+        _finance_columns(sub_t, h.finance or DepartmentFinance())
 
         for pi, p in enumerate(s.projects):
             ppath = f"/projects/{pi}"
@@ -227,7 +258,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
             prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
             prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
             prj_t["completion"].append(p.completion)
-            _num(prj_t, "self_score", p.self_score)
+            _score_columns(prj_t, p, skipped[pi] if evaluated else None)
             prj_t["self_grade"].append(p.self_grade)
             prj_t["indicator_count"].append(len(p.indicators) - len(skipped[pi]))
             prj_t["blank_indicator_count"].append(len(blanks[pi]))
@@ -287,7 +318,7 @@ def normalize(submissions: Iterable[SourcedSubmission], *, keep_rows: bool = Tru
                 _num(bl_t, "weight", line.weight)
                 _num(bl_t, "rate", line.rate)
                 _num(bl_t, "score", line.score)
-                bl_t["explanation"].append(line.explanation)
+                _explanation(bl_t, line)
                 bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
                 bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
