@@ -162,3 +162,67 @@ def _indicator(score: str) -> dict[str, Any]:
 )
 def test_indicator_score_at_display_precision(pack: Pack, score: str, blocks: bool) -> None:
     assert bool(_blocking(pack, "SCORE-QUANT-FORMULA", _indicator(score))) is blocks
+
+
+def _sum(project: dict[str, Any]) -> Decimal | None:
+    """预算执行得分 + Σ 指标得分 as SCORE-TOTAL-SUM adds them, or None when a part is not a number."""
+    try:
+        (line,) = [b for b in project.get("budget_lines", []) if b["item"] == "年度资金总额"]
+        return Decimal(str(line["score"])) + sum(
+            (Decimal(str(i["score"])) for i in project.get("indicators", [])), Decimal(0)
+        )
+    except (KeyError, ValueError, ArithmeticError):
+        return None
+
+
+def test_rounding_a_correct_total_never_gives_a_total_sum_finding(pack: Pack) -> None:
+    # SCORE-TOTAL-SUM is a warning, so "never blocks" would hold trivially: it must not fire at all.
+    loaded = pack.rule("SCORE-TOTAL-SUM")
+    assert loaded is not None
+    tried = 0
+    for example in loaded.rule.examples:
+        for pi, project in enumerate(example.submission.get("projects", [])):
+            correct = _sum(project)
+            if correct is None:
+                continue
+            for shown in {correct.quantize(Decimal(1).scaleb(-p), rounding=m) for p in (0, 1, 2) for m in MODES}:
+                variant = copy.deepcopy(example.submission)
+                variant["projects"][pi]["self_score"] = str(shown)
+                read = read_object(variant, "SCORE-TOTAL-SUM")
+                report = run_pack(pack, [read], Severity.ERROR)
+                pointer = f"/projects/{pi}/self_score"
+                got = [
+                    f.location.pointer for s in report.submissions for f in s.findings if f.rule_id == "SCORE-TOTAL-SUM"
+                ]
+                assert pointer not in got, (example.name, shown)
+                tried += 1
+    assert tried >= 10, tried
+
+
+@pytest.mark.parametrize(
+    ("total", "fires"),
+    [("90.5", False), ("90.46", False), ("90", False), ("90.4", False), ("90.6", True), ("91", True), ("90.3", True)],
+)
+def test_total_of_90_46_at_display_precision(pack: Pack, total: str, fires: bool) -> None:
+    # 9.67 + 50 + 20.79 + 6 + 4 = 90.46: 90.5 and 90 (half up, truncated) are displays of it, 90.6 is not.
+    scores = ("50", "20.79", "6", "4")
+    submission = {
+        "document_kind": "project_table",
+        "header": {"department": "示例局", "fiscal_year": 2022},
+        "projects": [
+            {
+                "name": "示例项目",
+                "self_score": total,
+                "budget_lines": [
+                    {"item": "年度资金总额", "annual_budget": 120, "executed": 116, "weight": 10, "score": "9.67"}
+                ],
+                "indicators": [
+                    {"level1": "产出指标", "name": f"指标{i}名称", "kind": "qualitative", "weight": 50, "score": s}
+                    for i, s in enumerate(scores)
+                ],
+            }
+        ],
+    }
+    report = run_pack(pack, [read_object(submission, "total")], Severity.ERROR)
+    got = [f.rule_id for s in report.submissions for f in s.findings if f.rule_id == "SCORE-TOTAL-SUM"]
+    assert bool(got) is fires

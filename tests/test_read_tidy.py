@@ -325,7 +325,12 @@ def test_a_department_wide_evaluation_is_entered_in_the_template_without_json(tm
     finance = result.submission.submission.header.finance
     assert finance is not None and finance.unit == "万元"
     assert (finance.executed.value, finance.execution_rate.value) == (Decimal("1296"), Decimal("0.96"))
-    assert validate(path).submissions[0].findings == []  # consistent figures: nothing to say
+    # Consistent figures: nothing to say about them. A department-wide table with no indicators at all is
+    # one finding (issue 12 §7): DOC-TABLES-REQUIRED, naming what is missing and the table required.
+    [missing] = validate(path).submissions[0].findings
+    assert missing.rule_id == "DOC-TABLES-REQUIRED"
+    assert "绩效指标" in missing.message.zh and "预算执行情况" not in missing.message.zh
+    assert "部门整体支出绩效自评表" in missing.message.zh
 
     wrong = {**DEPARTMENT, "部门整体预算": [{**DEPARTMENT["部门整体预算"][0], "预算执行率": "86%"}]}
     path = _workbook(tmp_path / "wrong.xlsx", wrong)

@@ -138,6 +138,7 @@ class DepartmentFinance(_Strict):
     three_public_control_rate: NumField = Field(
         default_factory=missing, description="“三公经费”控制率 as stated (fraction)"
     )
+    explanation: str | None = Field(None, description="预算执行偏差原因分析及改进措施（执行率偏低、预算调整的说明）")
 
 
 class Header(_Strict):

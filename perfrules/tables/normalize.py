@@ -24,6 +24,7 @@ from perfrules.model.submission import (
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, missing
 from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
+from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import IndicatorShape, indicator_shape
 from perfrules.tables.spec import (
     BUDGET_LINES,
@@ -81,6 +82,39 @@ def stated_unit(num: Num, coarsest: Decimal) -> Decimal | None:
     if not isinstance(exponent, int):
         return None
     return min(Decimal(1).scaleb(min(exponent, 0)), coarsest)
+
+
+def _score_columns(row: dict[str, list[object]], project: Project, skipped: set[int] | None) -> None:
+    """The project's total as stated, its last-digit unit, and the parts it should add up to.
+
+    ``skipped`` is None for a declaration, which states no total (its rows are its own rules').
+    """
+    _num(row, "self_score", project.self_score)
+    row["self_score_unit"].append(stated_unit(project.self_score, _SCORE_UNIT))
+    parts = NO_PARTS if skipped is None else score_parts(project, skipped)
+    row["exec_score"].append(parts.exec_score)
+    row["indicator_score_sum"].append(parts.indicator_sum)
+    row["score_parts_slack"].append(parts.slack)
+
+
+def _explanation(row: dict[str, list[object]], line: BudgetLine) -> None:
+    """The line's explanation, and whether the form has a cell for one at all.
+
+    A workbook reader sets the key when it mapped an explanation column, blank or not; a JSON or
+    YAML submission when it names the key. A rule asking for a reason asks only where there is room for one.
+    """
+    row["explanation"].append(line.explanation)
+    row["explanation_field"].append("explanation" in line.model_fields_set)
+
+
+def _finance_columns(row: dict[str, list[object]], finance: DepartmentFinance) -> None:
+    """A department-wide form's budget figures (money in 元) and the explanation beside them."""
+    money = 10000 if finance.unit == "万元" else 1
+    for name in FINANCE_MONEY:
+        _num(row, f"fin_{name}", getattr(finance, name), money)
+    for name in FINANCE_RATES:
+        _num(row, f"fin_{name}", getattr(finance, name))
+    row["fin_explanation"].append(finance.explanation)
 
 
 def _date(d: PartialDate | None) -> object:
@@ -290,12 +324,7 @@ class _Tabulator:
         sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
-        finance = h.finance or DepartmentFinance()
-        money = 10000 if finance.unit == "万元" else 1
-        for name in FINANCE_MONEY:
-            _num(sub_t, f"fin_{name}", getattr(finance, name), money)
-        for name in FINANCE_RATES:
-            _num(sub_t, f"fin_{name}", getattr(finance, name))
+        _finance_columns(sub_t, h.finance or DepartmentFinance())
 
     def project(
         self,
@@ -320,13 +349,13 @@ class _Tabulator:
         prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
         prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
         prj_t["completion"].append(p.completion)
-        _num(prj_t, "self_score", p.self_score)
-        prj_t["self_grade"].append(p.self_grade)
         skipped = templates | blanks
+        declared = s.document_kind is DocumentKind.TARGET_DECLARATION
+        _score_columns(prj_t, p, None if declared else skipped)
+        prj_t["self_grade"].append(p.self_grade)
         prj_t["indicator_count"].append(len(p.indicators) - len(skipped))
         prj_t["blank_indicator_count"].append(len(blanks))
         prj_t["budget_line_count"].append(len(p.budget_lines))
-        declared = s.document_kind is DocumentKind.TARGET_DECLARATION
         shape = indicator_shape(p, declared)
         prj_t["filled_indicator_count"].append(shape.filled)
         prj_t["live_indicator_count"].append(len(shape.live_names))
@@ -385,7 +414,7 @@ class _Tabulator:
         _num(bl_t, "weight", line.weight)
         _num(bl_t, "rate", line.rate)
         _num(bl_t, "score", line.score)
-        bl_t["explanation"].append(line.explanation)
+        _explanation(bl_t, line)
         bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
         bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 

@@ -71,6 +71,7 @@ SUBMISSIONS = TableSpec(
             "部门 “三公经费”控制率 as stated",
             "header/finance/three_public_control_rate",
         ),
+        Column("fin_explanation", "VARCHAR", "部门 预算执行偏差原因说明", "header/finance/explanation"),
     ),
 )
 
@@ -115,6 +116,27 @@ PROJECTS = TableSpec(
         Column("blank_indicator_count", "INTEGER", "绩效指标表整块未填写时的指标行数", "indicators", nullable=False),
         Column("uncompared_indicators", "VARCHAR", "无计算符号且无法推定的定量指标, joined by 、", "indicators"),
         Column("uncompared_count", "INTEGER", "无计算符号且无法推定的定量指标数", "indicators", nullable=False),
+        Column(
+            "self_score_unit", DECIMAL, "自评得分（总分）的末位单位 as stated (0.1 for 90.5; at most 1)", "self_score"
+        ),
+        Column(
+            "exec_score",
+            DECIMAL,
+            "年度资金总额行的预算执行得分, when every part of the total is a stated number (else null)",
+            "budget_lines",
+        ),
+        Column(
+            "indicator_score_sum",
+            DECIMAL,
+            "各指标得分之和（不含模板行，不适用且未评分的行计 0）, when every part of the total is a stated number (else null)",
+            "indicators",
+        ),
+        Column(
+            "score_parts_slack",
+            DECIMAL,
+            "带小数的各组成部分末位单位之和的一半 (display rounding of the parts), null with the sum",
+            "indicators",
+        ),
     ),
     identity=("project_name",),
 )
@@ -134,6 +156,13 @@ BUDGET_LINES = TableSpec(
         _num("rate", "执行率 as stated (fraction)"),
         _num("score", "得分"),
         Column("explanation", "VARCHAR", "偏差原因分析及改进措施", "explanation"),
+        Column(
+            "explanation_field",
+            "BOOLEAN",
+            "表式有本行的说明栏（读到说明列，或提交材料写了 explanation 键，哪怕为空）",
+            "explanation",
+            nullable=False,
+        ),
         Column("rate_unit", DECIMAL, "执行率的末位单位 as stated (0.001 for 96.7%; at most 0.01)", "rate"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
     ),
