@@ -1302,13 +1302,22 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "score": Scaled(np.where(is_total, np.repeat(line_score, 4), 0), is_total),
         "score_state": _state(np.where(is_total, value, na)),
         "explanation": _text(line_explain, UNDERSPEND_REASONS),
+        "explanation_field": Ints(np.ones(n_lines, np.int64)),  # every generated line writes the key
         "rate_unit": _stated_unit(rate.ravel(), has_budget.ravel(), 100),
         "score_unit": _stated_unit(np.where(is_total, np.repeat(line_score, 4), 0), is_total, SCALE),
     }
 
     # ---- projects: the stated total is the sum of the stated scores, as in the documents
     counted = np.where(score_ok, score * 100, 0)
-    self_score = np.add.reduceat(counted, first_row) + line_score
+    indicator_sum = np.add.reduceat(counted, first_row)
+    self_score = indicator_sum + line_score
+    # SCORE-TOTAL-SUM's parts (tables/score_parts.py): null when any indicator score is not a number;
+    # the slack is half the summed last-digit units of the parts stated with decimals.
+    sum_ok = np.add.reduceat((~score_ok).astype(np.int64), first_row) == 0
+    part_unit = _stated_unit(score * 100, score_ok, SCALE).values
+    decimal_half = np.where(score_ok & (part_unit < SCALE), part_unit, 0)
+    line_unit = _stated_unit(line_score, np.ones(n_proj, bool), SCALE).values
+    slack = np.add.reduceat(decimal_half, first_row) + np.where(line_unit < SCALE, line_unit, 0)
     grade_of = np.searchsorted([60 * SCALE, 80 * SCALE, 90 * SCALE], self_score, side="right")
     complete = rng.random(n_proj) < 0.85
     d_month, d_day = rng.integers(9, 13, n_proj), rng.integers(1, 29, n_proj)
@@ -1330,6 +1339,10 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "completion": _text(np.where(complete, 0, 1), ("全部完成", "部分完成")),
         "self_score": Scaled(self_score, np.ones(n_proj, bool)),
         "self_score_state": _state(np.full(n_proj, value)),
+        "self_score_unit": _stated_unit(self_score, np.ones(n_proj, bool), SCALE),
+        "exec_score": Scaled(line_score, sum_ok),
+        "indicator_score_sum": Scaled(indicator_sum, sum_ok),
+        "score_parts_slack": Scaled(slack // 2, sum_ok),
         "self_grade": _text(grade_of, ("差", "中", "良", "优")),
         "indicator_count": Ints(sizes),
         "budget_line_count": Ints(np.full(n_proj, 4)),
@@ -1369,6 +1382,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "indicator_count": Ints(np.bincount(doc_of, weights=sizes, minlength=n_doc).astype(np.int64)),
         "budget_line_count": Ints(4 * np.bincount(doc_of, minlength=n_doc)),
         "fund_count": Ints(np.zeros(n_doc, np.int64)),
+        "fin_explanation": _const(n_doc, None),
     }
     from perfrules.tables.spec import SUBMISSIONS
 
