@@ -1315,9 +1315,9 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
     # the slack is half the summed last-digit units of the parts stated with decimals.
     sum_ok = np.add.reduceat((~score_ok).astype(np.int64), first_row) == 0
     part_unit = _stated_unit(score * 100, score_ok, SCALE).values
-    decimal_half = np.where(score_ok & (part_unit < SCALE), part_unit, 0)
+    decimal_unit = np.where(score_ok & (part_unit < SCALE), part_unit, 0)
     line_unit = _stated_unit(line_score, np.ones(n_proj, bool), SCALE).values
-    slack = np.add.reduceat(decimal_half, first_row) + np.where(line_unit < SCALE, line_unit, 0)
+    slack = np.add.reduceat(decimal_unit, first_row) + np.where(line_unit < SCALE, line_unit, 0)
     grade_of = np.searchsorted([60 * SCALE, 80 * SCALE, 90 * SCALE], self_score, side="right")
     complete = rng.random(n_proj) < 0.85
     d_month, d_day = rng.integers(9, 13, n_proj), rng.integers(1, 29, n_proj)
