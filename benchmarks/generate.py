@@ -1244,6 +1244,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "unit": _text(np.where(quant, t_unit[tpl], -1), units),
         "actual": Scaled(actual, actual_ok),
         "actual_state": _state(no_state),
+        "actual_text": _const(len(proj), None),
         "actual_grade": _text(np.where(quant, -1, grade), grades),
         "weight": Scaled(weight * SCALE, weight_ok),
         "weight_state": _state(weight_state),

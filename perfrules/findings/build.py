@@ -10,11 +10,31 @@ from typing import Any
 
 from perfrules.compile.rows import Row
 from perfrules.model.report import BasisRef, Bilingual, Finding, Location
-from perfrules.model.rule import Rule, Severity
+from perfrules.model.rule import Basis, Rule, Severity
 from perfrules.pack.loader import LoadedRule
 from perfrules.tables.spec import TABLES
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+# An author's "（措辞与条文编号未经核实）" is for the catalogue and the JSON's `verification`; the
+# submitter is shown the document and the clause only (issue 12 §8).
+_UNVERIFIED_MARKER = re.compile(r"\s*[（(][^（）()]*未经核实[^（）()]*[）)]")
+
+
+def strip_unverified_marker(clause: str | None) -> str | None:
+    """The clause as shown: without the author's parenthetical note that its wording is unverified."""
+    if clause is None:
+        return None
+    return _UNVERIFIED_MARKER.sub("", clause).strip() or None
+
+
+def _reference(b: Basis) -> BasisRef:
+    return BasisRef(
+        document=b.document,
+        clause=strip_unverified_marker(b.clause),
+        verification=b.verification,
+        unverified=b.unverified,
+    )
 
 
 def render_value(value: Any) -> str | None:
@@ -103,10 +123,8 @@ def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: in
         message=Bilingual(zh=render_template(rule.message.zh, values), en=render_template(rule.message.en, values)),
         location=location,
         evidence=evidence,
-        basis=[
-            BasisRef(document=b.document, clause=b.clause, verification=b.verification, unverified=b.unverified)
-            for b in rule.basis
-        ],
+        basis=[_reference(b) for b in rule.basis],
+        provenance=[_reference(b) for b in rule.provenance],
         fingerprint=fingerprint(rule, department, fiscal_year, spec.name, identity, loaded.compiled.points_at),
         blocking=loaded.severity.rank >= fail_on.rank,
     )

@@ -89,7 +89,11 @@ class Finding(_Frozen):
     message: Bilingual
     location: Location
     evidence: dict[str, str | None] = Field(description="values the rule saw, as decimal strings")
-    basis: list[BasisRef]
+    basis: list[BasisRef] = Field(description="the document and clause that bind the filer; shown in every output")
+    provenance: list[BasisRef] = Field(
+        default_factory=list,
+        description="non-binding sources of the rule (source code, other regions); JSON only, never printed",
+    )
     fingerprint: str = Field(description="stable across reordering and resubmission; see docs/report-format.md")
     blocking: bool = Field(description="at or above the --fail-on threshold, and neither justified nor waived")
     disposition: Disposition = "open"

@@ -207,7 +207,17 @@ class Rule(_Strict):
     severity: Severity
     title: Bilingual
     message: Bilingual
-    basis: list[Basis] = Field(min_length=1)
+    basis: list[Basis] = Field(
+        min_length=1,
+        description="what binds the filer: national documents, or the overlay region's own; shown to the submitter",
+    )
+    provenance: list[Basis] = Field(
+        default_factory=list,
+        description=(
+            "where the rule came from when that does not bind the filer (public source code, a document-sharing"
+            " site, another region's guidance): kept in the JSON, never printed in text, HTML or annotated outputs"
+        ),
+    )
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
     table: Identifier
     applies_to: list[DocumentKind] = Field(
@@ -219,7 +229,7 @@ class Rule(_Strict):
     check: Check
     examples: list[Example] = Field(default_factory=list)
 
-    @field_validator("basis", mode="before")
+    @field_validator("basis", "provenance", mode="before")
     @classmethod
     def _one_basis_is_a_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, dict) else value

@@ -165,7 +165,7 @@ def _comment_text(findings: list[Finding]) -> str:
 
 def _basis(f: Finding) -> str:
     return "；".join(
-        b.document + (f" {b.clause}" if b.clause else "") + ("（未经核实）" if b.unverified else "") for b in f.basis
+        b.document + (f" {b.clause}" if b.clause else "") for b in f.basis
     )
 
 

@@ -14,6 +14,7 @@ Lang = Literal["zh", "en"]
 
 LABELS: dict[str, tuple[str, str]] = {
     "actual": ("实际完成值", "actual"),
+    "actual_text": ("实际完成值原文", "actual value as stated"),
     "adjusted": ("调整后预算数", "adjusted budget"),
     "admitted": ("自述的问题", "admitted problem"),
     "allowed": ("允许的值", "allowed"),
@@ -47,6 +48,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "excess": ("超出额", "excess"),
     "exec_score": ("预算执行得分", "budget-execution score"),
     "executed": ("执行数", "executed"),
+    "explanation": ("说明", "explanation"),
     "expected": ("应为", "expected"),
     "first_marker": ("首个涉密标注", "first withheld marker"),
     "full_indicator": ("满分指标", "full-score indicator"),

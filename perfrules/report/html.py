@@ -331,8 +331,6 @@ def _basis(f: Finding, p: _Page) -> str:
     items = []
     for b in f.basis:
         text = _e(b.document) + (f' <span class="muted">{_e(b.clause)}</span>' if b.clause else "")
-        if b.unverified:
-            text += f' <span class="tag">[{_e(p.w("unverified"))}]</span>'
         items.append(text)
     return "<br>".join(items)
 

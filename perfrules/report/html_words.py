@@ -47,7 +47,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "message": ("审核意见", "message"),
     "basis": ("依据", "basis"),
     "evidence": ("取值", "values"),
-    "unverified": ("未经核实", "unverified"),
     "ledger": ("规则执行情况", "Rules run"),
     "status": ("状态", "status"),
     "no_findings": ("未发现问题。", "No findings."),

@@ -38,7 +38,6 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "problems": {"zh": "无法处理的输入或规则", "en": "inputs or rules that could not be processed"},
     "notices": {"zh": "已跳过（不影响结论）", "en": "passed over (no effect on the verdict)"},
     "summary": {"zh": "汇总", "en": "summary"},
-    "unverified": {"zh": "依据未经核实", "en": "basis unverified"},
     "overlays": {"zh": "叠加", "en": "overlays"},
     "justified": {"zh": "已说明", "en": "justified"},
     "waived": {"zh": "已豁免", "en": "waived"},
@@ -163,8 +162,7 @@ def _legend(report: Report, lang: Lang) -> list[str]:
     for rule_id in sorted(basis):
         refs = basis[rule_id].basis
         text = ("；" if lang == "zh" else "; ").join(b.document + (" " + b.clause if b.clause else "") for b in refs)
-        flag = f" ({_w('unverified', lang)})" if refs and all(b.unverified for b in refs) else ""
-        lines.append(f"  {rule_id}: {text}{flag}")
+        lines.append(f"  {rule_id}: {text}")
     return [*lines, ""]
 
 

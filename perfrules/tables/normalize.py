@@ -22,7 +22,7 @@ from perfrules.model.submission import (
     ProjectDeclaration,
     Submission,
 )
-from perfrules.model.values import YUAN_PER_UNIT, Num, missing
+from perfrules.model.values import YUAN_PER_UNIT, Num, ValueState, missing
 from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
 from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import IndicatorShape, indicator_shape
@@ -433,6 +433,8 @@ class _Tabulator:
         _num(ind_t, "target", r.target)
         ind_t["unit"].append(r.unit)
         _num(ind_t, "actual", ind.actual)
+        # The words as filed when they are no number ("已完成"): DATA-NONNUMERIC-ACTUAL quotes them.
+        ind_t["actual_text"].append(ind.actual.raw if ind.actual.state is ValueState.MALFORMED else None)
         ind_t["actual_grade"].append(ind.actual_grade)
         _num(ind_t, "weight", ind.weight)
         _num(ind_t, "score", ind.score)

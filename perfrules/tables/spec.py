@@ -192,6 +192,7 @@ INDICATORS = TableSpec(
         _num("target", "年度指标值"),
         Column("unit", "VARCHAR", "计量单位", "unit"),
         _num("actual", "实际完成值"),
+        Column("actual_text", "VARCHAR", "实际完成值原文，仅当它不是数字时 (“已完成”)", "actual"),
         Column("actual_grade", "VARCHAR", "定性实际完成值", "actual_grade"),
         _num("weight", "分值"),
         _num("score", "得分"),
