@@ -1274,6 +1274,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
     annual = np.column_stack([annual.sum(axis=1), annual])
     initial = np.column_stack([initial.sum(axis=1), initial])
     executed = np.column_stack([executed.sum(axis=1), executed])
+    indicators["project_budget"] = Scaled(amount[proj] * SCALE, np.ones(len(proj), dtype=bool))  # 元, the total line
     has_budget = annual > 0
     rate = np.where(has_budget, (2 * executed * SCALE + annual) // (2 * np.maximum(annual, 1)), 0)
     # round_half_up(min(rate, 1) * 10, 2): rate / 10 in cents, then scaled like every other number

@@ -570,3 +570,23 @@ def test_annotate_workbook_without_openpyxl_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # makes `import openpyxl` raise ImportError
     with pytest.raises(MissingDependency, match=r"openpyxl：pip install perfrules"):
         annotate_workbook(broken, tmp_path / "book.xlsx", tmp_path / "out.xlsx")
+
+
+def test_writing_to_a_fifo_or_device_writes_through_and_keeps_it(tmp_path: Path) -> None:
+    """`-o /dev/null` must not rename a file over the device (as root that breaks the machine)."""
+    import os
+    import threading
+
+    from perfrules.report.atomic import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    write_atomic(fifo, "报告\n")
+    reader.join(timeout=10)
+    assert got == ["报告\n"]
+    assert fifo.is_fifo() and not (tmp_path / "pipe.partial").exists()
+    write_atomic(Path(os.devnull), "discarded")
+    assert Path(os.devnull).is_char_device()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+
 import pytest
 
 from perfrules.findings.build import strip_unverified_marker
@@ -23,7 +24,9 @@ from perfrules.run import run_pack
 from tests.conftest import RULES
 
 # What does not bind a filer under the national pack: code, sharing sites, and any one region's own papers.
-NON_BINDING = re.compile(r"源代码|source code|doczj|文档）|四川|巴彦淖尔|临河|岳阳|重庆|广西|池州|宣城|湖北|地方|省级|真实项目支出")
+NON_BINDING = re.compile(
+    r"源代码|source code|doczj|文档）|四川|巴彦淖尔|临河|岳阳|重庆|广西|池州|宣城|湖北|地方|省级|真实项目支出"
+)
 
 
 def _rules() -> list[tuple[str, object]]:
@@ -52,7 +55,10 @@ def test_non_binding_sources_are_provenance(rule_id: str, loaded: object) -> Non
 
 def test_markers_are_stripped_from_the_clause_as_shown() -> None:
     assert strip_unverified_marker("总分一般设置为100分（措辞与条文编号未经核实）") == "总分一般设置为100分"
-    assert strip_unverified_marker("预算完成率 = 预算完成数 / 预算数 × 100%（凭记忆，未经核实）") == "预算完成率 = 预算完成数 / 预算数 × 100%"
+    assert (
+        strip_unverified_marker("预算完成率 = 预算完成数 / 预算数 × 100%（凭记忆，未经核实）")
+        == "预算完成率 = 预算完成数 / 预算数 × 100%"
+    )
     assert strip_unverified_marker("第五条（一）科学公正。") == "第五条（一）科学公正。"  # other parentheses stay
     assert strip_unverified_marker("（未经核实）") is None
     assert strip_unverified_marker(None) is None

@@ -175,6 +175,27 @@ def _header_rows(pack: Pack, loaded: LoadedRule) -> list[list[str]]:
     return rows
 
 
+def _provenance_section(rule: Rule) -> list[str]:
+    """Where the rule came from when that does not bind the filer: listed for authors, never shown in reports."""
+    if not rule.provenance:
+        return []
+    lines = [
+        "## 来源 / Provenance",
+        "",
+        "规则的出处，不约束填报单位，只写入 JSON，不向填报单位显示。 / Where the rule came from; it does not bind the"
+        " filer, is kept in the JSON, and is never shown to the submitter.",
+        "",
+    ]
+    lines += _table(
+        ["#", "来源 / source", "内容 / content", "核实 / verification"],
+        [
+            [str(i), _text(b.document), _text(b.clause or "—"), _basis_label(b)]
+            for i, b in enumerate(rule.provenance, start=1)
+        ],
+    )
+    return [*lines, ""]
+
+
 def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
     """The Markdown page of one rule."""
     rule = loaded.rule
@@ -210,24 +231,7 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
             "",
         ]
 
-    if rule.provenance:
-        lines += [
-            "## 来源 / Provenance",
-            "",
-            "规则的出处，不约束填报单位，只写入 JSON，不向填报单位显示。 / Where the rule came from; it does not bind the"
-            " filer, is kept in the JSON, and is never shown to the submitter.",
-            "",
-        ]
-        lines += _table(
-            ["#", "来源 / source", "内容 / content", "核实 / verification"],
-            [
-                [str(i), _text(b.document), _text(b.clause or "—"), _basis_label(b)]
-                for i, b in enumerate(rule.provenance, start=1)
-            ],
-        )
-        lines += [""]
-
-    lines += ["## 参数 / Parameters", ""]
+    lines += [*_provenance_section(rule), "## 参数 / Parameters", ""]
     if rule.parameters:
         overridden = any(loaded.parameters.get(n) != p.default for n, p in rule.parameters.items())
         header = ["名称 / name", "默认值 / default", "说明 / description"]

@@ -164,9 +164,7 @@ def _comment_text(findings: list[Finding]) -> str:
 
 
 def _basis(f: Finding) -> str:
-    return "；".join(
-        b.document + (f" {b.clause}" if b.clause else "") for b in f.basis
-    )
+    return "；".join(b.document + (f" {b.clause}" if b.clause else "") for b in f.basis)
 
 
 def _unique_title(wb: Any, title: str) -> str:

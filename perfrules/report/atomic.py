@@ -16,7 +16,15 @@ def partial_path(path: Path) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through ``path.partial`` (a stale one from a crash is replaced)."""
+    """Write ``text`` to ``path`` through ``path.partial`` (a stale one from a crash is replaced).
+
+    A path that is not a regular file (``-o /dev/null``, a FIFO, ``/dev/stdout``) is written straight
+    through: renaming over it would replace the device with a file, which as root breaks the machine.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as out:
+            out.write(text)
+        return
     partial = partial_path(path)
     partial.unlink(missing_ok=True)
     try:

@@ -65,6 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "initial": ("年初预算数", "initial budget"),
     "item": ("资金项", "item"),
     "length": ("字数", "length"),
+    "level1": ("一级指标", "level-1 indicator"),
     "level2": ("二级指标", "level-2 indicator"),
     "low": ("下限", "low"),
     "lowest": ("最低分", "lowest"),
@@ -117,6 +118,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "weight": ("分值", "weight"),
     "weight_state": ("分值状态", "weight state"),
     "weight_sum": ("分值合计", "weight sum"),
+    "what": ("指标性质", "what the name says it is"),
     "why": ("原因", "why"),
 }
 

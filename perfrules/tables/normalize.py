@@ -23,6 +23,7 @@ from perfrules.model.submission import (
     Submission,
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, ValueState, missing
+from perfrules.tables.budget import project_budget
 from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
 from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import IndicatorShape, indicator_shape
@@ -377,12 +378,14 @@ class _Tabulator:
             bpath = f"{ppath}/budget_lines/{bi}"
             row_of[bpath] = ("budget_lines", self.common(self.bl_t, sub, bpath, s))
             self.budget_line(prid, p.name, line)
+        budget = project_budget(p, declared)
         for ii, ind in enumerate(p.indicators):
             if ii in skipped:
                 continue  # a template leftover is no indicator: listed on its project instead
             ipath = f"{ppath}/indicators/{ii}"
             row_of[ipath] = ("indicators", self.common(self.ind_t, sub, ipath, s))
             self.indicator(prid, p.name, ind, resolved[ii], shape, ii, declared)
+            self.ind_t["project_budget"].append(budget)
 
     def declaration(self, p: Project) -> None:
         prj_t = self.prj_t

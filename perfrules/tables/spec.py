@@ -210,6 +210,7 @@ INDICATORS = TableSpec(
         Column("level2_filled_count", "INTEGER", "本项目同一二级指标下填写了的行数", nullable=False),
         Column("near_duplicate_of", "VARCHAR", "本项目中与之相同或几乎相同的前一个三级指标 (申报表)", "name"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
+        Column("project_budget", DECIMAL, "本项目全年预算数（元；年度资金总额行，申报表为年度资金）", "target"),
     ),
     identity=("project_name", "level1", "name"),
     parent="projects",
