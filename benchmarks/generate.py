@@ -1305,6 +1305,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "score_state": _state(np.where(is_total, value, na)),
         "explanation": _text(line_explain, UNDERSPEND_REASONS),
         "explanation_field": Ints(np.ones(n_lines, np.int64)),  # every generated line writes the key
+        "money_unit": _const(n_lines, "元"),
         "rate_unit": _stated_unit(rate.ravel(), has_budget.ravel(), 100),
         "score_unit": _stated_unit(np.where(is_total, np.repeat(line_score, 4), 0), is_total, SCALE),
     }
@@ -1385,6 +1386,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "budget_line_count": Ints(4 * np.bincount(doc_of, minlength=n_doc)),
         "fund_count": Ints(np.zeros(n_doc, np.int64)),
         "fin_explanation": _const(n_doc, None),
+        "fin_money_unit": _const(n_doc, "元"),
     }
     from perfrules.tables.spec import SUBMISSIONS
 

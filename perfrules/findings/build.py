@@ -14,7 +14,9 @@ from perfrules.model.rule import Basis, Rule, Severity
 from perfrules.pack.loader import LoadedRule
 from perfrules.tables.spec import TABLES
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([a-z]+))?\}")
+MONEY_UNIT_KEY = "money_unit"
+"""The evidence key that names the unit the submitter stated money in (元 or 万元); ``{x:money}`` reads it."""
 
 # An author's "（措辞与条文编号未经核实）" is for the catalogue and the JSON's `verification`; the
 # submitter is shown the document and the clause only (issue 12 §8).
@@ -51,12 +53,43 @@ def render_value(value: Any) -> str | None:
     return str(value)
 
 
-def render_template(template: str, values: dict[str, str | None]) -> str:
-    """Fill ``{name}`` placeholders by lookup only; nothing in a template is ever evaluated."""
+def _grouped(value: Decimal) -> str:
+    text = format(value.normalize(), ",f")
+    return "0" if text in ("-0", "0") else text
+
+
+def format_money(yuan: str, unit: str | None, lang: str = "zh") -> str:
+    """An amount held in 元, shown in the unit the submitter stated it in, with thousands separators:
+    1300000 with 万元 → "130 万元"; with 元 → "1,300,000 元"."""
+    try:
+        value = Decimal(yuan)
+    except ArithmeticError:
+        return yuan
+    if unit == "万元":
+        return f"{_grouped(value / 10000)} 万元" if lang == "zh" else f"{_grouped(value / 10000)} × 10,000 yuan"
+    return f"{_grouped(value)} 元" if lang == "zh" else f"{_grouped(value)} yuan"
+
+
+def format_percent(fraction: str) -> str:
+    """A rate held as a fraction, shown as the percentage a form states: 0.967 → "96.7%"."""
+    try:
+        return f"{_grouped(Decimal(fraction) * 100)}%"
+    except ArithmeticError:
+        return fraction
+
+
+def render_template(template: str, values: dict[str, str | None], lang: str = "zh") -> str:
+    """Fill ``{name}`` and ``{name:format}`` placeholders by lookup only; nothing in a template is ever evaluated."""
 
     def repl(match: re.Match[str]) -> str:
         value = values.get(match.group(1))
-        return "—" if value is None else value
+        if value is None:
+            return "—"
+        if match.group(2) == "money":
+            return format_money(value, values.get(MONEY_UNIT_KEY), lang)
+        if match.group(2) == "percent":
+            return format_percent(value)
+        return value
 
     return _PLACEHOLDER.sub(repl, template)
 
@@ -119,8 +152,10 @@ def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: in
         rule_id=rule.id,
         rule_version=rule.version,
         severity=loaded.severity,
-        title=Bilingual(zh=render_template(rule.title.zh, values), en=render_template(rule.title.en, values)),
-        message=Bilingual(zh=render_template(rule.message.zh, values), en=render_template(rule.message.en, values)),
+        title=Bilingual(zh=render_template(rule.title.zh, values), en=render_template(rule.title.en, values, "en")),
+        message=Bilingual(
+            zh=render_template(rule.message.zh, values), en=render_template(rule.message.en, values, "en")
+        ),
         location=location,
         evidence=evidence,
         basis=[_reference(b) for b in rule.basis],

@@ -55,6 +55,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+PLACEHOLDER_FORMATS = ("money", "percent")
+"""``{name:money}`` (an amount in 元 shown in the submitter's unit, per evidence ``money_unit``) and
+``{name:percent}`` (a fraction shown as a percentage): how a message shows a value; the JSON keeps the plain value."""
+
+
 class Bilingual(_Strict):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)

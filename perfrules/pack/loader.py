@@ -25,13 +25,13 @@ from perfrules.compile.kinds import CompiledRule, CompileError, compile_rule
 from perfrules.model import rule as rule_model
 from perfrules.model.messages import chinese
 from perfrules.model.report import OverlayChange
-from perfrules.model.rule import ParamValue, Rule, check_identifier
+from perfrules.model.rule import PLACEHOLDER_FORMATS, ParamValue, Rule, check_identifier
 from perfrules.pack.problem import Problem as Problem
 from perfrules.tables.spec import ReferenceTable
 from perfrules.yaml12 import Located, YamlError, load_yaml
 
 BUILTIN_PLACEHOLDERS = ("department", "fiscal_year", "project", "indicator", "fund", "column", "location")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
 REFERENCE_DIR = "reference"
 OVERLAY_DIR = "overlays"
 
@@ -120,7 +120,12 @@ def _template_problems(rule: Rule, compiled: CompiledRule) -> list[tuple[tuple[s
     for lang in ("zh", "en"):
         for part in ("message", "title"):
             text = getattr(getattr(rule, part), lang)
-            for ref in _PLACEHOLDER.findall(text):
+            for ref, shown_as in _PLACEHOLDER.findall(text):
+                if shown_as and shown_as not in PLACEHOLDER_FORMATS:
+                    out.append(
+                        ((part, lang), f"占位符格式 {{{ref}:{shown_as}}} 未知，可用 {'、'.join(PLACEHOLDER_FORMATS)} / "
+                         f"unknown placeholder format {shown_as}; known: {', '.join(PLACEHOLDER_FORMATS)}")
+                    )  # fmt: skip
                 if ref not in names:
                     close = difflib.get_close_matches(ref, sorted(names), n=1, cutoff=0.6)
                     hint = f"（是不是 {close[0]}？/ did you mean {close[0]}?）" if close else ""

@@ -116,6 +116,7 @@ def _finance_columns(row: dict[str, list[object]], finance: DepartmentFinance) -
     for name in FINANCE_RATES:
         _num(row, f"fin_{name}", getattr(finance, name))
     row["fin_explanation"].append(finance.explanation)
+    row["fin_money_unit"].append(finance.unit)
 
 
 def _date(d: PartialDate | None) -> object:
@@ -418,6 +419,7 @@ class _Tabulator:
         _num(bl_t, "rate", line.rate)
         _num(bl_t, "score", line.score)
         _explanation(bl_t, line)
+        bl_t["money_unit"].append(line.unit)
         bl_t["rate_unit"].append(stated_unit(line.rate, _RATE_UNIT))
         bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 

@@ -72,6 +72,12 @@ SUBMISSIONS = TableSpec(
             "header/finance/three_public_control_rate",
         ),
         Column("fin_explanation", "VARCHAR", "部门 预算执行偏差原因说明", "header/finance/explanation"),
+        Column(
+            "fin_money_unit",
+            "VARCHAR",
+            "部门 金额单位 as stated (元 or 万元); amounts are held in 元",
+            "header/finance/unit",
+        ),
     ),
 )
 
@@ -163,6 +169,7 @@ BUDGET_LINES = TableSpec(
             "explanation",
             nullable=False,
         ),
+        Column("money_unit", "VARCHAR", "金额单位 as stated (元 or 万元); amounts are held in 元", "unit"),
         Column("rate_unit", DECIMAL, "执行率的末位单位 as stated (0.001 for 96.7%; at most 0.01)", "rate"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
     ),
