@@ -77,7 +77,7 @@ def _project(unit: str) -> dict[str, object]:
                         "weight": 10,
                         "score": 9,
                     },
-                ],  # fmt: skip
+                ],
             }
         ],
     }
