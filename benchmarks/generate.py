@@ -1275,6 +1275,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
     initial = np.column_stack([initial.sum(axis=1), initial])
     executed = np.column_stack([executed.sum(axis=1), executed])
     indicators["project_budget"] = Scaled(amount[proj] * SCALE, np.ones(len(proj), dtype=bool))  # 元, the total line
+    indicators["scoring_scheme"] = _const(len(proj), "mof10")
     has_budget = annual > 0
     rate = np.where(has_budget, (2 * executed * SCALE + annual) // (2 * np.maximum(annual, 1)), 0)
     # round_half_up(min(rate, 1) * 10, 2): rate / 10 in cents, then scaled like every other number
@@ -1306,6 +1307,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "explanation": _text(line_explain, UNDERSPEND_REASONS),
         "explanation_field": Ints(np.ones(n_lines, np.int64)),  # every generated line writes the key
         "money_unit": _const(n_lines, "元"),
+        "scoring_scheme": _const(n_lines, "mof10"),
         "rate_unit": _stated_unit(rate.ravel(), has_budget.ravel(), 100),
         "score_unit": _stated_unit(np.where(is_total, np.repeat(line_score, 4), 0), is_total, SCALE),
     }
@@ -1362,6 +1364,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "unmapped_columns": _text(np.full(n_proj, -1), ()),
         "template_rows": _text(np.full(n_proj, -1), ()),
         "template_row_count": Ints(np.zeros(n_proj, np.int64)),
+        "scoring_scheme": _const(n_proj, "mof10"),  # 预算执行 10 分 on every generated form
         "blank_indicator_count": Ints(np.zeros(n_proj, np.int64)),
         "uncompared_indicators": _text(np.full(n_proj, -1), ()),
         "uncompared_count": Ints(np.zeros(n_proj, np.int64)),

@@ -29,7 +29,7 @@ from perfrules.findings.ledger import (
 )
 from perfrules.findings.review import Review, mismatch_problems, reviewed
 from perfrules.findings.unmatched import UnmatchedTracker
-from perfrules.model.report import Finding, OverlayFile, PackStamp, Problem, Report, SubmissionResult, Waiver
+from perfrules.model.report import Bilingual, Finding, OverlayFile, PackStamp, Problem, Report, SubmissionResult, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import Submission
@@ -41,6 +41,7 @@ from perfrules.read.documents import ReadResult
 from perfrules.read.inputs import Input, Progress, collector_paused, iter_inputs
 from perfrules.report.json import load_report, write_streamed
 from perfrules.tables.normalize import Batch, normalize, without_rows
+from perfrules.tables.scheme import describe_schemes
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class _Run:
         self.review = review if isinstance(review, Review) else Review(fail_on=review)
         self.read: list[ReadResult] = []
         self._untabulated: Problem | None = None
+        self.schemes: dict[str, Bilingual | None] = {}  # by source, read before the rows are dropped
         batch = normalize(self._accepted(read), keep_rows=False, on_error=self._not_tabulated)
         self.ok = [(r, r.submission) for r in self.read if r.submission is not None]
         contract_problems = self._contract_problems(batch)
@@ -253,6 +255,7 @@ class _Run:
             if r.submission is None:
                 self.read.append(r)
                 continue
+            self.schemes[r.source] = _schemes(r.submission.submission)
             yield r.submission
             failed, self._untabulated = self._untabulated, None
             if failed is not None:  # its rows are out of the tables: it is reported as unreadable
@@ -314,7 +317,7 @@ class _Run:
             yield SubmissionResult(
                 source=r.source, sha256=r.sha256, department=sub.header.department, fiscal_year=sub.header.fiscal_year,
                 document_kind=sub.document_kind.value, verdict=verdict, counts=per_severity, findings=findings,
-                ledger=entries, fixed=fixed,
+                ledger=entries, fixed=fixed, scoring_scheme=self.schemes.get(r.source),
             )  # fmt: skip
 
     def report(self, submissions: list[SubmissionResult]) -> Report:
@@ -342,3 +345,9 @@ class _Run:
             unmatched=self.unmatched.report(),
             summary=self.tally.summary(len(self.read), len(self.ok)),
         )
+
+
+def _schemes(submission: Submission) -> Bilingual | None:
+    """The 计分方案 the submission's project tables follow, named for the report (issue 12 §5)."""
+    zh = describe_schemes(submission, "zh")
+    return None if zh is None else Bilingual(zh=zh, en=describe_schemes(submission, "en") or zh)

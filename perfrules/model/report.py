@@ -151,6 +151,9 @@ class SubmissionResult(_Frozen):
     findings: list[Finding]
     ledger: list[LedgerEntry]
     fixed: list[FixedFinding] = Field(default_factory=list, description="in --previous but no longer found")
+    scoring_scheme: Bilingual | None = Field(
+        None, description="计分方案: the scoring scheme its project tables follow, as detected; null when unknown"
+    )
 
 
 class OverlayChange(_Frozen):

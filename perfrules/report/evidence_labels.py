@@ -72,6 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "matched": ("符合条件的个数", "matched"),
     "matched_text": ("命中的文字", "matched text"),
     "missing": ("缺少的内容", "missing"),
+    "money_unit": ("金额单位", "money unit"),
     "next_year": ("下一年度", "next year"),
     "output": ("产出指标分值", "output weight"),
     "outputs": ("产出指标个数", "output indicators"),

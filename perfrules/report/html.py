@@ -382,7 +382,12 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<dt>{_e(p.w('department'))}</dt><dd>{_e(r.department)}</dd>"
         f"<dt>{_e(p.w('fiscal_year'))}</dt><dd>{_e(p.year(r.fiscal_year))}</dd>"
         f"<dt>{_e(p.w('document_kind'))}</dt><dd>{_e(p.kind(r.document_kind))}</dd>"
-        f"<dt>{_e(p.w('findings'))}</dt><dd>{_e(counts)}</dd>"
+        + (
+            f"<dt>{_e(p.w('scheme'))}</dt><dd>{_e(getattr(r.scoring_scheme, p.lang))}</dd>"
+            if r.scoring_scheme is not None
+            else ""
+        )
+        + f"<dt>{_e(p.w('findings'))}</dt><dd>{_e(counts)}</dd>"
         f"<dt>{_e(p.w('pack'))}</dt><dd>{_e(report.pack.name)} <code>{_e(report.pack.content_hash)}</code></dd>"
         f"<dt>{_e(p.w('sha256'))}</dt><dd><code>{_e(r.sha256)}</code></dd>"
         "</dl>",

@@ -42,6 +42,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "fiscal_year": ("年度", "fiscal year"),
     "year_missing": ("年度未填写", "year not stated"),
     "document_kind": ("文档类型", "document kind"),
+    "scheme": ("计分方案", "scoring scheme"),
     "location": ("位置", "location"),
     "project": ("项目 / 指标 / 资金", "project / indicator / fund"),
     "message": ("审核意见", "message"),

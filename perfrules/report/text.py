@@ -30,6 +30,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "fund": {"zh": "资金", "en": "fund"},
     "pack": {"zh": "规则包", "en": "rule pack"},
     "threshold": {"zh": "阻断阈值", "en": "fail on"},
+    "scheme": {"zh": "计分方案", "en": "scoring scheme"},
     "ledger": {"zh": "规则", "en": "rules"},
     "evaluated": {"zh": "已评估", "en": "evaluated"},
     "not_applicable": {"zh": "不适用", "en": "not applicable"},
@@ -137,6 +138,9 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
         f"== {result.source}",
         f"   {result.department} · {_year(result.fiscal_year, lang)} · {kind} · {verdict} ({counts})",
     ]
+    if result.scoring_scheme is not None:
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"   {_w('scheme', lang)}{sep}{getattr(result.scoring_scheme, lang)}")
     for block in _blocks(result.findings):
         lines += _block(block, lang)
     for fixed in result.fixed:

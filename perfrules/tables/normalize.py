@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +23,8 @@ from perfrules.model.submission import (
 from perfrules.model.values import YUAN_PER_UNIT, Num, ValueState, missing
 from perfrules.tables.budget import project_budget
 from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
+from perfrules.tables.memory import return_freed_memory
+from perfrules.tables.scheme import scoring_scheme
 from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import IndicatorShape, indicator_shape
 from perfrules.tables.spec import (
@@ -128,31 +128,6 @@ _NO_DECLARATION = ProjectDeclaration()
 _FILLED = (SUBMISSIONS, PROJECTS, BUDGET_LINES, INDICATORS, FUNDS, EXPENDITURES, LOCATIONS, CLAIMS)
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
-        return None
-    return trim
-
-
-def _return_freed_memory() -> None:
-    """Hand the memory of the lists just sealed back to the system.
-
-    glibc keeps freed memory for reuse, and the model objects of the submissions read since
-    the last seal leave it fragmented: at 10M indicator rows that was most of the gap between
-    the Arrow tables (1.8 GB) and the process (4.5 GB).
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
 def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
     """What a report needs of a submission once its rows are in the tables: its kind, the
     department and year, and its justifications. The rest (projects, funds, the narrative,
@@ -225,7 +200,7 @@ def normalize(
             continue
         sources.append(sourced if keep_rows else without_rows(sourced))
         if any(table.seal_if_full() for table in tables.values()):
-            _return_freed_memory()
+            return_freed_memory()
         tabulator.reread()
 
     # A big batch's tails go to Arrow too: the engine would encode them anyway, and the lists
@@ -234,7 +209,7 @@ def normalize(
         for table in tables.values():
             if table.chunks:
                 table.seal()
-        _return_freed_memory()
+        return_freed_memory()
     return Batch(tables=tables, sources=sources)
 
 
@@ -375,18 +350,19 @@ class _Tabulator:
             if rows:
                 first = f"{ppath}/indicators/{min(rows)}/name"
                 self.locate("projects", prid, column, sourced.locations.get(first, first))
-        for bi, line in enumerate(p.budget_lines):
-            bpath = f"{ppath}/budget_lines/{bi}"
-            row_of[bpath] = ("budget_lines", self.common(self.bl_t, sub, bpath, s))
-            self.budget_line(prid, p.name, line)
-        budget = project_budget(p, declared)
+        scheme = None if declared else scoring_scheme(p)
+        prj_t["scoring_scheme"].append(scheme)
+        money = project_budget(p, declared)
         for ii, ind in enumerate(p.indicators):
             if ii in skipped:
                 continue  # a template leftover is no indicator: listed on its project instead
             ipath = f"{ppath}/indicators/{ii}"
             row_of[ipath] = ("indicators", self.common(self.ind_t, sub, ipath, s))
-            self.indicator(prid, p.name, ind, resolved[ii], shape, ii, declared)
-            self.ind_t["project_budget"].append(budget)
+            self.indicator(prid, p.name, ind, resolved[ii], shape, ii, declared, (money, scheme))
+        for bi, line in enumerate(p.budget_lines):
+            bpath = f"{ppath}/budget_lines/{bi}"
+            row_of[bpath] = ("budget_lines", self.common(self.bl_t, sub, bpath, s))
+            self.budget_line(prid, p.name, line, scheme)
 
     def declaration(self, p: Project) -> None:
         prj_t = self.prj_t
@@ -405,8 +381,9 @@ class _Tabulator:
         self.loc_t["col"].append(column)
         self.loc_t["location"].append(location)
 
-    def budget_line(self, prid: int, project_name: str, line: BudgetLine) -> None:
+    def budget_line(self, prid: int, project_name: str, line: BudgetLine, scheme: str | None) -> None:
         bl_t = self.bl_t
+        bl_t["scoring_scheme"].append(scheme)
         bl_t["project_rid"].append(prid)
         bl_t["project_name"].append(project_name)
         bl_t["item"].append(line.item)
@@ -424,9 +401,20 @@ class _Tabulator:
         bl_t["score_unit"].append(stated_unit(line.score, _SCORE_UNIT))
 
     def indicator(
-        self, prid: int, project_name: str, ind: Indicator, r: Resolved, shape: IndicatorShape, ii: int, declared: bool
+        self,
+        prid: int,
+        project_name: str,
+        ind: Indicator,
+        r: Resolved,
+        shape: IndicatorShape,
+        ii: int,
+        declared: bool,
+        project: tuple[Decimal | None, str | None],
     ) -> None:
+        """One indicator row; ``project`` is its project's budget in 元 and its scoring scheme."""
         ind_t = self.ind_t
+        ind_t["project_budget"].append(project[0])
+        ind_t["scoring_scheme"].append(project[1])
         ind_t["project_rid"].append(prid)
         ind_t["project_name"].append(project_name)
         ind_t["level1"].append(ind.level1)

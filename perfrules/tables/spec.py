@@ -119,6 +119,9 @@ PROJECTS = TableSpec(
         Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
         Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
         Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
+        Column(
+            "scoring_scheme", "VARCHAR", "本项目表式的计分方案：mof10 / hubei / scorecard（null：无法判断）", "weight"
+        ),
         Column("blank_indicator_count", "INTEGER", "绩效指标表整块未填写时的指标行数", "indicators", nullable=False),
         Column("uncompared_indicators", "VARCHAR", "无计算符号且无法推定的定量指标, joined by 、", "indicators"),
         Column("uncompared_count", "INTEGER", "无计算符号且无法推定的定量指标数", "indicators", nullable=False),
@@ -170,6 +173,9 @@ BUDGET_LINES = TableSpec(
             nullable=False,
         ),
         Column("money_unit", "VARCHAR", "金额单位 as stated (元 or 万元); amounts are held in 元", "unit"),
+        Column(
+            "scoring_scheme", "VARCHAR", "本项目表式的计分方案：mof10 / hubei / scorecard（null：无法判断）", "weight"
+        ),
         Column("rate_unit", DECIMAL, "执行率的末位单位 as stated (0.001 for 96.7%; at most 0.01)", "rate"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
     ),
@@ -218,6 +224,9 @@ INDICATORS = TableSpec(
         Column("near_duplicate_of", "VARCHAR", "本项目中与之相同或几乎相同的前一个三级指标 (申报表)", "name"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
         Column("project_budget", DECIMAL, "本项目全年预算数（元；年度资金总额行，申报表为年度资金）", "target"),
+        Column(
+            "scoring_scheme", "VARCHAR", "本项目表式的计分方案：mof10 / hubei / scorecard（null：无法判断）", "weight"
+        ),
     ),
     identity=("project_name", "level1", "name"),
     parent="projects",
