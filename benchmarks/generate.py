@@ -1342,6 +1342,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
             np.where(complete, ((p_year - FISCAL_YEARS[0]) * 4 + d_month - 9) * 28 + d_day - 1, -1), delivered
         ),
         "completion": _text(np.where(complete, 0, 1), ("全部完成", "部分完成")),
+        "completion_field": Ints(np.ones(n_proj, np.int64)),  # and each project's 完成情况
         "self_score": Scaled(self_score, np.ones(n_proj, bool)),
         "self_score_state": _state(np.full(n_proj, value)),
         "self_score_unit": _stated_unit(self_score, np.ones(n_proj, bool), SCALE),
@@ -1382,6 +1383,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "report_date": Ints(_days(d_year + 1, rng.integers(3, 6, n_doc), rng.integers(1, 29, n_doc))),
         "self_grade": _const(n_doc, None),
         "overall_goals": _text(rng.integers(0, len(GOALS), n_doc), GOALS),
+        "goal_field": Ints(np.ones(n_doc, np.int64)),  # every generated project table writes its goal
         "narrative": _text(narrative, [t.format(year="本", department="本部门", n="若干") for t in NARRATIVES]),
         "withheld_count": Ints(np.zeros(n_doc, np.int64)),
         "project_count": Ints(np.bincount(doc_of, minlength=n_doc)),

@@ -119,6 +119,18 @@ def _finance_columns(row: dict[str, list[object]], finance: DepartmentFinance) -
     row["fin_money_unit"].append(finance.unit)
 
 
+def _timing_columns(row: dict[str, list[object]], p: Project, table: bool) -> None:
+    """When the project ran and how far it got, as stated."""
+    row["start_date"].append(_date(p.start_date))
+    row["end_date"].append(_date(p.end_date))
+    row["delivery_date"].append(_date(p.delivery_date))
+    row["end_date_text"].append(p.end_date.text if p.end_date else None)
+    row["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
+    row["completion"].append(p.completion)
+    # The reader sets a field it found, even empty: a blank cell differs from a form without one.
+    row["completion_field"].append(table and "completion" in p.model_fields_set)
+
+
 def _date(d: PartialDate | None) -> object:
     return d.earliest if d else None
 
@@ -294,6 +306,9 @@ class _Tabulator:
         _num(sub_t, "self_score", h.self_score)
         sub_t["self_grade"].append(h.self_grade)
         sub_t["overall_goals"].append(h.overall_goals)
+        sub_t["goal_field"].append(
+            s.document_kind is DocumentKind.PROJECT_TABLE and "overall_goals" in h.model_fields_set
+        )
         sub_t["narrative"].append(h.narrative)
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
@@ -320,12 +335,7 @@ class _Tabulator:
         prj_t["project_id"].append(p.id)
         prj_t["project_name"].append(p.name)
         prj_t["project_type"].append(p.project_type)
-        prj_t["start_date"].append(_date(p.start_date))
-        prj_t["end_date"].append(_date(p.end_date))
-        prj_t["delivery_date"].append(_date(p.delivery_date))
-        prj_t["end_date_text"].append(p.end_date.text if p.end_date else None)
-        prj_t["delivery_date_text"].append(p.delivery_date.text if p.delivery_date else None)
-        prj_t["completion"].append(p.completion)
+        _timing_columns(prj_t, p, s.document_kind is DocumentKind.PROJECT_TABLE)
         skipped = templates | blanks
         declared = s.document_kind is DocumentKind.TARGET_DECLARATION
         _score_columns(prj_t, p, None if declared else skipped)
