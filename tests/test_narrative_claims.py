@@ -129,3 +129,13 @@ def test_a_claim_finding_points_at_its_paragraph(tmp_path: Path) -> None:
     assert finding.location.pointer == "/claims/0/quote"
     assert finding.location.cell == "段落 3 / paragraph 3"
     assert finding.evidence["quote"] == "核定编制 50 人"
+
+
+def test_a_completion_claim_without_any_number_is_marked_and_one_with_a_number_is_not() -> None:
+    from perfrules.read.claims import extract_claims
+
+    roles = lambda text: [c["role"] for c in extract_claims([text]) if c["kind"] == "statement"]  # noqa: E731
+    assert "完成无数字" in roles("全年各级各项任务圆满完成，有效打击了各种犯罪活动。")
+    assert "完成无数字" not in roles("项目绩效目标全部完成，项目自评 100 分。")
+    assert "完成无数字" not in roles("完成三个片区改造，目标全部完成。")
+    assert "完成无数字" not in roles("有效打击了各种犯罪活动。")

@@ -48,6 +48,12 @@ _NO_PROBLEM = re.compile(r"暂无问题|暂未发现问题|未发现问题|无�
 _CARRYOVER = re.compile(r"结转|结余")
 _OFF_QUOTA = re.compile(r"编外|聘用|临聘|劳务派遣|借调|公益性岗位")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、\s*\S")
+# A paragraph that says its targets were met ("圆满完成", "全部完成") and states no number at all: no digit and
+# no counted Chinese numeral ("三个", "十余项"). Any number, a score included, is enough to stay out.
+_COMPLETED = re.compile(r"(全部|圆满|顺利|全面|如期|按期|均已|基本)完成|已全部完成|目标(已)?(达成|实现)")
+_ANY_NUMBER = re.compile(
+    r"[0-9０-９]|[一二两三四五六七八九十百千万]+\s*(余)?\s*[个项次人场件户家所名座条批期次篇类万亿元%％]"
+)
 _SENTENCE = re.compile(r"[^。；;！？]*")
 
 _AMOUNT_ROLES = (
@@ -142,6 +148,9 @@ def _paragraph_claims(para: str) -> Iterator[dict[str, Any]]:
         found = pattern.search(para)
         if found:
             yield {"kind": "statement", "role": role, "start": found.start(), "end": found.end()}
+    completed = _COMPLETED.search(para)
+    if completed and not _ANY_NUMBER.search(para):
+        yield {"kind": "statement", "role": "完成无数字", "start": completed.start(), "end": completed.end()}
 
 
 def extract_claims(paras: list[str], locations: list[str] | None = None) -> list[dict[str, Any]]:
