@@ -182,7 +182,7 @@ def _rule_problems(pack: Pack, active: Sequence[Any], result: EngineResult, ok: 
     """Rules that could not load, and rules that could not run (with the submissions they failed on)."""
     problems = [
         Problem(
-            kind="rule", source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None,
+            kind="rule", code=p.code, source=p.file, location=f"{p.line}:{p.column or 1}" if p.line else None,
             rule_id=p.rule_id, message=p.message,
         )
         for p in pack.problems
@@ -196,7 +196,12 @@ def _rule_problems(pack: Pack, active: Sequence[Any], result: EngineResult, ok: 
             message += " — 仅在这些提交上 / only on: " + ", ".join(ok[i][0].source for i in sorted(only))
         problems.append(
             Problem(
-                kind="rule", source=loaded.file, location=f"{loaded.line}:1", rule_id=loaded.rule.id, message=message
+                kind="rule",
+                code="rule.error",
+                source=loaded.file,
+                location=f"{loaded.line}:1",
+                rule_id=loaded.rule.id,
+                message=message,
             )
         )
     return problems
@@ -266,6 +271,7 @@ class _Run:
     def _not_tabulated(self, sourced: SourcedSubmission, exc: Exception) -> None:
         self._untabulated = Problem(
             kind="input",
+            code="input.untabulated",
             source=sourced.source,
             message=(
                 f"内部错误：此提交无法整理成表，未检查（其他提交照常检查），请报告此问题 / internal error: this submission "
@@ -280,7 +286,12 @@ class _Run:
         from perfrules.tables.contracts import check_contracts
 
         return [
-            Problem(kind="input", source="<tables>", message=f"表约定不满足 / table contract violated: {line}")
+            Problem(
+                kind="input",
+                code="input.contract",
+                source="<tables>",
+                message=f"表约定不满足 / table contract violated: {line}",
+            )
             for line in check_contracts(batch.tables)
         ]
 

@@ -132,4 +132,4 @@ NOTHING_RAN = (
 
 def nothing_ran(root: str) -> Problem:
     """The problem of a run in which no rule was evaluated on any submission."""
-    return Problem(kind="rule", source=root, message=NOTHING_RAN)
+    return Problem(kind="rule", code="rule.nothing_ran", source=root, message=NOTHING_RAN)

@@ -108,6 +108,7 @@ def mismatch_problems(review: Review, mismatched: Mapping[str, str]) -> list[Pro
     return [
         Problem(
             kind="input",
+            code="input.waiver",
             source=source,
             location=fingerprint,
             rule_id=review.waivers[fingerprint].rule_id,

@@ -115,10 +115,33 @@ class LedgerEntry(_Frozen):
     )
 
 
+PROBLEM_CODES: dict[str, str] = {
+    "input.unreadable": "输入无法读取或解析 / an input could not be read or parsed",
+    "input.unsupported": "不支持的文件类型 / an unsupported file type",
+    "input.limit": "读取超时或超出内存上限 / reading ran past its time or memory limit",
+    "input.untabulated": "内部错误：无法整理成表 / internal error: the submission could not be tabulated",
+    "input.contract": "表约定不满足（--strict）/ a table contract does not hold (--strict)",
+    "input.waiver": "豁免或说明文件有误，或豁免与发现不符 / a waivers file is wrong, or a waiver does not match",
+    "input.report": "上次报告无法读取（--previous）/ the previous report cannot be read",
+    "rule.load": "规则、参照表或叠加规则无法加载 / a rule, reference table or overlay could not be loaded",
+    "rule.error": "规则运行出错 / a rule failed while it ran",
+    "rule.nothing_ran": "没有规则运行 / no rule ran",
+}
+"""Every problem's stable ``code``: what a bureau's system can branch on, while the message may be reworded."""
+
+ProblemCode = Literal[
+    "input.unreadable", "input.unsupported", "input.limit", "input.untabulated", "input.contract", "input.waiver",
+    "input.report", "rule.load", "rule.error", "rule.nothing_ran",
+]  # fmt: skip
+
+
 class Problem(_Frozen):
     """An input or rule that could not be processed, located."""
 
     kind: Literal["input", "rule"]
+    code: ProblemCode = Field(
+        "input.unreadable", description="stable, for programs to branch on; see docs/report-format.md"
+    )
     source: str
     location: str | None = Field(None, description="JSON pointer or line:column")
     rule_id: str | None = None

@@ -14,6 +14,8 @@ class Problem:
     column: int | None
     message: str
     rule_id: str | None = None
+    code: str = "rule.load"
+    """The report's stable problem code (model.report.PROBLEM_CODES) when this reaches a report."""
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "") + (f":{self.column}" if self.column else "")

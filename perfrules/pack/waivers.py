@@ -62,7 +62,10 @@ def read_waivers(path: Path) -> ReadWaivers:
             None,
             [
                 Problem(
-                    kind="input", source=source, message=f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}"
+                    kind="input",
+                    code="input.waiver",
+                    source=source,
+                    message=f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}",
                 )
             ],
         )
@@ -74,13 +77,28 @@ def read_waivers(path: Path) -> ReadWaivers:
         return ReadWaivers(
             {},
             digest,
-            [Problem(kind="input", source=source, location=f"{exc.line}:{exc.column}", message=exc.message)],
+            [
+                Problem(
+                    kind="input",
+                    code="input.waiver",
+                    source=source,
+                    location=f"{exc.line}:{exc.column}",
+                    message=exc.message,
+                )
+            ],
         )
     except UnicodeDecodeError:
         return ReadWaivers(
             {},
             digest,
-            [Problem(kind="input", source=source, message="豁免文件不是 UTF-8 / waivers file is not UTF-8")],
+            [
+                Problem(
+                    kind="input",
+                    code="input.waiver",
+                    source=source,
+                    message="豁免文件不是 UTF-8 / waivers file is not UTF-8",
+                )
+            ],
         )
     except ValidationError as exc:
         problems = []
@@ -90,7 +108,11 @@ def read_waivers(path: Path) -> ReadWaivers:
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
             problems.append(
                 Problem(
-                    kind="input", source=source, location=where, message=f"豁免无效 / invalid waiver: {chinese(error)}"
+                    kind="input",
+                    code="input.waiver",
+                    source=source,
+                    location=where,
+                    message=f"豁免无效 / invalid waiver: {chinese(error)}",
                 )
             )
         return ReadWaivers({}, digest, problems)
@@ -102,7 +124,7 @@ def read_waivers(path: Path) -> ReadWaivers:
         if waiver.fingerprint in by_fingerprint:
             problems.append(
                 Problem(
-                    kind="input", source=source, location=f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else ""),
+                    kind="input", code="input.waiver", source=source, location=f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else ""),
                     message=f"同一指纹有两条豁免 / two waivers for one fingerprint: {waiver.fingerprint}",
                 )
             )  # fmt: skip

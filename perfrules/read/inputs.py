@@ -149,7 +149,9 @@ def read_any(path: Path) -> list[ReadResult]:
         return read_csv_bundle(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        problem = Problem(kind="input", source=str(path), message=unsupported_message(path.suffix.lower()))
+        problem = Problem(
+            kind="input", code="input.unsupported", source=str(path), message=unsupported_message(path.suffix.lower())
+        )
         return [ReadResult(str(path), "", None, (problem,))]
     return reader.read(path)
 

@@ -75,7 +75,7 @@ def _size_mb(path: str) -> float:
 
 
 def _failed(path: str, message: str) -> list[ReadResult]:
-    return [ReadResult(path, "", None, (Problem(kind="input", source=path, message=message),))]
+    return [ReadResult(path, "", None, (Problem(kind="input", code="input.limit", source=path, message=message),))]
 
 
 DEFAULT_READER = "perfrules.read.inputs:read_any"

@@ -60,7 +60,14 @@ def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
         return (
             None,
             None,
-            [Problem(kind="input", source=str(path), message=f"无法读取报告 / cannot read report: {exc.strerror}")],
+            [
+                Problem(
+                    kind="input",
+                    code="input.report",
+                    source=str(path),
+                    message=f"无法读取报告 / cannot read report: {exc.strerror}",
+                )
+            ],
         )
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
@@ -69,4 +76,8 @@ def load_report(path: Path) -> tuple[Report | None, str | None, list[Problem]]:
         first = exc.errors()[0]
         where = "/" + "/".join(str(p) for p in first["loc"])
         message = f"不是 perfrules 报告 / not a perfrules report: {chinese(first)}"
-        return None, digest, [Problem(kind="input", source=str(path), location=where, message=message)]
+        return (
+            None,
+            digest,
+            [Problem(kind="input", code="input.report", source=str(path), location=where, message=message)],
+        )

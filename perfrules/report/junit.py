@@ -155,7 +155,7 @@ def _problem_suite(problems: list[Problem]) -> tuple[ET.Element, _Tally]:
         case = ET.SubElement(
             suite, "testcase", {"classname": _clean(problem.source), "name": _clean(f"{problem.kind}#{index} {label}")}
         )
-        error = ET.SubElement(case, "error", {"type": problem.kind, "message": _clean(problem.message)})
+        error = ET.SubElement(case, "error", {"type": problem.code, "message": _clean(problem.message)})
         error.text = _clean(_problem_text(problem))
         tally.tests += 1
         tally.errors += 1
