@@ -87,3 +87,13 @@ def test_the_report_names_the_scheme() -> None:
     assert "scoring scheme: the Hubei form" in render_text(report, "en")
     unknown = run_pack(load_pack(RULES), [read_object(UNKNOWN, "u.yaml")], Severity.ERROR)
     assert unknown.submissions[0].scoring_scheme is None and "计分方案" not in render_text(unknown)
+
+
+def test_the_sichuan_form_is_not_held_to_a_level1_split() -> None:
+    doc = _project(10, [_ind("产出指标", "发放覆盖率", 60), _ind("效益指标", "足额保障率", 30)], "总额")
+    doc["projects"][0]["budget_lines"].append({"item": "财政专户管理资金", "annual_budget": 0, "executed": 0})
+    (project,) = read_object(doc, "x").submission.submission.projects  # type: ignore[union-attr]
+    assert scoring_scheme(project) == "sichuan"
+    assert "WEIGHT-L1-PROFILE" not in _findings(doc)
+    assert "WEIGHT-L1-PROFILE" in _findings(_project(10, [_ind("产出指标", "发放覆盖率", 60),
+                                                         _ind("效益指标", "足额保障率", 30)]))  # fmt: skip

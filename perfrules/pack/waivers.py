@@ -51,70 +51,32 @@ def load_waivers(path: Path) -> tuple[dict[str, Waiver], str | None, list[Proble
     return read.by_fingerprint, read.digest, read.problems
 
 
+def _problem(source: str, message: str, location: str | None = None) -> Problem:
+    return Problem(kind="input", code="input.waiver", source=source, location=location, message=message)
+
+
 def read_waivers(path: Path) -> ReadWaivers:
     """``load_waivers``, with the pointer and line of each waiver's fingerprint."""
     source = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return ReadWaivers(
-            {},
-            None,
-            [
-                Problem(
-                    kind="input",
-                    code="input.waiver",
-                    source=source,
-                    message=f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}",
-                )
-            ],
-        )
+        return ReadWaivers({}, None, [_problem(source, f"无法读取豁免文件 / cannot read waivers file: {exc.strerror}")])
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
     try:
         located = load_yaml(raw.decode("utf-8-sig"))
         parsed = WaiversFile.model_validate(located.data or {})
     except YamlError as exc:
-        return ReadWaivers(
-            {},
-            digest,
-            [
-                Problem(
-                    kind="input",
-                    code="input.waiver",
-                    source=source,
-                    location=f"{exc.line}:{exc.column}",
-                    message=exc.message,
-                )
-            ],
-        )
+        return ReadWaivers({}, digest, [_problem(source, exc.message, f"{exc.line}:{exc.column}")])
     except UnicodeDecodeError:
-        return ReadWaivers(
-            {},
-            digest,
-            [
-                Problem(
-                    kind="input",
-                    code="input.waiver",
-                    source=source,
-                    message="豁免文件不是 UTF-8 / waivers file is not UTF-8",
-                )
-            ],
-        )
+        return ReadWaivers({}, digest, [_problem(source, "豁免文件不是 UTF-8 / waivers file is not UTF-8")])
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             pos = located.line_of(loc)
             where = "/" + "/".join(str(p) for p in loc) + (f" (line {pos[0]})" if pos else "")
-            problems.append(
-                Problem(
-                    kind="input",
-                    code="input.waiver",
-                    source=source,
-                    location=where,
-                    message=f"豁免无效 / invalid waiver: {chinese(error)}",
-                )
-            )
+            problems.append(_problem(source, f"豁免无效 / invalid waiver: {chinese(error)}", where))
         return ReadWaivers({}, digest, problems)
     by_fingerprint: dict[str, Waiver] = {}
     places: dict[str, WaiverPlace] = {}
@@ -122,12 +84,9 @@ def read_waivers(path: Path) -> ReadWaivers:
     for index, waiver in enumerate(parsed.waivers):
         pos = located.line_of(("waivers", index, "fingerprint"))
         if waiver.fingerprint in by_fingerprint:
-            problems.append(
-                Problem(
-                    kind="input", code="input.waiver", source=source, location=f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else ""),
-                    message=f"同一指纹有两条豁免 / two waivers for one fingerprint: {waiver.fingerprint}",
-                )
-            )  # fmt: skip
+            where = f"/waivers/{index}/fingerprint" + (f" (line {pos[0]})" if pos else "")
+            message = f"同一指纹有两条豁免 / two waivers for one fingerprint: {waiver.fingerprint}"
+            problems.append(_problem(source, message, where))
             continue
         by_fingerprint[waiver.fingerprint] = waiver
         places[waiver.fingerprint] = WaiverPlace(f"/waivers/{index}/fingerprint", pos[0] if pos else None)

@@ -20,6 +20,7 @@ fire on a guess. The narrative kept is the joined paragraphs, so quotes never br
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,13 @@ from perfrules.read.fund_vocab import classify_use
 from perfrules.read.text_file import read_text_file
 
 _TITLE = re.compile(
-    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效(?:单位)?(?:自评|自我评价|评价)报告"
+    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效(?:单位)?(?:自评|自我评价|评价自评|评价)报告"
 )
+_UNIT_FIELD = re.compile(
+    r"^(?:部门\s*[（(]\s*单位\s*[)）]|部门|单位|预算单位|项目单位)\s*名\s*称\s*[:：]\s*(?P<name>[^\s:：，,。]{2,40})"
+)
+"""The cover page's own field ("部门(单位)名称: 岳阳市城市管理监督指挥中心") names the unit better than a title
+that gives only the region ("岳阳市2018年度部门整体支出绩效评价自评报告")."""
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
 _PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
@@ -97,8 +103,19 @@ MAX_TITLE = 80
 
 
 def _title(paras: list[str]) -> re.Match[str] | None:
-    """The report's title: a short paragraph among the first few, naming department and year."""
-    return next((m for m in (_TITLE.match(p) for p in paras[:5] if len(p) <= MAX_TITLE) if m), None)
+    """The report's title: a short paragraph among the first few, naming department and year; a title set
+    over two lines ("岳阳市2018年度部门整体支出" / "绩效评价自评报告") is read as one."""
+    head = [p for p in paras[:6] if len(p) <= MAX_TITLE]
+    candidates = [*head, *(a + b for a, b in itertools.pairwise(head) if len(a + b) <= MAX_TITLE)]
+    return next((m for m in (_TITLE.match(p) for p in candidates) if m), None)
+
+
+def _department(title: re.Match[str], text: str) -> str:
+    """The unit the report is for: the cover's 部门(单位)名称 field when it has one, else the title's words.
+    The field is read line by line: the cover's fields run on without punctuation between them."""
+    lines = (line.strip() for line in text.splitlines()[:40])
+    field = next((m for m in (_UNIT_FIELD.match(line) for line in lines) if m), None)
+    return field.group("name") if field else title.group("department").strip()
 
 
 def _report_date(text: str) -> str | None:
@@ -207,7 +224,7 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     title = _title(paras)
     if title is None:
         return None, {}
-    department = title.group("department").strip()
+    department = _department(title, text)
     header: dict[str, Any] = {"department": department, "fiscal_year": int(title.group("year"))}
     region = _REGION.match(department)
     if region:
@@ -306,4 +323,16 @@ def read_text_report(path: Path) -> ReadResult:
         digest = ""
     if decoded.text is None:
         return problem_result(source, digest, decoded.problem or "无法读取")
-    return from_text(source, digest, decoded.text)
+    return from_text(source, digest, one_paragraph_per_line(decoded.text))
+
+
+def one_paragraph_per_line(text: str) -> str:
+    """Text copied from a web page puts each paragraph on a line of its own, with no blank line between:
+    make each line a block, so that the title and the paragraphs are found. A line that ends mid-sentence
+    (a hard wrap) is still joined to the next by ``paragraph_blocks``. Text already separated by blank
+    lines is returned as it is."""
+    lines = text.splitlines()
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 3 or (len(lines) - len(filled)) * 4 >= len(filled):
+        return text
+    return "\n\n".join(filled)

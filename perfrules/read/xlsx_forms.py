@@ -436,9 +436,9 @@ def _read_texts(form: _FormReader, header: dict[str, Any], project: dict[str, An
         if label is None:
             continue
         cell = form.below(*label) or form.right_of(*label)
-        if cell is not None:
-            target[pointer.rsplit("/", 1)[1]] = text_of(sheet.own(*cell))
-            form.at(pointer, *cell)
+        # A blank cell under the label reads "" (the form has it); an absent key means the form has none.
+        target[pointer.rsplit("/", 1)[1]] = "" if cell is None else text_of(sheet.own(*cell))
+        form.at(pointer, *(cell or (label[0] + 1, label[1])))
     parts = []
     for name in _NARRATIVE_LABELS:
         label = form.first_label((name,))
