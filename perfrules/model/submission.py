@@ -26,7 +26,7 @@ class DocumentKind(StrEnum):
 DOCUMENT_KIND_LABELS = {
     DocumentKind.PROJECT_TABLE: "项目支出绩效自评表",
     DocumentKind.DEPARTMENT_TABLE: "部门整体支出绩效自评表",
-    DocumentKind.NARRATIVE_REPORT: "自评报告（无自评表）",
+    DocumentKind.NARRATIVE_REPORT: "自评报告",
     DocumentKind.TARGET_DECLARATION: "项目支出绩效目标申报表",
 }
 _KIND_ALIASES = {

@@ -1,8 +1,9 @@
 """A Word (.docx) self-evaluation report → its paragraphs in order, each located ("段落 12"), → a submission.
 
 The file passes the xlsx reader's zip guards first (``ooxml_guard``); an encrypted file is a clear
-problem. python-docx (the ``docx`` extra) is imported only here. Tables inside the report (an embedded
-自评表) are not read by this module.
+problem. python-docx (the ``docx`` extra) is imported only here. A 自评表 held as a Word table is read by
+the workbook's header-by-content form reader (``docx_tables``): a document that is only the table is that
+table's submission; a report that holds one has its project's budget block and indicators from it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
+from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.documents import ReadResult
+from perfrules.read.docx_tables import table_sheets
 from perfrules.read.narrative import from_blocks, load_bytes, missing_extra, problem_result
 from perfrules.read.ooxml_guard import OLE_MAGIC, ZIP_MAGIC, is_encrypted_ole, zip_problem
+from perfrules.read.xlsx_forms import read_form
 
 ENCRYPTED = "Word 文档已加密（设有打开密码），请去除密码后重新提交 / the Word document is password-protected (encrypted); remove the password and resubmit"
 
@@ -59,13 +63,47 @@ def docx_result(source: str, digest: str, raw: bytes) -> ReadResult:
     if reason:
         return problem_result(source, digest, reason)
     try:
-        import docx  # noqa: F401
+        import docx
     except ImportError:
         return missing_extra(source, digest, "Word (.docx)", "docx")
     try:
-        blocks = docx_paragraphs(raw)
+        document = docx.Document(BytesIO(raw))
+        blocks = [(p.text, f"段落 {i} / paragraph {i}") for i, p in enumerate(document.paragraphs, start=1)]
+        sheets = table_sheets(document)
     except Exception as exc:  # python-docx and lxml signal a broken part with many exception types
         return problem_result(
             source, digest, f"无法读取 Word 文档（文件损坏）/ cannot read the Word document (corrupt): {exc}"
         )
-    return from_blocks(source, digest, blocks)
+    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
+    narrative = from_blocks(source, digest, blocks)
+    if not forms:
+        return narrative
+    if narrative.submission is None:
+        return forms[0]  # a 自评表 filed as a Word table, with no report around it
+    return with_tables(narrative, forms)
+
+
+def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
+    """The report, its projects completed by the 自评表 tables it holds: a table's budget block and
+    indicators go to the report's project of the same name, or are added as a project of their own."""
+    assert narrative.submission is not None
+    sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
+    projects = list(sub.projects)
+    for form in forms:
+        assert form.submission is not None
+        if not form.submission.submission.projects:
+            continue
+        table = form.submission.submission.projects[0]
+        index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
+        if index == len(projects):
+            projects.append(table)
+        else:
+            projects[index] = projects[index].model_copy(
+                update={"budget_lines": table.budget_lines, "indicators": table.indicators}
+            )
+        for pointer, cell in form.submission.locations.items():
+            if pointer.startswith("/projects/0/"):
+                cells[f"/projects/{index}/" + pointer.removeprefix("/projects/0/")] = cell
+    merged = sub.model_copy(update={"projects": projects})
+    problems = narrative.problems + tuple(p for form in forms for p in form.problems)
+    return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)

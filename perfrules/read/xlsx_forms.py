@@ -1,14 +1,10 @@
-"""Read filled-in official 项目支出绩效自评表 workbooks (.xlsx, .xls) into submissions.
+"""Read filled-in official 项目支出绩效自评表 workbooks (.xlsx, .xls), and Word tables as cells, into submissions.
 
-Two layouts are recognised from their header labels: the central 财预〔2020〕10号 附件1 form
-(layout A: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分) and the Sichuan
-部门预算项目支出绩效自评表 (layout B: 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 …,
-with a separate 指标性质 column). Columns are found by label, not position, so the local
-variants (全年预算数(A), 其中:本年财政拨款, 产出指标(50分)) read the same way.
-
-Each project sheet becomes one submission, sourced ``file.xlsx#Sheet``; every value records
-the cell it came from. A broken, encrypted, oversized or unrecognisable workbook yields a
-Problem, never a traceback.
+Columns are found by label, not position: the central 财预〔2020〕10号 附件1 form (layout A: 年初预算数 |
+全年预算数 | 全年执行数 | 分值 | 执行率 | 得分), the Sichuan form (layout B: 年初预算 | 调整后预算数 | 预算执行数 |
+预算执行率 | 权重 …, with 指标性质) and local variants (全年预算数(A), 其中:本年财政拨款, 产出指标(50分)).
+Each project sheet becomes one submission, sourced ``file.xlsx#Sheet``; every value records its cell. A
+broken, encrypted, oversized or unrecognisable workbook yields a Problem, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,9 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
-from perfrules.model.sourced import SourcedSubmission
 from perfrules.read import form_labels
-from perfrules.read.block_cells import with_block_cells
 from perfrules.read.cells import (
     CellValue,
     comparator_of,
@@ -34,9 +28,10 @@ from perfrules.read.cells import (
     text_of,
 )
 from perfrules.read.comparators import SYMBOLS, LooseTarget, clean_unit, infer, loose_target
-from perfrules.read.documents import ReadResult, to_submission
+from perfrules.read.documents import ReadResult
 from perfrules.read.form_header import Header, header_columns, read_header
-from perfrules.read.workbook import Sheet, _blank, _problem, load_sheets, locate, row_cap_problem
+from perfrules.read.form_result import form_result
+from perfrules.read.workbook import Sheet, _blank, _problem, load_sheets, row_cap_problem
 
 # --- the official forms --------------------------------------------------------------------------------------------
 
@@ -541,6 +536,12 @@ def _unrecognised(source: str, sheet: Sheet) -> Problem:
     )
 
 
+def read_form(sheet: Sheet, source: str, sha256: str) -> ReadResult | None:
+    """One sheet (or a Word table as cells) as a project form's submission; None when it is no form at all."""
+    outcome = _read_form_sheet(sheet, source)
+    return None if outcome is None else form_result(outcome, source, sha256, [])
+
+
 def read_workbook(path: Path) -> list[ReadResult]:
     """Read every project sheet of an official-layout 自评表 workbook (.xlsx or .xls).
 
@@ -575,18 +576,7 @@ def read_workbook(path: Path) -> list[ReadResult]:
             if sheet.cells:
                 ignored.append(sheet)
             continue
-        data, form = outcome
-        problems = ([cap] if cap else []) + form.problems
-        if data is None:
-            results.append(ReadResult(source, loaded.sha256, None, tuple(problems)))
-            continue
-        submission, invalid = to_submission(data, source)
-        # The reader has already said which cell it expected for a missing department or year.
-        said = {"/header/department", "/header/fiscal_year", "/projects/0/name"} - form.locations.keys()
-        problems += locate([p for p in invalid if p.location not in said], form.locations)
-        cells = with_block_cells(form.locations, submission) if submission else {}
-        sourced = SourcedSubmission(source, submission, dict(sorted(cells.items()))) if submission else None
-        results.append(ReadResult(source, loaded.sha256, sourced, tuple(problems)))
+        results.append(form_result(outcome, source, loaded.sha256, [cap] if cap else []))
     if results:
         # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.
         return results + ([ReadResult(loaded.source, loaded.sha256, None, tuple(capped))] if capped else [])

@@ -86,7 +86,7 @@ WORDS: dict[str, tuple[str, str]] = {
 KIND: dict[str, tuple[str, str]] = {
     "project_table": ("项目支出绩效自评表", "project self-evaluation table"),
     "department_table": ("部门整体支出绩效自评表", "department-wide self-evaluation table"),
-    "narrative_report": ("自评报告（无自评表）", "narrative report (no tables)"),
+    "narrative_report": ("自评报告", "narrative report"),
 }
 
 # Reviewers print these pages; colours are backed by text labels so greyscale printouts still read.

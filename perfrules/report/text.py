@@ -50,7 +50,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
 _KIND: dict[str, dict[Lang, str]] = {
     "project_table": {"zh": "项目支出绩效自评表", "en": "project self-evaluation table"},
     "department_table": {"zh": "部门整体支出绩效自评表", "en": "department-wide self-evaluation table"},
-    "narrative_report": {"zh": "自评报告（无自评表）", "en": "narrative report (no tables)"},
+    "narrative_report": {"zh": "自评报告", "en": "narrative report"},
 }
 _MARK = {"error": "✗", "warning": "!", "info": "·"}
 

@@ -1,0 +1,42 @@
+"""The tables of a Word document as sheets of cells, so that an embedded 自评表 is read by the same
+header-by-content form reader as a workbook (issue 13 §1).
+
+A merged Word cell (gridSpan across, vMerge down) is one ``<w:tc>`` that python-docx returns at every grid
+position it covers; its first position is the anchor and the rest become a merged range, as in a sheet.
+Each table is sourced ``file.docx#表N`` and its cells are named ``表N!B6``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from perfrules.read.cells import CellValue
+from perfrules.read.workbook import MAX_COLS, MAX_ROWS, Sheet
+
+MAX_TABLES = 200
+"""A report with more tables than this is read for its first ones only: a form is rarely past them."""
+
+
+def table_sheets(document: Any) -> list[Sheet]:
+    """Each table of a python-docx ``Document`` as a Sheet named 表1, 表2, …"""
+    sheets: list[Sheet] = []
+    for index, table in enumerate(document.tables[:MAX_TABLES], start=1):
+        cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
+        spans: dict[Any, list[int]] = {}  # a <w:tc> element → [first row, first col, last row, last col]
+        # python-docx's grid: every position, a merged cell repeated where it spans (computed once per table)
+        grid, width = table._cells, table._column_count
+        for i, cell in enumerate(grid[: MAX_ROWS * width]):
+            r, c = divmod(i, width)
+            if c >= MAX_COLS:
+                continue
+            box = spans.get(cell._tc)
+            if box is not None:
+                box[2], box[3] = max(box[2], r), max(box[3], c)
+                continue
+            spans[cell._tc] = [r, c, r, c]
+            text = cell.text.strip()
+            if text:
+                cells[(r, c)] = (text, "General")
+        merges = [(r1, c1, r2, c2) for r1, c1, r2, c2 in spans.values() if (r1, c1) != (r2, c2)]
+        sheets.append(Sheet(f"表{index}", cells, merges, len(table.rows)))
+    return sheets

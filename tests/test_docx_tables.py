@@ -1,0 +1,70 @@
+"""Issue 13 §1: a 自评表 held as a Word table is read by the same header-by-content reader as a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import perfrules
+from tests.conftest import RULES
+
+docx = pytest.importorskip("docx")
+WORKBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "workbooks" / "layout-a-training.xlsx"
+
+
+def _add_form_table(document: object, *, executed: int = 114) -> None:
+    """The training workbook's form as a Word table, its merged cells merged in Word too."""
+    ws = openpyxl.load_workbook(WORKBOOK).worksheets[0]
+    table = document.add_table(rows=ws.max_row, cols=ws.max_column)  # type: ignore[attr-defined]
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                value = executed if cell.coordinate == "E6" else cell.value
+                shown = f"{value * 100:g}%" if "%" in cell.number_format and isinstance(value, float) else str(value)
+                table.cell(cell.row - 1, cell.column - 1).text = shown  # as Word shows it, not the stored float
+    for rng in ws.merged_cells.ranges:
+        top = table.cell(rng.min_row - 1, rng.min_col - 1)
+        text = top.text
+        top.merge(table.cell(rng.max_row - 1, rng.max_col - 1)).text = text
+
+
+def test_a_word_document_that_is_only_the_form_is_read_as_a_project_table(tmp_path: Path) -> None:
+    document = docx.Document()
+    _add_form_table(document, executed=84)  # 84 ÷ 120 = 70%, stated 95%
+    path = tmp_path / "自评表.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    assert report.problems == []
+    (result,) = report.submissions
+    assert result.document_kind == "project_table" and result.department == "示例市人力资源和社会保障局"
+    arith = [f for f in result.findings if f.rule_id == "BUDGET-RATE-ARITH"]
+    assert [f.location.cell for f in arith] == ["表1!G6"]
+    assert {f.rule_id for f in result.findings} <= {"BUDGET-RATE-ARITH", "BUDGET-EXEC-SCORE", "SCORE-TOTAL-SUM",
+                                                     "BUDGET-EXEC-LOW-EXPLAIN", "BUDGET-SUBROWS-SUM-EXECUTED"}  # fmt: skip
+    assert "84 万元 ÷ 全年预算数 120 万元" in arith[0].message.zh
+
+
+def test_a_report_with_its_form_as_a_table_is_checked_with_the_table(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告")
+    document.add_paragraph("一、项目基本情况")
+    document.add_paragraph("职业技能提升培训项目全年预算 120 万元，实际执行 114 万元，项目自评 93.75 分。")
+    _add_form_table(document)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    (result,) = report.submissions
+    assert result.document_kind == "narrative_report"
+    rules = {f.rule_id for f in result.findings}
+    assert "DOC-TABLES-REQUIRED" not in rules  # the table was read: no false alarm
+    assert rules == set(), rules  # the training form is clean, as its workbook is
+    without = tmp_path / "bare.docx"
+    bare = docx.Document()
+    for text in ("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告", "一、项目基本情况"):
+        bare.add_paragraph(text)
+    bare.save(without)
+    assert "DOC-TABLES-REQUIRED" in {
+        f.rule_id for s in perfrules.validate([without], rules=RULES).submissions for f in s.findings
+    }
