@@ -11,9 +11,9 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.documents import ReadResult
 from perfrules.read.docx_tables import table_sheets
+from perfrules.read.form_result import with_tables
 from perfrules.read.narrative import from_blocks, load_bytes, missing_extra, problem_result
 from perfrules.read.ooxml_guard import OLE_MAGIC, ZIP_MAGIC, is_encrypted_ole, zip_problem
 from perfrules.read.xlsx_forms import read_form
@@ -81,29 +81,3 @@ def docx_result(source: str, digest: str, raw: bytes) -> ReadResult:
     if narrative.submission is None:
         return forms[0]  # a 自评表 filed as a Word table, with no report around it
     return with_tables(narrative, forms)
-
-
-def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
-    """The report, its projects completed by the 自评表 tables it holds: a table's budget block and
-    indicators go to the report's project of the same name, or are added as a project of their own."""
-    assert narrative.submission is not None
-    sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
-    projects = list(sub.projects)
-    for form in forms:
-        assert form.submission is not None
-        if not form.submission.submission.projects:
-            continue
-        table = form.submission.submission.projects[0]
-        index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
-        if index == len(projects):
-            projects.append(table)
-        else:
-            projects[index] = projects[index].model_copy(
-                update={"budget_lines": table.budget_lines, "indicators": table.indicators}
-            )
-        for pointer, cell in form.submission.locations.items():
-            if pointer.startswith("/projects/0/"):
-                cells[f"/projects/{index}/" + pointer.removeprefix("/projects/0/")] = cell
-    merged = sub.model_copy(update={"projects": projects})
-    problems = narrative.problems + tuple(p for form in forms for p in form.problems)
-    return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)

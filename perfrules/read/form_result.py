@@ -1,4 +1,5 @@
-"""A project form read off a grid of cells (a worksheet, or a Word table) → its ReadResult, located."""
+"""A project form read off a grid of cells (a worksheet, a Word or HTML table) → its ReadResult, located; and a
+report completed by the forms it holds."""
 
 from __future__ import annotations
 
@@ -33,3 +34,29 @@ def form_result(
     cells = with_block_cells(form.locations, submission) if submission else {}
     sourced = SourcedSubmission(source, submission, dict(sorted(cells.items()))) if submission else None
     return ReadResult(source, sha256, sourced, tuple(problems))
+
+
+def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
+    """The report, its projects completed by the 自评表 tables it holds: a table's budget block and
+    indicators go to the report's project of the same name, or are added as a project of their own."""
+    assert narrative.submission is not None
+    sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
+    projects = list(sub.projects)
+    for form in forms:
+        assert form.submission is not None
+        if not form.submission.submission.projects:
+            continue
+        table = form.submission.submission.projects[0]
+        index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
+        if index == len(projects):
+            projects.append(table)
+        else:
+            projects[index] = projects[index].model_copy(
+                update={"budget_lines": table.budget_lines, "indicators": table.indicators}
+            )
+        for pointer, cell in form.submission.locations.items():
+            if pointer.startswith("/projects/0/"):
+                cells[f"/projects/{index}/" + pointer.removeprefix("/projects/0/")] = cell
+    merged = sub.model_copy(update={"projects": projects})
+    problems = narrative.problems + tuple(p for form in forms for p in form.problems)
+    return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)

@@ -5,7 +5,8 @@ nor links nor entities. Scripts, styles and the head are skipped. Each block ele
 li, …) is a paragraph, located by its path in the page ("/html/body/div[2]/p[3]"); each table row is one
 paragraph of its cells' text, in order. The encoding is the page's declared charset, else UTF-8, else
 GB18030. A page the parser had to stop reading (10⁵ nested tags exceed the parser's depth limit) is a
-clear problem rather than a silently truncated report.
+clear problem rather than a silently truncated report. A 自评表 published as a ``<table>`` is also read by
+the workbook's header-by-content form reader (``table_sheets``), as a Word table is.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from perfrules.read.cells import CellValue
 from perfrules.read.documents import ReadResult
+from perfrules.read.form_result import with_tables
 from perfrules.read.narrative import from_blocks, join_lines, load_bytes, missing_extra, problem_result
 from perfrules.read.text_file import MAX_TEXT_BYTES, decode_bytes
+from perfrules.read.workbook import MAX_COLS, MAX_ROWS, Sheet
+from perfrules.read.xlsx_forms import read_form
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -94,4 +99,54 @@ def read_html(path: Path) -> ReadResult:
         return problem_result(source, digest, f"无法解析网页 / cannot parse the page: {exc}")
     if any(e.level_name == "FATAL" for e in parser.error_log):
         return problem_result(source, digest, TOO_DEEP)
-    return from_blocks(source, digest, html_blocks(tree))
+    sheets = table_sheets(tree)
+    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
+    narrative = from_blocks(source, digest, html_blocks(tree))
+    if not forms:
+        return narrative
+    if narrative.submission is None:
+        return forms[0]  # a 自评表 published as a web page's table, with no report around it
+    return with_tables(narrative, forms)
+
+
+MAX_TABLES = 200
+MAX_SPAN = 64
+
+
+def table_sheets(tree: Any) -> list[Sheet]:
+    """Each ``<table>`` as a Sheet named 表1, 表2, …: rowspan and colspan become merged ranges, and a table
+    nested in a cell (page layout) is a table of its own, not text of the outer one."""
+    sheets: list[Sheet] = []
+    for index, table in enumerate(tree.iter("table"), start=1):
+        if index > MAX_TABLES:
+            break
+        cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
+        merges: list[tuple[int, int, int, int]] = []
+        taken: set[tuple[int, int]] = set()
+        rows = [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+        for r, tr in enumerate(rows[:MAX_ROWS]):
+            c = 0
+            for td in (e for e in tr if isinstance(e.tag, str) and e.tag in ("td", "th")):
+                while (r, c) in taken:
+                    c += 1
+                if c >= MAX_COLS:
+                    break
+                down, across = _span(td.get("rowspan")), _span(td.get("colspan"))
+                for dr in range(down):
+                    for dc in range(across):
+                        taken.add((r + dr, c + dc))
+                if down > 1 or across > 1:
+                    merges.append((r, c, r + down - 1, min(c + across, MAX_COLS) - 1))
+                text = join_lines(_text(td, _SKIP | {"table"}).splitlines())
+                if text:
+                    cells[(r, c)] = (text, "General")
+                c += across
+        sheets.append(Sheet(f"表{index}", cells, merges, len(rows)))
+    return sheets
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), MAX_SPAN))
+    except ValueError:
+        return 1
