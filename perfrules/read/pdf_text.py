@@ -7,7 +7,8 @@ starts a new block; one that stops mid-sentence is joined to the next, as for te
 ("第 2 页第 14 行").
 
 A PDF with no text layer (a scan) is a clear problem, as is an encrypted one that needs a password;
-OCR is out of scope.
+OCR is out of scope. Ruled tables are read too (``pdf_tables``, with pdfplumber): a 自评表 goes through the
+workbook's header-by-content form reader, as a Word or HTML table does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.read.documents import ReadResult
+from perfrules.read.form_result import with_tables
 from perfrules.read.narrative import from_blocks, join_lines, load_bytes, missing_extra, problem_result
+from perfrules.read.pdf_tables import pdf_table_sheets
+from perfrules.read.xlsx_forms import read_form
 
 MAX_PAGES = 2_000
 PARAGRAPH_GAP = 1.3
@@ -128,4 +132,14 @@ def read_pdf(path: Path) -> ReadResult:
         return problem_result(source, digest, f"无法读取 PDF（文件损坏）/ cannot read the PDF (corrupt): {exc}")
     if not any(line.text.strip() for lines in pages for line in lines):
         return problem_result(source, digest, SCANNED)
-    return from_blocks(source, digest, _paragraphs(pages))
+    try:
+        sheets = pdf_table_sheets(raw) or []
+    except Exception:  # pdfplumber fails on some odd files: the text is still read, as it was without it
+        sheets = []
+    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
+    narrative = from_blocks(source, digest, _paragraphs(pages))
+    if not forms:
+        return narrative
+    if narrative.submission is None:
+        return forms[0]  # a 自评表 published as a PDF, with no report around it
+    return with_tables(narrative, forms)

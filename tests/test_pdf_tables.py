@@ -1,0 +1,70 @@
+"""A 自评表 published as a PDF with ruled cells is read by the workbook's header-by-content form reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import perfrules
+from perfrules.read.pdf_tables import grid_sheet
+from tests.conftest import RULES
+from tests.test_read_documents import cjk_font
+
+WORKBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "workbooks" / "layout-a-training.xlsx"
+
+
+def test_covered_cells_rebuild_colspans_and_rowspans() -> None:
+    sheet = grid_sheet("t", [["标题", None, None], ["a", "b", None], [None, "c", "d"]])
+    assert sheet.anchor(0, 2) == (0, 0)  # the title spans the row
+    assert sheet.anchor(1, 2) == (1, 1)  # b spans two columns
+    assert sheet.anchor(2, 0) == (1, 0)  # a spans two rows
+    assert sheet.own(2, 2) == "d"
+
+
+def _form_pdf(path: Path, executed: object) -> Path:
+    pytest.importorskip("pdfplumber")
+    from fpdf import FPDF
+
+    ws = openpyxl.load_workbook(WORKBOOK).worksheets[0]
+    covered: dict[tuple[int, int], tuple[int, int] | None] = {}
+    for rng in ws.merged_cells.ranges:
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                covered[(r, c)] = None
+        covered[(rng.min_row, rng.min_col)] = (rng.max_row - rng.min_row + 1, rng.max_col - rng.min_col + 1)
+    pdf = FPDF(format="A4", orientation="L")
+    pdf.add_font("cjk", fname=str(cjk_font()))
+    pdf.set_font("cjk", size=7)
+    pdf.add_page()
+    with pdf.table(first_row_as_headings=False) as table:
+        for r in range(1, ws.max_row + 1):
+            row = table.row()
+            for c in range(1, ws.max_column + 1):
+                span = covered.get((r, c), (1, 1))
+                if span is None:
+                    continue
+                cell = ws.cell(r, c)
+                value = executed if cell.coordinate == "E6" else cell.value
+                percent = "%" in cell.number_format and isinstance(value, float)
+                shown = "" if value is None else (f"{value * 100:g}%" if percent else str(value))
+                row.cell(shown, rowspan=span[0], colspan=span[1])
+    pdf.output(str(path))
+    return path
+
+
+def test_a_pdf_that_is_the_form_is_read_as_a_project_table(tmp_path: Path) -> None:
+    path = _form_pdf(tmp_path / "自评表.pdf", 84)
+    report = perfrules.validate([path], rules=RULES)
+    assert report.problems == []
+    (result,) = report.submissions
+    assert result.document_kind == "project_table" and result.department == "示例市人力资源和社会保障局"
+    arith = [f for f in result.findings if f.rule_id == "BUDGET-RATE-ARITH"]
+    assert [f.location.cell for f in arith] == ["第1页表1!G6"]
+    assert "84 万元 ÷ 全年预算数 120 万元" in arith[0].message.zh
+
+
+def test_the_clean_form_as_a_pdf_draws_no_finding(tmp_path: Path) -> None:
+    (result,) = perfrules.validate([_form_pdf(tmp_path / "clean.pdf", 114)], rules=RULES).submissions
+    assert result.findings == [], [(f.rule_id, f.message.zh) for f in result.findings]
