@@ -417,10 +417,26 @@ def test_form_without_indicator_table_says_where_reading_stopped(tmp_path: Path)
     assert "一级指标" in result.problems[0].message and result.problems[0].location == "项目1!H11"
 
 
-def test_department_form_is_not_read_as_a_project(tmp_path: Path) -> None:
+def test_a_department_form_in_the_self_evaluation_layout_is_read_as_a_department_table(tmp_path: Path) -> None:
     cells = [("A1:J1", "部门整体支出绩效自评表", None), *mk.layout_a()[1:]]
     [result] = read_workbook(mk.write_xlsx(tmp_path / "dept.xlsx", {"部门": cells}))
-    assert result.submission is None and "部门整体支出" in result.problems[0].message
+    assert result.submission is not None, result.problems
+    sub = result.submission.submission
+    assert sub.document_kind.value == "department_table"
+    assert sub.projects[0].budget_lines and sub.projects[0].indicators
+
+
+def test_a_department_scorecard_is_not_read_as_a_self_evaluation_table(tmp_path: Path) -> None:
+    cells = [
+        ("A1:E1", "2022年度部门整体支出绩效自评表", None),
+        ("A2", "部门（单位）名称", None), ("B2", "示例市农业农村局", None),
+        ("A3", "一级指标", None), ("B3", "二级指标", None), ("C3", "三级指标", None), ("D3", "分值", None),
+        ("E3", "得分", None),
+        ("A4", "部门决策(25分)", None), ("B4", "目标任务(15分)", None), ("C4", "相关性", None), ("D4", 5, None),
+        ("E4", 5, None),
+    ]  # fmt: skip
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "scorecard.xlsx", {"部门": cells}))
+    assert result.submission is None and "评分表" in result.problems[0].message
 
 
 # --- hostile and broken files -------------------------------------------------------------------------------------

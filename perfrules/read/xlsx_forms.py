@@ -30,6 +30,7 @@ from perfrules.read.cells import (
 from perfrules.read.comparators import SYMBOLS, LooseTarget, clean_unit, infer, loose_target
 from perfrules.read.documents import ReadResult
 from perfrules.read.form_header import Header, header_columns, read_header
+from perfrules.read.form_kind import form_kind
 from perfrules.read.form_result import form_result
 from perfrules.read.workbook import Sheet, _blank, _problem, load_sheets, row_cap_problem
 
@@ -481,26 +482,18 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     if name_label is None and budget_row is None and indicator_row is None:
         return None
     title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
-    if "部门整体支出" in title:
-        form.problem(
-            sheet.ref(0, 0),
-            "部门整体支出绩效自评表不能按项目表读取，请使用整理模板（tidy 模板）/ "
-            "a 部门整体支出 form cannot be read as a project form; use the tidy template",
-        )
+    columns = _header_columns(sheet, indicator_row, _INDICATOR_COLUMNS) if indicator_row is not None else {}
+    kind = form_kind(form, title, indicator_row, columns)
+    if kind is None or indicator_row is None:
         return None, form
-    if indicator_row is None:
-        form.problem(
-            form.stop_ref(sheet.nrows),
-            f"工作表“{sheet.name}”不是可识别的自评表：未找到“一级指标/二级指标/三级指标”表头，读到 {form.stop_ref(sheet.nrows)} 为止 / "
-            f"sheet {sheet.name!r} is not a recognised form: no 一级指标/三级指标 header row; reading stopped at {form.stop_ref(sheet.nrows)}",
-        )
-        return None, form
+    department_wide = kind == "department_table"
     layout = _layout(sheet, budget_row, indicator_row)
     tops = [r for r in (name_label[0] if name_label else None, budget_row, indicator_row) if r is not None]
     header: dict[str, Any] = {}
     project: dict[str, Any] = {}
     _read_header(form, header, min(tops))
-    _read_project_name(form, project, name_label)
+    if not department_wide:  # a 部门整体 form names its department, not a project
+        _read_project_name(form, project, name_label)
     if budget_row is None:
         form.problem(
             sheet.ref(indicator_row, 0),
@@ -522,7 +515,9 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     if form.unmapped:
         project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
         form.locations["/projects/0/unmapped_columns"] = form.unmapped[0][0]
-    return {"document_kind": "project_table", "header": header, "projects": [project]}, form
+    if department_wide:  # the department is its own one "project": its budget block and indicators
+        project.setdefault("name", header.get("department") or "部门整体")
+    return {"document_kind": kind, "header": header, "projects": [project]}, form
 
 
 def _unrecognised(source: str, sheet: Sheet) -> Problem:
