@@ -77,3 +77,18 @@ def test_the_forms_printed_note_is_no_explanation() -> None:
     (result,) = report.submissions
     assert "BUDGET-ADJUST-EXPLAIN" in {f.rule_id for f in result.findings}
     assert result.scoring_scheme is not None and "四川" in result.scoring_scheme.zh
+
+
+def test_a_finding_on_a_column_the_form_lacks_is_shown_at_its_row(tmp_path: Path) -> None:
+    """The 10号 budget block has no 说明 cell: low execution without a reason is shown at the line's item cell."""
+    path = tmp_path / "low.xlsx"
+    shutil.copy(WORKBOOK, path)
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0]["E6"] = 84
+    wb.worksheets[0]["E7"] = 84
+    wb.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    low = [f for s in report.submissions for f in s.findings if f.rule_id == "BUDGET-EXEC-LOW-EXPLAIN"]
+    assert [(f.location.cell, f.location.pointer) for f in low] == [
+        ("项目1!B6", "/projects/0/budget_lines/0/explanation")
+    ]

@@ -170,13 +170,32 @@ def identity(spec: TableSpec, alias: str) -> list[str]:
     return [f"{expr} AS ident_{i}" for i, expr in enumerate(idents)]
 
 
+def _anchor_field(located: TableSpec) -> str | None:
+    """The field naming a row on its sheet (a budget line's item, an indicator's name): where a finding is
+    shown when the form has no cell for the column it points at (10号's budget block has no 说明 column)."""
+    for name in reversed(located.identity):
+        column = located.column(name)
+        if column is not None and column.field and "/" not in column.field:
+            return column.field
+    return None
+
+
 def located_sql(inner: str, located: TableSpec, points_at: str) -> str:
     column = located.column(points_at)
     field = (column.field or points_at).rsplit("/", 1)[-1] if column else points_at
+    table = sql_string(located.name)
+    anchor = _anchor_field(located)
+    if anchor is None or anchor == field:
+        return (
+            f"WITH v AS ({inner})\n"
+            f"SELECT v.*, l.location FROM v LEFT JOIN locations l "
+            f"ON l.tbl = {table} AND l.rid = v.rid AND l.col = {sql_string(field)}"
+        )
     return (
         f"WITH v AS ({inner})\n"
-        f"SELECT v.*, l.location FROM v LEFT JOIN locations l "
-        f"ON l.tbl = {sql_string(located.name)} AND l.rid = v.rid AND l.col = {sql_string(field)}"
+        f"SELECT v.*, coalesce(l.location, a.location) AS location FROM v LEFT JOIN locations l "
+        f"ON l.tbl = {table} AND l.rid = v.rid AND l.col = {sql_string(field)} LEFT JOIN locations a "
+        f"ON a.tbl = {table} AND a.rid = v.rid AND a.col = {sql_string(anchor)}"
     )
 
 
