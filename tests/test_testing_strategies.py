@@ -63,7 +63,8 @@ def _states(doc: dict[str, Any]) -> set[ValueState]:
 def _sample(count: int) -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
 
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate])
+    # Derandomized: the test asks that 300 draws reach every state; a lucky draw must not decide CI.
+    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate], derandomize=True)
     @given(SUBMISSIONS)
     def collect(doc: dict[str, Any]) -> None:
         docs.append(doc)
