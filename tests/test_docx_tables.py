@@ -68,3 +68,34 @@ def test_a_report_with_its_form_as_a_table_is_checked_with_the_table(tmp_path: P
     assert "DOC-TABLES-REQUIRED" in {
         f.rule_id for s in perfrules.validate([without], rules=RULES).submissions for f in s.findings
     }
+
+
+def _project_report(tmp_path: Path, result_sentence: str) -> perfrules.SubmissionResult:
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告")
+    document.add_paragraph("一、项目基本情况")
+    document.add_paragraph("职业技能提升培训项目由本局组织实施，面向城乡劳动者开展培训。")
+    document.add_paragraph("二、自评结论")
+    document.add_paragraph(result_sentence)
+    _add_form_table(document)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    (result,) = perfrules.validate([path], rules=RULES).submissions
+    return result
+
+
+def test_the_score_a_project_report_states_is_checked_against_its_tables_total(tmp_path: Path) -> None:
+    """CROSS-SCORE (issue 13 §3): the text's "自评得分为 95 分" against the form's 总分 93.75, at the paragraph."""
+    result = _project_report(tmp_path, "经评价，该项目自评得分为 95 分，评价等级为“优”。")
+    cross = [f for f in result.findings if f.rule_id == "CROSS-SCORE"]
+    assert [f.location.cell for f in cross] == ["段落 5 / paragraph 5"], result.findings
+    assert "95 分" in cross[0].message.zh and "93.75 分" in cross[0].message.zh
+    assert {f.rule_id for f in result.findings} == {"CROSS-SCORE"}  # 95 is 优: the grade agrees
+
+
+def test_a_score_stated_to_fewer_decimals_than_the_table_agrees_with_it(tmp_path: Path) -> None:
+    result = _project_report(tmp_path, "经评价，该项目自评得分为 93.8 分，评价等级为“优”。")
+    assert result.findings == []
+    wrong_grade = _project_report(tmp_path, "经评价，该项目自评得分为 93.75 分，自评等级为良好。")
+    assert [f.rule_id for f in wrong_grade.findings] == ["GRADE-TOTAL-BAND"]
+    assert wrong_grade.findings[0].location.cell == "段落 5 / paragraph 5"

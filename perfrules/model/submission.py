@@ -236,6 +236,10 @@ class Project(_Strict):
     delivery_date: DateField = Field(None, description="交付日期")
     completion: str | None = Field(None, description='完成情况 as stated, e.g. "全部完成"')
     self_score: NumField = Field(default_factory=missing, description="自评得分")
+    report_score: NumField = Field(
+        default_factory=missing,
+        description="自评报告正文所述的本项目得分 (a report read with its 自评表, whose total is self_score)",
+    )
     self_grade: str | None = Field(None, description="自评等级")
     budget_lines: list[BudgetLine] = Field(default_factory=list, description="预算执行情况")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")

@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
+from perfrules.model.submission import Project
+from perfrules.model.values import Num, missing
 from perfrules.read.block_cells import with_block_cells
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.workbook import locate
@@ -38,25 +40,49 @@ def form_result(
 
 def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     """The report, its projects completed by the 自评表 tables it holds: a table's budget block and
-    indicators go to the report's project of the same name, or are added as a project of their own."""
+    indicators go to the report's project of the same name, or are added as a project of their own.
+
+    Where the table states a total, it is the project's self_score (the structured record, checked
+    against its parts); a score the text states beside it is kept as report_score, for CROSS-SCORE. A
+    report with no project paragraphs and one table is that table's own report: its stated total is the
+    table's report_score.
+    """
     assert narrative.submission is not None
     sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
     projects = list(sub.projects)
-    for form in forms:
-        assert form.submission is not None
-        if not form.submission.submission.projects:
-            continue
-        table = form.submission.submission.projects[0]
+    tables = [f.submission for f in forms if f.submission is not None and f.submission.submission.projects]
+    whole = not projects and len(tables) == 1
+    for form in tables:
+        table = form.submission.projects[0]
         index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
+        table_cells = {
+            f"/projects/{index}/" + pointer.removeprefix("/projects/0/"): cell
+            for pointer, cell in form.locations.items()
+            if pointer.startswith("/projects/0/")
+        }
         if index == len(projects):
-            projects.append(table)
+            stated = (sub.header.self_score, "/header/self_score") if whole else (missing(), "")
+            projects.append(_beside(table, *stated, cells, table_cells, index))
         else:
-            projects[index] = projects[index].model_copy(
-                update={"budget_lines": table.budget_lines, "indicators": table.indicators}
-            )
-        for pointer, cell in form.submission.locations.items():
-            if pointer.startswith("/projects/0/"):
-                cells[f"/projects/{index}/" + pointer.removeprefix("/projects/0/")] = cell
+            said = (projects[index].self_score, f"/projects/{index}/self_score")
+            update = {"budget_lines": table.budget_lines, "indicators": table.indicators}
+            projects[index] = _beside(projects[index].model_copy(update=update), *said, cells, table_cells, index)
+            if table.self_score.is_value:
+                projects[index] = projects[index].model_copy(update={"self_score": table.self_score})
+            else:
+                table_cells.pop(f"/projects/{index}/self_score", None)
+        cells |= table_cells
     merged = sub.model_copy(update={"projects": projects})
     problems = narrative.problems + tuple(p for form in forms for p in form.problems)
     return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)
+
+
+def _beside(
+    project: Project, said: Num, said_at: str, cells: dict[str, str], table_cells: dict[str, str], index: int
+) -> Project:
+    """The project with the score the report's text states for it, when its table states a total too."""
+    table_total = table_cells.get(f"/projects/{index}/self_score")
+    if not said.is_value or table_total is None or said_at not in cells:
+        return project
+    cells[f"/projects/{index}/report_score"] = cells[said_at]
+    return project.model_copy(update={"report_score": said})

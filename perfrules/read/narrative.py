@@ -30,6 +30,7 @@ from perfrules.model.sourced import SourcedSubmission
 from perfrules.read.claims import extract_claims
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.fund_vocab import classify_use
+from perfrules.read.narrative_score import Stated, grade, total_score
 from perfrules.read.text_file import read_text_file
 
 _TITLE = re.compile(
@@ -41,7 +42,6 @@ _UNIT_FIELD = re.compile(
 """The cover page's own field ("部门(单位)名称: 岳阳市城市管理监督指挥中心") names the unit better than a title
 that gives only the region ("岳阳市2018年度部门整体支出绩效评价自评报告")."""
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-_GRADE = re.compile(r"自评(?:等级为|结果为)?[“\"]?(优秀|良好|合格|中|差)")
 _PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
 _COMPLETION = re.compile(r"(全部完成|基本完成|部分完成|未完成)")
 _DELIVERY = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:底|份|末)?\s*(?:交付|上线|投入使用|建成|完工)")
@@ -57,6 +57,9 @@ _REGION = re.compile(r"^(?:中共)?(?P<region>[^\s省市县区]{2,6}?(?:自治�
 """The region a department's name carries: 中共石家庄市委政法委员会 → 石家庄市."""
 _PROJECT_TYPE = re.compile(r"立项的(信息化|基建|工程|修缮|购置)项目")
 """A project that states what kind it is ("而立项的信息化项目") → 信息化建设."""
+_LEAD_IN = re.compile(r"^(?:经|综上|总之|总体|整体|通过|根据|按照|依据|结合|本次|该|本|此|其)")
+"""An opening clause that leads into a conclusion ("经评价，该项目自评得分为 95 分") names no project: the
+sentence is the report's own result (see ``narrative_score``), not a project section."""
 _CLAUSE = re.compile(r"[，,。；;：:！？]")
 _SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
 
@@ -148,7 +151,7 @@ def _project(para: str) -> dict[str, Any] | None:
     if score is None:
         return None
     name = re.split(r"[，,。]", para, maxsplit=1)[0].strip()
-    if not name or len(name) > 60:
+    if not name or len(name) > 60 or _LEAD_IN.match(name):
         return None
     project: dict[str, Any] = {"name": name}
     completion = _COMPLETION.findall(para[: score.start()])
@@ -232,14 +235,16 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     report_date = _report_date(text)
     if report_date:
         header["report_date"] = report_date
-    grade = _GRADE.search(text)
-    if grade:
-        header["self_grade"] = grade.group(1)
     header["narrative"] = "\n\n".join(paras)
     where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
     where = where or [f"段落 {i} / paragraph {i}" for i in range(1, len(paras) + 1)]
+    result = _stated_result(paras, title.group("kind") == "项目支出")
+    for field, stated in result.items():
+        header[field] = stated.text
     withheld = _withheld(paras)
     projects, funds, cells = _projects_and_funds(paras, where)
+    for field, stated in result.items():
+        cells[f"/header/{field}"] = where[stated.paragraph]
     if withheld:
         header["withheld"] = withheld
         first = next(i for i, p in enumerate(paras) if _WITHHELD.search(p))
@@ -251,6 +256,12 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     if claims:
         document["claims"] = claims
     return document, cells
+
+
+def _stated_result(paras: list[str], project_report: bool) -> dict[str, Stated]:
+    """The report's own total score and grade, by header field, where it states them."""
+    found = {"self_score": total_score(paras, project_report), "self_grade": grade(paras)}
+    return {field: stated for field, stated in found.items() if stated is not None}
 
 
 def extract(text: str, locations: list[str] | None = None) -> dict[str, Any] | None:

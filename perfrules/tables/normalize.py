@@ -92,6 +92,8 @@ def _score_columns(row: dict[str, list[object]], project: Project, skipped: set[
     """
     _num(row, "self_score", project.self_score)
     row["self_score_unit"].append(stated_unit(project.self_score, _SCORE_UNIT))
+    _num(row, "report_score", project.report_score)
+    row["report_score_unit"].append(stated_unit(project.report_score, _SCORE_UNIT))
     parts = NO_PARTS if skipped is None else score_parts(project, skipped)
     row["exec_score"].append(parts.exec_score)
     row["indicator_score_sum"].append(parts.indicator_sum)

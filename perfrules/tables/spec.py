@@ -110,6 +110,7 @@ PROJECTS = TableSpec(
             nullable=False,
         ),
         _num("self_score", "自评得分"),
+        _num("report_score", "自评报告正文所述的本项目得分（报告与其自评表一并读取时；自评表的总分为 self_score）"),
         Column("self_grade", "VARCHAR", "自评等级", "self_grade"),
         Column("indicator_count", "INTEGER", "指标数", "indicators", nullable=False),
         Column("budget_line_count", "INTEGER", "预算执行行数", "budget_lines", nullable=False),
@@ -142,6 +143,7 @@ PROJECTS = TableSpec(
         Column(
             "self_score_unit", DECIMAL, "自评得分（总分）的末位单位 as stated (0.1 for 90.5; at most 1)", "self_score"
         ),
+        Column("report_score_unit", DECIMAL, "报告正文所述得分的末位单位 as stated (at most 1)", "report_score"),
         Column(
             "exec_score",
             DECIMAL,
