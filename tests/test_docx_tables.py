@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 import perfrules
+from perfrules.model.report import SubmissionResult
 from tests.conftest import RULES
 
 docx = pytest.importorskip("docx")
@@ -70,7 +71,7 @@ def test_a_report_with_its_form_as_a_table_is_checked_with_the_table(tmp_path: P
     }
 
 
-def _project_report(tmp_path: Path, result_sentence: str) -> perfrules.SubmissionResult:
+def _project_report(tmp_path: Path, result_sentence: str) -> SubmissionResult:
     document = docx.Document()
     document.add_paragraph("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告")
     document.add_paragraph("一、项目基本情况")
