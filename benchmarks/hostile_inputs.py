@@ -79,7 +79,7 @@ def _seed_text() -> str:
 def _tidy_far(path: Path) -> Path:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-    from perfrules.read.tidy import write_template
+    from perfrules.read.tidy_template import write_template
 
     write_template(path)
     book = load_workbook(path)

@@ -344,7 +344,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有文件 / overwrite an existing file")] = False,
 ) -> None:
     """生成空白填报模板 / write the blank tidy template workbook (one sheet per table, Chinese headers)."""
-    from perfrules.read.tidy import write_template
+    from perfrules.read.tidy_template import write_template
 
     if out.suffix.lower() != ".xlsx":
         typer.echo("模板须为 .xlsx 文件 / the template must be an .xlsx file", err=True)

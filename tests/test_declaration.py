@@ -419,7 +419,7 @@ def test_central_form_is_read_as_a_declaration(tmp_path: Path) -> None:
 def test_tidy_template_reads_a_declaration(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from perfrules.read.tidy import write_template
+    from perfrules.read.tidy_template import write_template
 
     path = tmp_path / "模板.xlsx"
     write_template(path)

@@ -18,7 +18,7 @@ import pytest
 
 from perfrules import validate
 from perfrules.read.isolation import ReaderPool, ReadLimits
-from perfrules.read.tidy import write_template
+from perfrules.read.tidy_template import write_template
 from perfrules.read.xlsx_forms import read_workbook
 from tests.conftest import SEED
 from tests.hostile_workbooks import FORM, with_far_cell, with_merges

@@ -12,7 +12,9 @@ import pytest
 
 from perfrules.model.values import ValueState
 from perfrules.read.documents import ReadResult
-from perfrules.read.tidy import TABLE_NAMES, TABLES, read_csv_bundle, read_tidy_workbook, write_template
+from perfrules.read.tidy import read_csv_bundle, read_tidy_workbook
+from perfrules.read.tidy_tables import TABLE_NAMES, TABLES
+from perfrules.read.tidy_template import write_template
 from perfrules.read.xlsx_forms import read_workbook
 
 pytest.importorskip("openpyxl")

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from perfrules.read.tidy import _Assembler, _Rows, _Value
+    from perfrules.read.tidy_assembly import _Assembler
+    from perfrules.read.tidy_rows import _Rows, _Value
 
 Text = Callable[["_Value | None"], "str | None"]
 Number = Callable[["_Value | None", tuple[str, ...]], object]
