@@ -26,11 +26,13 @@ def test_label_key_keeps_distinct_labels_distinct() -> None:
 
 def test_chongqing_district_labels_map_to_columns() -> None:
     """The Chongqing district form (03_forms.md D1, [V]) names its columns 执行率权重/执行率得分 and 指标权重/指标得分."""
-    from perfrules.read.xlsx_forms import _BUDGET_COLUMNS, _INDICATOR_COLUMNS, Sheet, _header_columns
+    from perfrules.read.form_header import header_columns
+    from perfrules.read.form_reader import BUDGET_COLUMNS, INDICATOR_COLUMNS
+    from perfrules.read.workbook import Sheet
 
     budget = ["年初预算数", "全年(调整)预算数", "全年执行数", "执行率(%)", "执行率权重", "执行率得分(分)"]
     sheet = Sheet("s", {(0, c): (text, text) for c, text in enumerate(budget)})
-    assert _header_columns(sheet, 0, _BUDGET_COLUMNS) == {
+    assert header_columns(sheet, 0, BUDGET_COLUMNS) == {
         "initial_budget": 0,
         "annual_budget": 1,
         "executed": 2,
@@ -40,7 +42,7 @@ def test_chongqing_district_labels_map_to_columns() -> None:
     }
     indicators = ["指标名称", "计量单位", "指标性质", "年初指标值", "全年完成值", "指标权重(分)", "指标得分(分)"]
     sheet = Sheet("s", {(0, c): (text, text) for c, text in enumerate(indicators)})
-    found = _header_columns(sheet, 0, _INDICATOR_COLUMNS)
+    found = header_columns(sheet, 0, INDICATOR_COLUMNS)
     assert found["weight"] == 5 and found["score"] == 6 and found["actual"] == 4
 
 

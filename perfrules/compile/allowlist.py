@@ -147,7 +147,7 @@ def _tree_depth(tree: exp.Expr) -> int:
     return deepest
 
 
-def parse_fragment(  # noqa: C901
+def parse_fragment(
     fragment: str,
     columns: Iterable[str],
     parameters: dict[str, ParamValue],
@@ -155,9 +155,28 @@ def parse_fragment(  # noqa: C901
     aggregate: bool = False,
 ) -> exp.Expr:
     """Parse and vet one expression; raise SqlNotAllowed with a reason a policy author can act on."""
+    tree = _parse_one(substitute(fragment, parameters))
+    allowed_columns = set(columns)
+    allowed = _allowed()
+    functions = dict(allowed.scalar)
+    if aggregate:
+        functions.update(allowed.aggregate)
+    # Every node must be named by the allow-list (or be one of the few exemptions): anything else is refused.
+    for node in tree.walk():
+        if _is_exempt(node):
+            continue
+        if type(node) in functions or isinstance(node, allowed.structure):
+            _vet_allowed_node(node, allowed_columns, allowed)
+            continue
+        raise _refusal(node, aggregate, allowed)
+    return tree
+
+
+def _parse_one(text: str) -> exp.Expr:
+    """The one expression ``text`` holds, parsed; SqlNotAllowed if it nests too deeply, does not parse,
+    or holds several statements (or none)."""
     from sqlglot.errors import SqlglotError
 
-    text = substitute(fragment, parameters)
     too_deep = SqlNotAllowed(
         f"表达式嵌套过深（最多 {MAX_FRAGMENT_DEPTH} 层）/ expression nested too deeply (at most {MAX_FRAGMENT_DEPTH} levels)"
     )
@@ -175,44 +194,49 @@ def parse_fragment(  # noqa: C901
     if len(present) != 1:
         raise SqlNotAllowed("只能写一个表达式，不能有多条语句 / exactly one expression, not several statements")
     tree: exp.Expr = present[0]
-    allowed_columns = set(columns)
-    allowed = _allowed()
-    functions = dict(allowed.scalar)
-    if aggregate:
-        functions.update(allowed.aggregate)
-    for node in tree.walk():
-        if isinstance(node, exp.Anonymous) and node.name.lower() in MACROS:
-            if len(node.expressions) != 2:
-                raise SqlNotAllowed("ratio() 需要两个参数 / ratio() takes two arguments: ratio(numerator, denominator)")
-            continue
-        if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count):
-            continue
-        if isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Count):
-            continue
-        if type(node) in functions or isinstance(node, allowed.structure):
-            if isinstance(node, exp.Column):
-                if node.table:
-                    raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
-                if node.name in BATCH_KEYS or node.name.endswith("_rid"):
-                    raise SqlNotAllowed(
-                        f"{node.name} 是批次内部键，结果会随批次变化 / {node.name} is a batch-internal key: "
-                        "a rule reading it would change with what else is in the batch"
-                    )
-                if node.name not in allowed_columns:
-                    raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
-            if isinstance(node, exp.Cast) and node.to.this not in allowed.cast_types:
-                raise SqlNotAllowed(f"不允许转换为 {node.to.sql()} / cast to {node.to.sql()} is not allowed")
-            if isinstance(node, exp.In) and node.args.get("query") is not None:
-                raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
-            continue
-        if not aggregate and type(node) in allowed.aggregate:
-            name = allowed.aggregate[type(node)]
-            raise SqlNotAllowed(
-                f"这里不能用聚合函数 {name}()，请用 aggregate 或 ratio 检查 / aggregate "
-                f"{name}() is only allowed in aggregate and ratio checks"
-            )
-        raise SqlNotAllowed(_describe(node))
     return tree
+
+
+def _is_exempt(node: exp.Expr) -> bool:
+    """A node the allow-list does not name but a rule may write: the ratio() macro (SqlNotAllowed unless
+    it has two arguments), and the ``*`` or DISTINCT directly inside COUNT()."""
+    if isinstance(node, exp.Anonymous) and node.name.lower() in MACROS:
+        if len(node.expressions) != 2:
+            raise SqlNotAllowed("ratio() 需要两个参数 / ratio() takes two arguments: ratio(numerator, denominator)")
+        return True
+    if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count):
+        return True
+    return isinstance(node, exp.Distinct) and isinstance(node.parent, exp.Count)
+
+
+def _vet_allowed_node(node: exp.Expr, allowed_columns: set[str], allowed: _Allowed) -> None:
+    """The checks an allowed node still has to pass: a column is a bare, known, non-batch name; a cast is
+    to an allowed type; an IN has no subquery."""
+    if isinstance(node, exp.Column):
+        if node.table:
+            raise SqlNotAllowed(f"列名不要加表名前缀 / write the column without a table prefix: {node.sql()}")
+        if node.name in BATCH_KEYS or node.name.endswith("_rid"):
+            raise SqlNotAllowed(
+                f"{node.name} 是批次内部键，结果会随批次变化 / {node.name} is a batch-internal key: "
+                "a rule reading it would change with what else is in the batch"
+            )
+        if node.name not in allowed_columns:
+            raise SqlNotAllowed(unknown_column_message(node.name, allowed_columns))
+    if isinstance(node, exp.Cast) and node.to.this not in allowed.cast_types:
+        raise SqlNotAllowed(f"不允许转换为 {node.to.sql()} / cast to {node.to.sql()} is not allowed")
+    if isinstance(node, exp.In) and node.args.get("query") is not None:
+        raise SqlNotAllowed("不允许子查询 / subqueries are not allowed")
+
+
+def _refusal(node: exp.Expr, aggregate: bool, allowed: _Allowed) -> SqlNotAllowed:
+    """Why a node outside the allow-list is refused: an aggregate where none is allowed, or ``_describe``'s reason."""
+    if not aggregate and type(node) in allowed.aggregate:
+        name = allowed.aggregate[type(node)]
+        return SqlNotAllowed(
+            f"这里不能用聚合函数 {name}()，请用 aggregate 或 ratio 检查 / aggregate "
+            f"{name}() is only allowed in aggregate and ratio checks"
+        )
+    return SqlNotAllowed(_describe(node))
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -35,7 +35,7 @@ def _property(match: re.Match[str]) -> str:
     return f"\\{kind}{{{name if len(name) <= 2 else 'Is' + name}}}"
 
 
-def java_regex(pattern: str) -> tuple[str, int]:  # noqa: C901
+def java_regex(pattern: str) -> tuple[str, int]:
     """An RE2 pattern as a java.util.regex pattern with the same matches; also its group count.
 
     Handled: ``$`` (Java also matches before a final line break), ``.`` and ``^``/``$`` line
@@ -56,82 +56,80 @@ def java_regex(pattern: str) -> tuple[str, int]:  # noqa: C901
     while i < n:
         c = pattern[i]
         if c == "\\" and i + 1 < n:
-            nxt = pattern[i + 1]
-            prop = _PROPERTY.match(pattern, i)
-            if nxt == "Q":  # \Q...\E is literal text in both dialects
-                end = pattern.find("\\E", i + 2)
-                end = n if end < 0 else end + 2
-                out.append(pattern[i:end])
-                i = end
-                continue
-            if prop:
-                out.append(_property(prop))
-                i = prop.end()
-                continue
-            if nxt == "x" and pattern.startswith("{", i + 2):  # \x{8D44}: the same in both, braces included
-                end = pattern.find("}", i) + 1 or n
-                out.append(pattern[i:end])
-                i = end
-                continue
-            if nxt == "v":
-                out.append(r"\x0B")
-            elif nxt == "s":
-                out.append(_RE2_SPACE.replace(" ", r"\x20") if in_class else f"[{_RE2_SPACE}]")
-            elif nxt == "S" and not in_class:
-                out.append(f"[^{_RE2_SPACE}]")
-            elif nxt == "b" and not in_class:
-                out.append(f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))")
-            elif nxt == "B" and not in_class:
-                out.append(f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            posix = _POSIX_CLASS.match(pattern, i)
-            if posix and posix.group(2) in _POSIX:
-                out.append(f"\\{'P' if posix.group(1) else 'p'}{{{_POSIX[posix.group(2)]}}}")
-                i = posix.end()
-                continue
-            if c == "]" and i == class_start:
-                out.append(r"\]")  # a ] first in a class is a literal in RE2
-            elif c == "]":
-                in_class = False
-                out.append(c)
-            elif c in "[&":
-                out.append("\\" + c)
-            else:
-                out.append(c)
-            i += 1
-            continue
-        if c == "[":
+            text, i = _escape(pattern, i, in_class)
+        elif in_class:
+            text, i, in_class = _class_token(pattern, i, class_start)
+        elif c == "[":
             in_class = True
             class_start = i + 2 if pattern.startswith("[^", i) else i + 1
-            out.append(pattern[i:class_start])
-            i = class_start
-            continue
-        if c == "(":
-            if pattern.startswith("(?P<", i):
-                out.append("(?<")
-                groups += 1
-                i += 4
-                continue
-            named = pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in "=!"  # not a lookbehind
-            if not pattern.startswith("(?", i) or named:
-                groups += 1
-        elif c == "$" and not multiline:
-            out.append(r"\z")  # RE2's $ is the end of the text; Java's also matches before a final \n
-            i += 1
-            continue
-        elif c == "{":
-            repeat = _REPEAT.match(pattern, i)
-            if repeat:
-                out.append(repeat.group())
-                i = repeat.end()
-                continue
-            out.append(r"\{")  # RE2 reads a { that starts no repetition as a literal
-            i += 1
-            continue
-        out.append(c)
-        i += 1
+            text, i = pattern[i:class_start], class_start
+        else:
+            text, i, opened = _token(pattern, i, multiline)
+            groups += opened
+        out.append(text)
     return JAVA_PREFIX + "".join(out), groups
+
+
+def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
+    """The escape at ``pattern[i]`` (a backslash, not the last character) in Java; and the index after it."""
+    n = len(pattern)
+    nxt = pattern[i + 1]
+    prop = _PROPERTY.match(pattern, i)
+    if nxt == "Q":  # \Q...\E is literal text in both dialects
+        end = pattern.find("\\E", i + 2)
+        end = n if end < 0 else end + 2
+        return pattern[i:end], end
+    if prop:
+        return _property(prop), prop.end()
+    if nxt == "x" and pattern.startswith("{", i + 2):  # \x{8D44}: the same in both, braces included
+        end = pattern.find("}", i) + 1 or n
+        return pattern[i:end], end
+    if nxt == "v":
+        text = r"\x0B"
+    elif nxt == "s":
+        text = _RE2_SPACE.replace(" ", r"\x20") if in_class else f"[{_RE2_SPACE}]"
+    elif nxt == "S" and not in_class:
+        text = f"[^{_RE2_SPACE}]"
+    elif nxt == "b" and not in_class:
+        text = f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
+    elif nxt == "B" and not in_class:
+        text = f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))"
+    else:
+        text = pattern[i : i + 2]
+    return text, i + 2
+
+
+def _class_token(pattern: str, i: int, class_start: int) -> tuple[str, int, bool]:
+    """The token at ``pattern[i]`` inside a character class (not an escape) in Java; the index after it;
+    and whether the class goes on (False once it closes). ``class_start`` is the index of its first member."""
+    posix = _POSIX_CLASS.match(pattern, i)
+    if posix and posix.group(2) in _POSIX:
+        return f"\\{'P' if posix.group(1) else 'p'}{{{_POSIX[posix.group(2)]}}}", posix.end(), True
+    c = pattern[i]
+    if c == "]" and i == class_start:
+        return r"\]", i + 1, True  # a ] first in a class is a literal in RE2
+    if c == "]":
+        return c, i + 1, False
+    if c in "[&":
+        return "\\" + c, i + 1, True
+    return c, i + 1, True
+
+
+def _token(pattern: str, i: int, multiline: bool) -> tuple[str, int, int]:
+    """The token at ``pattern[i]`` outside a class (not an escape, not a ``[``) in Java; the index after it;
+    and the number of capturing groups it opens (0 or 1)."""
+    c = pattern[i]
+    if c == "(":
+        if pattern.startswith("(?P<", i):
+            return "(?<", i + 4, 1
+        named = pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in "=!"  # not a lookbehind
+        capturing = not pattern.startswith("(?", i) or named
+        return c, i + 1, int(capturing)
+    if c == "$" and not multiline:
+        return r"\z", i + 1, 0  # RE2's $ is the end of the text; Java's also matches before a final \n
+    if c == "{":
+        repeat = _REPEAT.match(pattern, i)
+        if repeat:
+            return repeat.group(), repeat.end(), 0
+        return r"\{", i + 1, 0  # RE2 reads a { that starts no repetition as a literal
+    return c, i + 1, 0

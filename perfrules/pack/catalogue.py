@@ -204,8 +204,20 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
     if rule.unverified:
         lines += [_UNVERIFIED_NOTE, ""]
     lines += [*_table(["项 / Field", "值 / Value"], _header_rows(pack, loaded)), ""]
+    lines += _title_section(rule)
+    lines += _basis_section(rule)
+    lines += _provenance_section(rule)
+    lines += _parameters_section(loaded)
+    lines += _evidence_section(loaded)
+    lines += ["## 检查 / Check", "", "```yaml", _yaml({"check": _check_data(rule)}).rstrip("\n"), "```", ""]
+    lines += _examples_section(rule)
+    lines += _sql_section(loaded)
+    return "\n".join(lines)
 
-    lines += ["## 标题与提示 / Title and message", ""]
+
+def _title_section(rule: Rule) -> list[str]:
+    """The title and the message template, in both languages."""
+    lines = ["## 标题与提示 / Title and message", ""]
     lines += _table(
         ["", "中文", "English"],
         [
@@ -213,9 +225,12 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
             ["提示模板 / message template", _text(rule.message.zh), _text(rule.message.en)],
         ],
     )
-    lines += [""]
+    return [*lines, ""]
 
-    lines += ["## 依据 / Basis", ""]
+
+def _basis_section(rule: Rule) -> list[str]:
+    """The documents the rule rests on, their notes, and the warning when one is unverified."""
+    lines = ["## 依据 / Basis", ""]
     lines += _table(
         ["#", "文件 / document", "条款 / clause", "核实 / verification"],
         [
@@ -230,25 +245,32 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
             "标为 R 的依据未经核实，不得作为法规原文引用。 / A basis marked R is unverified and is never cited as verbatim law.",
             "",
         ]
+    return lines
 
-    lines += [*_provenance_section(rule), "## 参数 / Parameters", ""]
-    if rule.parameters:
-        overridden = any(loaded.parameters.get(n) != p.default for n, p in rule.parameters.items())
-        header = ["名称 / name", "默认值 / default", "说明 / description"]
+
+def _parameters_section(loaded: LoadedRule) -> list[str]:
+    """The parameters with their defaults, and the effective values when an overlay changed any."""
+    rule = loaded.rule
+    lines = ["## 参数 / Parameters", ""]
+    if not rule.parameters:
+        return [*lines, "无 / none", ""]
+    overridden = any(loaded.parameters.get(n) != p.default for n, p in rule.parameters.items())
+    header = ["名称 / name", "默认值 / default", "说明 / description"]
+    if overridden:
+        header.insert(2, "生效值 / effective")
+    rows: list[list[str]] = []
+    for name, param in sorted(rule.parameters.items()):
+        row = [_code(name), _code(_value(param.default)), _text(param.description or "—")]
         if overridden:
-            header.insert(2, "生效值 / effective")
-        rows: list[list[str]] = []
-        for name, param in sorted(rule.parameters.items()):
-            row = [_code(name), _code(_value(param.default)), _text(param.description or "—")]
-            if overridden:
-                row.insert(2, _code(_value(loaded.parameters.get(name, param.default))))
-            rows.append(row)
-        lines += [*_table(header, rows), ""]
-    else:
-        lines += ["无 / none", ""]
+            row.insert(2, _code(_value(loaded.parameters.get(name, param.default))))
+        rows.append(row)
+    return [*lines, *_table(header, rows), ""]
 
-    lines += ["## 证据 / Evidence", ""]
-    evidence_rows = [[_code(name), _code(expr)] for name, expr in rule.evidence.items()]
+
+def _evidence_section(loaded: LoadedRule) -> list[str]:
+    """The evidence the rule names, those its check kind adds, and the placeholders a template may use."""
+    lines = ["## 证据 / Evidence", ""]
+    evidence_rows = [[_code(name), _code(expr)] for name, expr in loaded.rule.evidence.items()]
     evidence_rows += [
         [_code(name), "由检查类型提供 / provided by the check kind"] for name in _implicit_evidence(loaded)
     ]
@@ -262,32 +284,37 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
         "the built-ins `{department}` `{fiscal_year}` `{project}` `{indicator}` `{fund}` `{column}` `{location}`.",
         "",
     ]
+    return lines
 
-    lines += ["## 检查 / Check", "", "```yaml", _yaml({"check": _check_data(rule)}).rstrip("\n"), "```", ""]
 
-    lines += ["## 示例 / Examples", ""]
-    if rule.examples:
-        rows = []
-        for i, example in enumerate(rule.examples, start=1):
-            found = "<br>".join(_code(f.at) + (f" ×{f.count}" if f.count != 1 else "") for f in example.findings)
-            rows.append([str(i), _text(example.name), _code(example.expect), found or "—"])
-        lines += _table(["#", "名称 / name", "预期 / expect", "预期发现 / expected findings"], rows)
-        lines += [""]
-        for i, example in enumerate(rule.examples, start=1):
-            lines += [
-                f"<details><summary>示例 {i} 的提交材料 / submission of example {i}</summary>",
-                "",
-                "```yaml",
-                _yaml(example.submission).rstrip("\n"),
-                "```",
-                "",
-                "</details>",
-                "",
-            ]
-    else:
-        lines += ["无 / none", ""]
+def _examples_section(rule: Rule) -> list[str]:
+    """The examples: a table of their expected findings, then each one's submission, folded."""
+    lines = ["## 示例 / Examples", ""]
+    if not rule.examples:
+        return [*lines, "无 / none", ""]
+    rows = []
+    for i, example in enumerate(rule.examples, start=1):
+        found = "<br>".join(_code(f.at) + (f" ×{f.count}" if f.count != 1 else "") for f in example.findings)
+        rows.append([str(i), _text(example.name), _code(example.expect), found or "—"])
+    lines += _table(["#", "名称 / name", "预期 / expect", "预期发现 / expected findings"], rows)
+    lines += [""]
+    for i, example in enumerate(rule.examples, start=1):
+        lines += [
+            f"<details><summary>示例 {i} 的提交材料 / submission of example {i}</summary>",
+            "",
+            "```yaml",
+            _yaml(example.submission).rstrip("\n"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return lines
 
-    lines += [
+
+def _sql_section(loaded: LoadedRule) -> list[str]:
+    """The query the rule compiles to, with the effective parameter values."""
+    return [
         "## 编译后的 SQL / Compiled SQL",
         "",
         "规则编译为一条查询，返回违规的行（参数已代入生效值）。 / The rule compiles to one query that returns the "
@@ -298,7 +325,6 @@ def render_rule_page(pack: Pack, loaded: LoadedRule) -> str:
         "```",
         "",
     ]
-    return "\n".join(lines)
 
 
 def render_index(pack: Pack) -> str:

@@ -90,6 +90,7 @@ def _submissions_for(report: Report, original: Path, raw: bytes) -> list[Submiss
 
 
 Target = tuple[str, int, int]  # sheet, 1-based row, 1-based column
+Placed = tuple[SubmissionResult, Finding, Target | None]  # a finding, and the cell it annotates if any
 
 
 def _parse_cell(ref: str, default_sheet: str | None) -> Target | None:
@@ -177,7 +178,7 @@ def _unique_title(wb: Any, title: str) -> str:
     return candidate
 
 
-def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa: C901
+def annotate_workbook(report: Report, original: Path, out: Path) -> int:
     """Copy ``original`` to ``out`` with every located finding commented and coloured.
 
     Returns the number of cells annotated (a cell with several findings counts once).
@@ -189,10 +190,6 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
         from openpyxl import load_workbook  # type: ignore[import-untyped]
     except ImportError as exc:
         raise MissingDependency.for_core("openpyxl", "批注工作簿", "annotating a workbook") from exc
-    from openpyxl.comments import Comment  # type: ignore[import-untyped]
-    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-    from openpyxl.worksheet.hyperlink import Hyperlink  # type: ignore[import-untyped]
 
     if out.resolve() == original.resolve():
         raise ValueError("annotate_workbook never writes over the submitted workbook; choose another output path")
@@ -211,9 +208,24 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
     # and the submitter's macros must not travel into the reviewer's copy.
     wb = load_workbook(BytesIO(raw), keep_vba=False)
 
+    rows, by_cell = _place_findings(wb, results)
+    _comment_cells(wb, by_cell)
+    _add_findings_sheet(wb, rows)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return len(by_cell)
+
+
+def _place_findings(wb: Any, results: list[SubmissionResult]) -> tuple[list[Placed], dict[Target, list[Finding]]]:
+    """Every finding with its target cell (a merged range's anchor), and the findings grouped by that cell.
+
+    A finding whose cell is unparsable or on a sheet the workbook lacks gets no target: it is
+    listed on the findings sheet only.
+    """
     anchors = _Anchors(wb)
     sheets = set(wb.sheetnames)
-    rows: list[tuple[SubmissionResult, Finding, Target | None]] = []
+    rows: list[Placed] = []
     by_cell: dict[Target, list[Finding]] = defaultdict(list)
     for result in results:
         default_sheet = _split_source(result.source)[1]
@@ -225,6 +237,13 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
             else:
                 target = None
             rows.append((result, finding, target))
+    return rows, by_cell
+
+
+def _comment_cells(wb: Any, by_cell: dict[Target, list[Finding]]) -> None:
+    """Each annotated cell's comment (its findings, after any comment already there) and the worst severity's fill."""
+    from openpyxl.comments import Comment  # type: ignore[import-untyped]
+    from openpyxl.styles import PatternFill  # type: ignore[import-untyped]
 
     for (sheet, row_number, column), findings in sorted(by_cell.items()):
         cell = wb[sheet].cell(row=row_number, column=column)
@@ -241,21 +260,20 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
         colour = _FILL.get(worst, _FILL["info"])
         cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
+
+def _add_findings_sheet(wb: Any, rows: list[Placed]) -> None:
+    """The 审核意见 sheet: one row per finding, located or not, with a link to its annotated cell."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.hyperlink import Hyperlink  # type: ignore[import-untyped]
+
     ws = wb.create_sheet(_unique_title(wb, FINDINGS_SHEET))
     ws.append(list(_HEADERS))
     bold = Font(bold=True)
     for header in ws[1]:
         header.font = bold
     for index, (result, f, target) in enumerate(rows, 1):
-        loc = f.location
-        values = [
-            index, result.source, _SEVERITY_ZH.get(f.severity.value, f.severity.value), "是" if f.blocking else "",
-            f.rule_id, loc.cell or "", loc.pointer, loc.project or "", loc.indicator or "", loc.fund or "",
-            f.title.zh, f.message.zh, _basis(f), f.fingerprint, _DISPOSITION_ZH.get(f.disposition, f.disposition),
-            _note(f),
-        ]  # fmt: skip
-        # A control character in a file name or filed text is invalid in the sheet XML.
-        values = [_cell_text(v) if isinstance(v, str) and _ILLEGAL.search(v) else v for v in values]
+        values = _finding_values(index, result, f)
         ws.append(values)
         # Row and cells are addressed directly: ws.max_row and ws[row] rescan every cell, which
         # made this loop quadratic (seconds per thousand findings).
@@ -279,6 +297,15 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:  # noqa
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(_HEADERS))}{len(rows) + 1}"
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
-    return len(by_cell)
+
+def _finding_values(index: int, result: SubmissionResult, f: Finding) -> list[Any]:
+    """Finding number ``index`` as the findings sheet's row, one value per ``_HEADERS`` column."""
+    loc = f.location
+    values = [
+        index, result.source, _SEVERITY_ZH.get(f.severity.value, f.severity.value), "是" if f.blocking else "",
+        f.rule_id, loc.cell or "", loc.pointer, loc.project or "", loc.indicator or "", loc.fund or "",
+        f.title.zh, f.message.zh, _basis(f), f.fingerprint, _DISPOSITION_ZH.get(f.disposition, f.disposition),
+        _note(f),
+    ]  # fmt: skip
+    # A control character in a file name or filed text is invalid in the sheet XML.
+    return [_cell_text(v) if isinstance(v, str) and _ILLEGAL.search(v) else v for v in values]

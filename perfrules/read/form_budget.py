@@ -1,0 +1,83 @@
+"""The 预算执行 (budget execution) block of an official 自评表: one budget line per item row.
+
+The block runs from its header row to the indicator header (or the sheet's end); its unit (万元 or 元) is
+read from the header, and an 执行率 column under a "%" label holds percentages unless every value is a fraction.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from perfrules.read.cells import folded, label_key, number_cell, rate_cell, text_of
+from perfrules.read.form_header import read_header
+from perfrules.read.form_reader import BUDGET_COLUMNS, END_LABELS, FIELD_LABELS, SECTION_LABELS, FormReader
+from perfrules.read.workbook import Sheet, _blank
+
+
+def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:  # noqa: C901
+    """The budget block's lines, from its header row to ``end``, into ``project["budget_lines"]``."""
+    sheet = form.sheet
+    found = read_header(sheet, header_row, BUDGET_COLUMNS, FIELD_LABELS)
+    form.note_unmapped(found)
+    columns = found.columns
+    first_value = min(columns.values())
+    header_texts = [(c, folded(sheet.own(header_row, c))) for c in sheet.row(header_row)]
+    unit, unit_cell = "万元", None
+    for c, text in header_texts:
+        if "万元" in text:
+            unit, unit_cell = "万元", c
+            break
+        if re.search(r"[(（]元[)）]|单位:元", text):
+            unit, unit_cell = "元", c
+            break
+    rate_percent = "%" in folded(sheet.own(*found.label_cells["rate"])) if "rate" in columns else False
+    if rate_percent and _all_fractions(sheet, columns["rate"], found.first_data_row, end):
+        rate_percent = False  # under 执行率(%), values ≤ 1 are fractions only when every value is
+    lines: list[dict[str, Any]] = []
+    for r in range(found.first_data_row, end):
+        items = [c for c in sheet.row(r) if c < first_value and isinstance(sheet.own(r, c), str)]
+        keys = {label_key(sheet.own(r, c)) for c in sheet.row(r)}
+        if keys & (SECTION_LABELS | END_LABELS):
+            break
+        has_values = any(not _blank(sheet.own(r, c)) for c in columns.values())
+        if not items:
+            if has_values:
+                form.problem(
+                    sheet.ref(r, 0),
+                    f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name",
+                )
+            continue
+        item = text_of(sheet.own(r, items[-1]))
+        if len(item) > 30:
+            continue  # the Sichuan form embeds its filling notes ("1.预算执行率=…") between the rows
+        item = re.sub(r"^其中\s*[:：]?\s*", "", item).rstrip(":： ").strip()
+        if layout == "B" and item == "总额":
+            # The tables layer recognises the total line by the national wording only.
+            item = "年度资金总额"
+        i = len(lines)
+        base = f"/projects/0/budget_lines/{i}"
+        line: dict[str, Any] = {"item": item, "unit": unit}
+        form.at(f"{base}/item", r, items[-1])
+        if unit_cell is not None:
+            form.at(f"{base}/unit", header_row, unit_cell)
+        for name, c in columns.items():
+            value, fmt = sheet.own(r, c), sheet.fmt(r, c)
+            form.at(f"{base}/{name}", r, c)
+            if name == "rate":
+                line[name] = rate_cell(value, fmt, rate_percent)
+            elif name == "explanation":
+                line[name] = text_of(value) or None
+            elif name in ("weight", "score"):
+                line[name] = number_cell(value, fmt, ("分",))
+            else:
+                line[name] = number_cell(value, fmt, (unit,))
+        lines.append(line)
+    project["budget_lines"] = lines
+
+
+def _all_fractions(sheet: Sheet, c: int, first: int, end: int) -> bool:
+    numbers = [
+        v for r in range(first, end) if isinstance(v := sheet.own(r, c), int | float) and not isinstance(v, bool)
+    ]
+    return bool(numbers) and all(0 <= v <= 1 for v in numbers)

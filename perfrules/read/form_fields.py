@@ -1,0 +1,117 @@
+"""The single labelled fields of an official 自评表: department, fiscal year, project name and the texts.
+
+Each value is the cell right of (or, for the goal and completion texts, below) its label. A missing
+department or project name is a Problem at the cell where it was expected; a missing year is not (it is
+the submission's finding, DATA-YEAR-MISSING).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from perfrules.read.cells import folded, text_of
+from perfrules.read.form_reader import COMPLETION_LABELS, DEPARTMENT_LABELS, GOAL_LABELS, NARRATIVE_LABELS, FormReader
+
+# Sichuan project codes are 18-22 characters, digits with a letter or two ("51142523T000000123456").
+_PROJECT_CODE = re.compile(r"^(\d{6}[0-9A-Z]{10,18})\s*[-－—–_:：]\s*(.+)$")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def read_department_and_year(form: FormReader, header: dict[str, Any], top: int) -> None:
+    """The department beside its label, and the fiscal year from the title rows above ``top`` (else 年度's cell)."""
+    sheet = form.sheet
+    label = form.first_label(DEPARTMENT_LABELS, prefix=True)
+    if label is None:
+        form.problem(
+            sheet.ref(0, 0),
+            f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}",
+        )
+    else:
+        cell = form.right_of(*label)
+        if cell is None:
+            expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
+            form.problem(
+                expected,
+                f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}",
+            )
+        else:
+            header["department"] = text_of(sheet.own(*cell))
+            form.at("/header/department", *cell)
+
+    year: tuple[int, int, int] | None = None
+    # Only the title rows: a project name such as "2021年农村道路建设" must not set the year.
+    for r in range(0, top):
+        for c in sheet.row(r):
+            match = _YEAR.search(folded(sheet.own(r, c)))
+            if match and year is None:
+                year = (int(match.group(1)), r, c)
+    year_label = form.first_label(("年度", "评价年度", "自评年度"))
+    if year is None and year_label is not None:
+        cell = form.right_of(*year_label)
+        value = folded(sheet.own(*cell)) if cell else ""
+        if cell and re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", value):
+            year = (int(value[:4]), *cell)
+    if year is None:
+        # A blank or redacted year is the submission's finding (DATA-YEAR-MISSING) at the title, not
+        # a reading failure: every rule that does not need the year still checks the form (issue 12 §6).
+        cells = [(r, c) for r in range(top) for c in sheet.row(r)]
+        # The cell that says 年度 with the number gone ("（    年度）"), else the title's first cell.
+        said = [rc for rc in cells if "年度" in folded(sheet.own(*rc))]
+        form.at("/header/fiscal_year", *(said or cells or [(0, 0)])[0])
+    else:
+        header["fiscal_year"] = year[0]
+        form.at("/header/fiscal_year", year[1], year[2])
+
+
+def read_texts(form: FormReader, header: dict[str, Any], project: dict[str, Any]) -> None:
+    """The goals and completion texts, the narrative (评价结论, 存在问题, 改进措施) and the 自评等级."""
+    sheet = form.sheet
+    for labels, target, pointer in (
+        (GOAL_LABELS, header, "/header/overall_goals"),
+        (COMPLETION_LABELS, project, "/projects/0/completion"),
+    ):
+        label = form.first_label(labels)
+        if label is None:
+            continue
+        cell = form.below(*label) or form.right_of(*label)
+        # A blank cell under the label reads "" (the form has it); an absent key means the form has none.
+        target[pointer.rsplit("/", 1)[1]] = "" if cell is None else text_of(sheet.own(*cell))
+        form.at(pointer, *(cell or (label[0] + 1, label[1])))
+    parts = []
+    for name in NARRATIVE_LABELS:
+        label = form.first_label((name,))
+        cell = form.right_of(*label) if label else None
+        if cell is not None:
+            parts.append(f"{name}：{text_of(sheet.own(*cell))}")
+            form.locations.setdefault("/header/narrative", sheet.ref(*cell))
+    if parts:
+        header["narrative"] = "\n".join(parts)
+    grade = form.first_label(("自评等级",))
+    cell = form.right_of(*grade) if grade else None
+    if cell is not None:
+        project["self_grade"] = header["self_grade"] = text_of(sheet.own(*cell))
+        form.at("/projects/0/self_grade", *cell)
+        form.at("/header/self_grade", *cell)
+
+
+def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[int, int] | None) -> None:
+    """The project name beside its label, split from a leading Sichuan project code when it has one."""
+    sheet = form.sheet
+    if label is None:
+        form.problem(sheet.ref(0, 0), "未找到“项目名称”行 / no 项目名称 (project name) row found")
+        return
+    cell = form.right_of(*label)
+    if cell is None:
+        expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
+        form.problem(
+            expected, f"项目名称未填写，应填在 {expected} / the project name is blank; expected it in {expected}"
+        )
+        return
+    text = text_of(sheet.own(*cell))
+    coded = _PROJECT_CODE.match(text)
+    if coded:
+        project["id"], text = coded.group(1), coded.group(2).strip()
+        form.at("/projects/0/id", *cell)
+    project["name"] = text
+    form.at("/projects/0/name", *cell)
