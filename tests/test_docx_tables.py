@@ -100,3 +100,21 @@ def test_a_score_stated_to_fewer_decimals_than_the_table_agrees_with_it(tmp_path
     wrong_grade = _project_report(tmp_path, "经评价，该项目自评得分为 93.75 分，自评等级为良好。")
     assert [f.rule_id for f in wrong_grade.findings] == ["GRADE-TOTAL-BAND"]
     assert wrong_grade.findings[0].location.cell == "段落 5 / paragraph 5"
+
+
+def test_a_report_that_says_all_targets_were_met_is_checked_against_its_tables_misses(tmp_path: Path) -> None:
+    """CROSS-COMPLETION (issue 13 §3): "全部完成" in the text, two indicators below target in the table.
+    The 合格率 row (≥90%, actual 0.92 stored as a fraction and shown as 92%) is met: units agree."""
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告")
+    document.add_paragraph("一、项目实施情况")
+    document.add_paragraph("职业技能提升培训，全年培训 2450 人次，项目绩效目标全部完成，项目自评 93.75 分。")
+    _add_form_table(document)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    (result,) = perfrules.validate([path], rules=RULES).submissions
+    (cross,) = [f for f in result.findings if f.rule_id == "CROSS-COMPLETION"]
+    assert cross.location.cell == "段落 3 / paragraph 3"
+    assert "补贴发放及时率（指标值 =100%，实际完成 95%）；培训后就业率（指标值 >60%，实际完成 54%）" in cross.message.zh
+    assert "培训后就业率" in cross.message.zh and "合格率" not in cross.message.zh
+    assert "CROSS-SCORE" not in {f.rule_id for f in result.findings}  # 93.75 in the text and the table

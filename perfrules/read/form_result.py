@@ -67,10 +67,13 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
             said = (projects[index].self_score, f"/projects/{index}/self_score")
             update = {"budget_lines": table.budget_lines, "indicators": table.indicators}
             projects[index] = _beside(projects[index].model_copy(update=update), *said, cells, table_cells, index)
+            taken = ["budget_lines/", "indicators/"]
             if table.self_score.is_value:
                 projects[index] = projects[index].model_copy(update={"self_score": table.self_score})
-            else:
-                table_cells.pop(f"/projects/{index}/self_score", None)
+                taken.append("self_score")
+            # The text's own fields (its name, its "全部完成") stay located at its paragraph.
+            prefix = f"/projects/{index}/"
+            table_cells = {k: v for k, v in table_cells.items() if k.removeprefix(prefix).startswith(tuple(taken))}
         cells |= table_cells
     merged = sub.model_copy(update={"projects": projects})
     problems = narrative.problems + tuple(p for form in forms for p in form.problems)

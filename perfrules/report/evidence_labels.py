@@ -71,6 +71,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "lowest": ("最低分", "lowest"),
     "matched": ("符合条件的个数", "matched"),
     "matched_text": ("命中的文字", "matched text"),
+    "missed": ("未达到指标值的指标", "targets missed"),
+    "missed_count": ("未达到指标值的指标数", "targets missed (count)"),
     "missing": ("缺少的内容", "missing"),
     "money_unit": ("金额单位", "money unit"),
     "next_year": ("下一年度", "next year"),

@@ -27,6 +27,7 @@ from perfrules.tables.memory import return_freed_memory
 from perfrules.tables.scheme import scoring_scheme
 from perfrules.tables.score_parts import NO_PARTS, score_parts
 from perfrules.tables.shape import IndicatorShape, indicator_shape
+from perfrules.tables.shortfall import missed_targets
 from perfrules.tables.spec import (
     BUDGET_LINES,
     CLAIMS,
@@ -358,6 +359,9 @@ class _Tabulator:
         uncompared = _uncompared(p, resolved, templates)
         prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
         prj_t["uncompared_count"].append(len(uncompared))
+        missed = missed_targets(p, resolved, skipped)
+        prj_t["missed_targets"].append("；".join(missed) or None)
+        prj_t["missed_target_count"].append(len(missed))
         for column, rows in (("indicators", blanks), ("template_rows", templates)):
             if rows:
                 first = f"{ppath}/indicators/{min(rows)}/name"

@@ -141,6 +141,13 @@ PROJECTS = TableSpec(
         Column("uncompared_indicators", "VARCHAR", "无计算符号且无法推定的定量指标, joined by 、", "indicators"),
         Column("uncompared_count", "INTEGER", "无计算符号且无法推定的定量指标数", "indicators", nullable=False),
         Column(
+            "missed_targets",
+            "VARCHAR",
+            "实际完成值未达到指标值的定量指标（含指标值与实际值）, joined by ；",
+            "indicators",
+        ),
+        Column("missed_target_count", "INTEGER", "实际完成值未达到指标值的定量指标数", "indicators", nullable=False),
+        Column(
             "self_score_unit", DECIMAL, "自评得分（总分）的末位单位 as stated (0.1 for 90.5; at most 1)", "self_score"
         ),
         Column("report_score_unit", DECIMAL, "报告正文所述得分的末位单位 as stated (at most 1)", "report_score"),
