@@ -26,7 +26,6 @@ DEBT: dict[str, int] = {
     "report/annotate_xlsx.py:annotate_workbook": 105,
     "pack/catalogue.py:render_rule_page": 103,
     "engine/spark_regex.py:java_regex": 100,
-    "testing/runner.py:_test_pack": 77,
     "compile/allowlist.py:parse_fragment": 66,
 }
 
