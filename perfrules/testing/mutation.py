@@ -22,8 +22,9 @@ from perfrules.model.rule import Condition, Parameter, ParamValue, RowCheck
 from perfrules.pack.loader import LoadedRule, Pack
 from perfrules.testing._engine import evaluate
 from perfrules.testing._fragments import COMPARISONS, FLIPPED, Fragment, comparisons, numeric_literals
-from perfrules.testing.boundaries import Suite, lookups_of, variant
+from perfrules.testing.boundaries import Suite
 from perfrules.testing.examples import yaml_line
+from perfrules.testing.probes import lookups_of, variant
 
 ROW_FLIPS = {"gt": "gte", "gte": "gt", "lt": "lte", "lte": "lt", "eq": "ne", "ne": "eq"}
 FRAGMENT_KEYS = ("where", "fails_when", "matching")

@@ -37,7 +37,7 @@ except ImportError as exc:
 
 from perfrules.model.report import Report, SubmissionResult
 from perfrules.pack.loader import LoadedRule, Pack
-from perfrules.testing import boundaries
+from perfrules.testing import boundaries, shrinking
 from perfrules.testing._engine import evaluate, read_all, report_of, sub_pack
 from perfrules.testing._yamlout import example_block
 from perfrules.testing.examples import yaml_line
@@ -346,7 +346,7 @@ def _polish(pack: Pack, failure: PropertyFailure, budget: int = 40) -> Inputs:
                 return True
             return False
 
-        x = _replaced(x, index, boundaries.shrink(x.submissions[index], still_fails, budget, lists=fixed is None))
+        x = _replaced(x, index, shrinking.shrink(x.submissions[index], still_fails, budget, lists=fixed is None))
     return x
 
 

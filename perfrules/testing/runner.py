@@ -17,7 +17,7 @@ from perfrules.pack.loader import REFERENCE_DIR, Pack, Problem, load_pack
 from perfrules.testing import coverage as coverage_mod
 from perfrules.testing import mutation as mutation_mod
 from perfrules.testing import properties
-from perfrules.testing.examples import forget_lines, format_failure, run_examples
+from perfrules.testing.examples import ExamplesRun, forget_lines, format_failure, run_examples
 from perfrules.testing.strategies import Vocabulary
 
 EXIT_OK, EXIT_FAILED, EXIT_PACK = 0, 1, 2
@@ -69,21 +69,44 @@ def _test_pack(path: Path, *, coverage: bool, mutate: bool, examples: int, out: 
     forget_lines()
     pack = load_target(path)
     out.write(f"== perfrules test {path} — {pack.name}: {len(pack.rules)} 条规则 / rules ==\n")
-    code = EXIT_OK
-    if pack.problems:
-        out.write(f"\n规则包问题 / pack problems ({len(pack.problems)})\n")
-        for problem in pack.problems:
-            out.write(f"✗ {problem}\n")
-        code = EXIT_PACK
+    code = _report_problems(pack, out)
+    run, failed = _examples_section(pack, out)
+    bounds, bounds_failed = _boundaries_section(pack, out)
+    failed |= bounds_failed
+    failed |= _properties_section(pack, run, examples, out)
+    if coverage:
+        _coverage_section(pack, out)
+    if mutate:
+        _mutation_section(pack, bounds, out)
+    if code == EXIT_OK and failed:
+        code = EXIT_FAILED
+    _write_verdict(path, pack, code, out)
+    return code
 
+
+def _report_problems(pack: Pack, out: TextIO) -> int:
+    """Lists the pack's problems; EXIT_PACK if there are any."""
+    if not pack.problems:
+        return EXIT_OK
+    out.write(f"\n规则包问题 / pack problems ({len(pack.problems)})\n")
+    for problem in pack.problems:
+        out.write(f"✗ {problem}\n")
+    return EXIT_PACK
+
+
+def _examples_section(pack: Pack, out: TextIO) -> tuple[ExamplesRun, bool]:
+    """Runs the examples; the run (its clean submissions seed the properties) and whether any failed."""
     section = _Section(out, "示例 / examples")
     run = run_examples(pack)
     for failure in run.failures:
         out.write(format_failure(failure) + "\n")
     passed = len(run.results) - len(run.failures)
     section.done(f"{'✓' if not run.failures else '✗'} {passed}/{len(run.results)} 个示例通过 / examples passed")
-    failed = bool(run.failures)
+    return run, bool(run.failures)
 
+
+def _boundaries_section(pack: Pack, out: TextIO) -> tuple[properties.BoundaryResult, bool]:
+    """Runs the boundary pairs; the result (mutation reuses its suites) and whether any failed."""
     section = _Section(out, "边界值 / boundary pairs")
     bounds = properties.run_boundaries(pack)
     for b in bounds.failures:
@@ -94,8 +117,11 @@ def _test_pack(path: Path, *, coverage: bool, mutate: bool, examples: int, out: 
         f"{bounds.hits} 处正好落在边界上 / {len(bounds.suites)} rules, {bounds.comparisons} comparisons, "
         f"{bounds.values} values checked, {bounds.hits} hit exactly on the bound"
     )
-    failed |= bool(bounds.failures)
+    return bounds, bool(bounds.failures)
 
+
+def _properties_section(pack: Pack, run: ExamplesRun, examples: int, out: TextIO) -> bool:
+    """Runs the metamorphic properties; whether any broke."""
     seed_value = properties.default_seed(pack)
     section = _Section(
         out,
@@ -116,22 +142,27 @@ def _test_pack(path: Path, *, coverage: bool, mutate: bool, examples: int, out: 
     section.done(
         f"{'✓' if not broken else '✗'} {len(results) - broken}/{len(results)} 项性质成立，共 {checked} 个样本 / properties hold over {checked} examples"
     )
-    failed |= bool(broken)
+    return bool(broken)
 
-    if coverage:
-        section = _Section(out, "覆盖 / coverage")
-        items = coverage_mod.analyse(pack)
-        out.write(coverage_mod.format_coverage(items) + "\n")
-        section.done("完成 / done")
 
-    if mutate:
-        section = _Section(out, "变异测试 / mutation")
-        mutants = mutation_mod.run_mutation(pack, {s.rule.rule.id: s for s in bounds.suites})
-        out.write(mutation_mod.format_mutation(mutants) + "\n")
-        section.done(f"杀死率 / kill ratio {mutants.ratio:.1%}")
+def _coverage_section(pack: Pack, out: TextIO) -> None:
+    """What the examples cover; it informs, and does not change the exit code."""
+    section = _Section(out, "覆盖 / coverage")
+    items = coverage_mod.analyse(pack)
+    out.write(coverage_mod.format_coverage(items) + "\n")
+    section.done("完成 / done")
 
-    if code == EXIT_OK and failed:
-        code = EXIT_FAILED
+
+def _mutation_section(pack: Pack, bounds: properties.BoundaryResult, out: TextIO) -> None:
+    """Mutants of each rule, judged by the examples and the boundary suites; informs, like coverage."""
+    section = _Section(out, "变异测试 / mutation")
+    mutants = mutation_mod.run_mutation(pack, {s.rule.rule.id: s for s in bounds.suites})
+    out.write(mutation_mod.format_mutation(mutants) + "\n")
+    section.done(f"杀死率 / kill ratio {mutants.ratio:.1%}")
+
+
+def _write_verdict(path: Path, pack: Pack, code: int, out: TextIO) -> None:
+    """The last line: passed, failed, or the pack has problems (and how many rule files did not load)."""
     verdict = {
         EXIT_OK: "通过 / passed",
         EXIT_FAILED: "未通过 / failed",
@@ -141,7 +172,6 @@ def _test_pack(path: Path, *, coverage: bool, mutate: bool, examples: int, out: 
         not_run = len({problem.file for problem in pack.problems})
         verdict += f"：{not_run} 个规则文件未能加载，未运行 / {not_run} rule files failed to load and were not run"
     out.write(f"\n{'✓' if code == EXIT_OK else '✗'} {path}: {verdict}\n")
-    return code
 
 
 def run(
