@@ -4,31 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 import perfrules
 from perfrules.model.report import SubmissionResult
 from tests.conftest import RULES
+from tests.form_grid import training_form
 
 docx = pytest.importorskip("docx")
-WORKBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "workbooks" / "layout-a-training.xlsx"
 
 
 def _add_form_table(document: object, *, executed: int = 114) -> None:
     """The training workbook's form as a Word table, its merged cells merged in Word too."""
-    ws = openpyxl.load_workbook(WORKBOOK).worksheets[0]
-    table = document.add_table(rows=ws.max_row, cols=ws.max_column)  # type: ignore[attr-defined]
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                value = executed if cell.coordinate == "E6" else cell.value
-                shown = f"{value * 100:g}%" if "%" in cell.number_format and isinstance(value, float) else str(value)
-                table.cell(cell.row - 1, cell.column - 1).text = shown  # as Word shows it, not the stored float
-    for rng in ws.merged_cells.ranges:
-        top = table.cell(rng.min_row - 1, rng.min_col - 1)
-        text = top.text
-        top.merge(table.cell(rng.max_row - 1, rng.max_col - 1)).text = text
+    height, width, grid = training_form(executed)
+    table = document.add_table(rows=height, cols=width)  # type: ignore[attr-defined]
+    for cell in (c for cells in grid for c in cells):
+        top = table.cell(cell.row, cell.column)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            top = top.merge(table.cell(cell.row + cell.rowspan - 1, cell.column + cell.colspan - 1))
+        top.text = cell.text  # as Word shows it, not the stored float
 
 
 def test_a_word_document_that_is_only_the_form_is_read_as_a_project_table(tmp_path: Path) -> None:

@@ -6,42 +6,23 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 import perfrules
 from tests.conftest import RULES
+from tests.form_grid import training_form
 
 pytest.importorskip("lxml")
-WORKBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "workbooks" / "layout-a-training.xlsx"
 
 
 def _form_table(executed: object = 114) -> str:
     """The training workbook's form as an HTML table, its merged cells as rowspan/colspan."""
-    ws = openpyxl.load_workbook(WORKBOOK).worksheets[0]
-    covered: dict[tuple[int, int], tuple[int, int] | None] = {}
-    for rng in ws.merged_cells.ranges:
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                covered[(r, c)] = None
-        covered[(rng.min_row, rng.min_col)] = (rng.max_row - rng.min_row + 1, rng.max_col - rng.min_col + 1)
-    rows = []
-    for r in range(1, ws.max_row + 1):
-        tds = []
-        for c in range(1, ws.max_column + 1):
-            span = covered.get((r, c), (1, 1))
-            if span is None:
-                continue
-            cell = ws.cell(r, c)
-            value = executed if cell.coordinate == "E6" else cell.value
-            shown = (
-                ""
-                if value is None
-                else (f"{value * 100:g}%" if "%" in cell.number_format and isinstance(value, float) else str(value))
-            )
-            tds.append(f'<td rowspan="{span[0]}" colspan="{span[1]}">{escape(shown)}</td>')
-        rows.append("<tr>" + "".join(tds) + "</tr>")
-    return '<table border="1">' + "".join(rows) + "</table>"
+    _, _, grid = training_form(executed)
+    rows = (
+        "".join(f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{escape(c.text)}</td>' for c in cells)
+        for cells in grid
+    )
+    return '<table border="1">' + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>"
 
 
 def _page(body: str) -> str:

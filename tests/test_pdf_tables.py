@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 import perfrules
 from perfrules.read.pdf_tables import grid_sheet
 from tests.conftest import RULES
+from tests.form_grid import training_form
 from tests.test_read_documents import cjk_font
-
-WORKBOOK = Path(__file__).resolve().parents[1] / "fixtures" / "workbooks" / "layout-a-training.xlsx"
 
 
 def test_covered_cells_rebuild_colspans_and_rowspans() -> None:
@@ -27,29 +25,15 @@ def _form_pdf(path: Path, executed: object) -> Path:
     pytest.importorskip("pdfplumber")
     from fpdf import FPDF
 
-    ws = openpyxl.load_workbook(WORKBOOK).worksheets[0]
-    covered: dict[tuple[int, int], tuple[int, int] | None] = {}
-    for rng in ws.merged_cells.ranges:
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                covered[(r, c)] = None
-        covered[(rng.min_row, rng.min_col)] = (rng.max_row - rng.min_row + 1, rng.max_col - rng.min_col + 1)
     pdf = FPDF(format="A4", orientation="L")
     pdf.add_font("cjk", fname=str(cjk_font()))
     pdf.set_font("cjk", size=7)
     pdf.add_page()
     with pdf.table(first_row_as_headings=False) as table:
-        for r in range(1, ws.max_row + 1):
+        for cells in training_form(executed)[2]:
             row = table.row()
-            for c in range(1, ws.max_column + 1):
-                span = covered.get((r, c), (1, 1))
-                if span is None:
-                    continue
-                cell = ws.cell(r, c)
-                value = executed if cell.coordinate == "E6" else cell.value
-                percent = "%" in cell.number_format and isinstance(value, float)
-                shown = "" if value is None else (f"{value * 100:g}%" if percent else str(value))
-                row.cell(shown, rowspan=span[0], colspan=span[1])
+            for cell in cells:
+                row.cell(cell.text, rowspan=cell.rowspan, colspan=cell.colspan)
     pdf.output(str(path))
     return path
 
