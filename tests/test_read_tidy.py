@@ -338,3 +338,23 @@ def test_a_department_wide_evaluation_is_entered_in_the_template_without_json(tm
     path = _workbook(tmp_path / "wrong.xlsx", wrong)
     [finding] = [f for f in validate(path).submissions[0].findings if f.rule_id == "DEPT-EXEC-RATE-ARITH"]
     assert finding.location.cell == "部门整体预算!I2"
+
+
+def test_a_department_wide_evaluation_takes_its_indicators_in_the_template(tmp_path: Path) -> None:
+    """Issue 14 §5: the department's own indicators go in 绩效指标 under a 项目 row naming its block; they
+    are checked like a department table's, at their cells."""
+    from perfrules import validate
+
+    indicators = [
+        {"项目名称": "部门整体", "一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "农技培训人次",
+         "计算符号": "≥", "年度指标值": "5000", "计量单位": "人次", "实际完成值": "5200", "分值": "50", "得分": "50"},
+        {"项目名称": "部门整体", "一级指标": "满意度指标", "二级指标": "服务对象满意度指标", "三级指标": "农户满意度",
+         "计算符号": "≥", "年度指标值": "90", "计量单位": "%", "实际完成值": "95", "分值": "40", "得分": "45"},
+    ]  # fmt: skip
+    rows = {**DEPARTMENT, "项目": [{"项目名称": "部门整体", "自评得分": "92"}], "绩效指标": indicators}
+    path = _workbook(tmp_path / "dept.xlsx", rows)
+    (result,) = validate(path).submissions
+    assert result.document_kind == "department_table"
+    rules = {f.rule_id: f for f in result.findings}
+    assert "DOC-TABLES-REQUIRED" not in rules  # the indicators were read
+    assert rules["SCORE-IND-BOUNDS"].location.cell == "绩效指标!M3"  # 得分 45 above its 分值 of 40
