@@ -133,3 +133,37 @@ def test_titles_as_published_name_department_and_year(title: str, department: st
     document = extract(title + "\n\n正文。\n")
     assert document is not None
     assert (document["header"]["department"], document["header"]["fiscal_year"]) == (department, year)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score", "grade"),
+    [
+        ("经综合评价，本部门2022年度部门整体支出绩效自评得分为95.6分，评价等级为“优”。", "95.6", "优"),
+        ("自评综合得分92分，自评等级为优秀。", "92", "优秀"),
+        ("经综合评价得分为95.6分，评定等级为优秀。", "95.6", "优秀"),
+        ("最终得分96.5分，自评结果为“优秀”。", "96.5", "优秀"),
+        ("综合评分为 93.5 分，等级为“良”。", "93.5", "良"),
+        ("年初设定的绩效目标全部完成，自评优秀。", None, "优秀"),
+        # a part's score, a project's in a department's report, "自评中", a score above 100: none is the result
+        ("在自评中，我们发现满意度指标得分9分。", None, None),
+        ("预算执行得分10分，项目自评得分为88分。", None, None),
+        ("自评总分 101 分。", None, None),
+        ("评价等级为优秀的项目占80%。", None, None),
+        ("绩效评价结果为中期评估提供了依据。", None, None),
+    ],
+)
+def test_the_overall_score_and_grade_are_read_only_from_wording_about_the_whole(
+    sentence: str, score: str | None, grade: str | None
+) -> None:
+    from perfrules.read import narrative_score
+
+    stated_score = narrative_score.total_score([sentence])
+    stated_grade = narrative_score.grade([sentence])
+    assert (stated_score.text if stated_score else None, stated_grade.text if stated_grade else None) == (score, grade)
+
+
+def test_a_project_reports_own_project_score_is_its_total() -> None:
+    from perfrules.read import narrative_score
+
+    stated = narrative_score.total_score(["该项目自评得分为88分，等级良好。"], project_report=True)
+    assert stated is not None and stated.text == "88"
