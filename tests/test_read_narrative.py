@@ -167,3 +167,30 @@ def test_a_project_reports_own_project_score_is_its_total() -> None:
 
     stated = narrative_score.total_score(["该项目自评得分为88分，等级良好。"], project_report=True)
     assert stated is not None and stated.text == "88"
+
+
+def test_a_report_that_lost_points_and_answers_no_problems_is_told_at_the_paragraph(tmp_path: Path) -> None:
+    """TEXT-PROBLEMS-NONE on a narrative: "自评得分为 92 分" and, under 五、存在的问题, only "暂无。"."""
+    from perfrules import validate
+
+    text = "\n\n".join(
+        [
+            "示例市农业农村局 2022 年部门整体支出绩效自评报告",
+            "一、部门基本情况",
+            "本局负责全市农业农村工作，年度绩效目标基本完成。",
+            "四、自评结论",
+            "经综合评价，本局 2022 年度部门整体支出绩效自评得分为 92 分，评价等级为“优”。",
+            "五、存在的问题及原因分析",
+            "暂无。",
+            "六、改进措施",
+            "进一步加强预算绩效管理。",
+        ]
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    (result,) = validate(path).submissions
+    found = {f.rule_id: f for f in result.findings}
+    assert found["TEXT-PROBLEMS-NONE"].location.cell == "段落 7 / paragraph 7"
+    assert "GRADE-TOTAL-BAND" not in found  # 92 is 优
+    path.write_text(text.replace("暂无。", "部分项目资金拨付滞后，原因是审批环节较多。"), encoding="utf-8")
+    assert "TEXT-PROBLEMS-NONE" not in {f.rule_id for f in validate(path).submissions[0].findings}

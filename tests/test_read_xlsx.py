@@ -223,6 +223,21 @@ class TestLayoutB:
         assert s.projects[0].self_score.value == Decimal("97.9")
         assert loc["/projects/0/self_score"] == "川表!J19"
         assert s.header.narrative and s.header.narrative.startswith("评价结论：") and "存在问题：" in s.header.narrative
+        assert (s.header.problems, loc["/header/problems"]) == ("部分卷宗归档不规范。", "川表!B21")
+
+
+def test_a_form_that_lost_points_and_says_no_problems_is_told_at_the_cell(tmp_path: Path) -> None:
+    """TEXT-PROBLEMS-NONE on the Sichuan form: 97.9 分 and 存在问题 “无”."""
+    from perfrules import validate
+
+    cells = [(ref, "无" if ref == "B21:K21" else value, style) for ref, value, style in mk.layout_b()]
+    path = mk.write_xlsx(tmp_path / "sichuan.xlsx", {"川表": cells})
+    (result,) = validate(path).submissions
+    (finding,) = [f for f in result.findings if f.rule_id == "TEXT-PROBLEMS-NONE"]
+    assert finding.location.cell == "川表!B21"
+    assert "97.9 分" in finding.message.zh and "“无”" in finding.message.zh
+    clean = validate(mk.write_xlsx(tmp_path / "clean.xlsx", {"川表": mk.layout_b()})).submissions[0]
+    assert "TEXT-PROBLEMS-NONE" not in {f.rule_id for f in clean.findings}
 
 
 # --- a city-level variant in 元 -------------------------------------------------------------------------------------

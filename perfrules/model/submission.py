@@ -153,6 +153,10 @@ class Header(_Strict):
     self_grade: str | None = Field(None, description="自评等级 (优/良/中/差)")
     overall_goals: str | None = Field(None, description="总体绩效目标")
     narrative: str | None = Field(None, description="自评报告正文")
+    problems: str | None = Field(
+        None,
+        description="存在问题 as stated: a form's 存在问题 cell, or the section of a report under its 存在的问题 heading",
+    )
     withheld: list[WithheldPassage] = Field(default_factory=list, description="涉密略去的段落")
     finance: DepartmentFinance | None = Field(None, description="部门整体预算执行情况")
 

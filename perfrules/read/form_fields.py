@@ -85,6 +85,9 @@ def read_texts(form: FormReader, header: dict[str, Any], project: dict[str, Any]
         if cell is not None:
             parts.append(f"{name}：{text_of(sheet.own(*cell))}")
             form.locations.setdefault("/header/narrative", sheet.ref(*cell))
+            if name == "存在问题":
+                header["problems"] = text_of(sheet.own(*cell))
+                form.at("/header/problems", *cell)
     if parts:
         header["narrative"] = "\n".join(parts)
     grade = form.first_label(("自评等级",))

@@ -31,6 +31,7 @@ from perfrules.read.claims import extract_claims
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.fund_vocab import classify_use
 from perfrules.read.narrative_score import Stated, grade, total_score
+from perfrules.read.narrative_sections import problems_section
 from perfrules.read.text_file import read_text_file
 
 _TITLE = re.compile(
@@ -259,8 +260,12 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
 
 
 def _stated_result(paras: list[str], project_report: bool) -> dict[str, Stated]:
-    """The report's own total score and grade, by header field, where it states them."""
-    found = {"self_score": total_score(paras, project_report), "self_grade": grade(paras)}
+    """The report's own total score and grade, and its 存在的问题 section, by header field, where it states them."""
+    found = {
+        "self_score": total_score(paras, project_report),
+        "self_grade": grade(paras),
+        "problems": problems_section(paras),
+    }
     return {field: stated for field, stated in found.items() if stated is not None}
 
 

@@ -82,6 +82,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "parts_count": ("分项个数", "parts"),
     "parts_sum": ("分项合计", "sum of parts"),
     "passages": ("涉密段数", "withheld passages"),
+    "problems": ("存在问题", "problems stated"),
     "profile": ("一级指标分值构成", "level-1 weight profile"),
     "project_type": ("项目类型", "project type"),
     "purpose": ("指定用途", "earmarked purpose"),

@@ -158,6 +158,7 @@ def without_rows(sourced: SourcedSubmission) -> SourcedSubmission:
 
 _HEADER_DROPPED: dict[str, object] = {
     "narrative": None,
+    "problems": None,
     "overall_goals": None,
     "finance": None,
     "withheld": [],
@@ -313,6 +314,7 @@ class _Tabulator:
             s.document_kind is DocumentKind.PROJECT_TABLE and "overall_goals" in h.model_fields_set
         )
         sub_t["narrative"].append(h.narrative)
+        sub_t["problems"].append(h.problems)
         sub_t["withheld_count"].append(len(h.withheld))
         sub_t["project_count"].append(len(s.projects))
         skipped = {pi: templates[pi] | blanks[pi] for pi in templates}

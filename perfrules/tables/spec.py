@@ -59,6 +59,9 @@ SUBMISSIONS = TableSpec(
             nullable=False,
         ),
         Column("narrative", "VARCHAR", "自评报告正文", "header/narrative"),
+        Column(
+            "problems", "VARCHAR", "存在问题 as stated（表中“存在问题”栏，或报告“存在的问题”一节）", "header/problems"
+        ),
         Column("withheld_count", "INTEGER", "涉密略去段落数", "header/withheld", nullable=False),
         Column("project_count", "INTEGER", "项目数", "projects", nullable=False),
         Column("indicator_count", "INTEGER", "绩效指标行数", "projects", nullable=False),
