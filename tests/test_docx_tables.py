@@ -112,3 +112,15 @@ def test_a_report_that_says_all_targets_were_met_is_checked_against_its_tables_m
     assert "补贴发放及时率（指标值 =100%，实际完成 95%）；培训后就业率（指标值 >60%，实际完成 54%）" in cross.message.zh
     assert "培训后就业率" in cross.message.zh and "合格率" not in cross.message.zh
     assert "CROSS-SCORE" not in {f.rule_id for f in result.findings}  # 93.75 in the text and the table
+
+
+def test_a_departments_report_with_one_projects_table_is_not_that_projects_report(tmp_path: Path) -> None:
+    """The department's total (95) is not the attached project table's (93.75): no CROSS-SCORE."""
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年部门整体支出绩效自评报告")
+    document.add_paragraph("经评价，本局部门整体支出绩效自评得分为 95 分，评价等级为“优”。")
+    _add_form_table(document)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    (result,) = perfrules.validate([path], rules=RULES).submissions
+    assert "CROSS-SCORE" not in {f.rule_id for f in result.findings}

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
-from perfrules.model.submission import Project
+from perfrules.model.submission import DocumentKind, Project, Submission
 from perfrules.model.values import Num, missing
 from perfrules.read.block_cells import with_block_cells
 from perfrules.read.documents import ReadResult, to_submission
@@ -51,7 +51,7 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
     projects = list(sub.projects)
     tables = [f.submission for f in forms if f.submission is not None and f.submission.submission.projects]
-    whole = not projects and len(tables) == 1
+    whole = not projects and len(tables) == 1 and _same_kind(sub, tables[0].submission)
     for form in tables:
         table = form.submission.projects[0]
         index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
@@ -78,6 +78,19 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     merged = sub.model_copy(update={"projects": projects})
     problems = narrative.problems + tuple(p for form in forms for p in form.problems)
     return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)
+
+
+TITLE_PARAGRAPHS = 6
+"""The narrative reader finds a title among the first six paragraphs; the kind is read from the same."""
+_KIND_WORDS = {DocumentKind.PROJECT_TABLE: "项目支出", DocumentKind.DEPARTMENT_TABLE: "部门整体"}
+
+
+def _same_kind(report: Submission, table: Submission) -> bool:
+    """The report's title names the table's kind: a department's report with one project's 自评表 attached
+    is not that project's report, and its total is not the table's."""
+    title = "".join((report.header.narrative or "").split("\n\n")[:TITLE_PARAGRAPHS])
+    word = _KIND_WORDS.get(table.document_kind)
+    return word is not None and word in title
 
 
 def _beside(
