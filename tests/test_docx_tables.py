@@ -124,3 +124,16 @@ def test_a_departments_report_with_one_projects_table_is_not_that_projects_repor
     document.save(path)
     (result,) = perfrules.validate([path], rules=RULES).submissions
     assert "CROSS-SCORE" not in {f.rule_id for f in result.findings}
+
+
+def test_the_amounts_a_project_report_states_are_checked_against_its_tables_budget_block(tmp_path: Path) -> None:
+    """CROSS-AMOUNT (issue 13 §3): the form says 全年预算 120, 执行 114 万元 on its 年度资金总额 line."""
+    result = _project_report(
+        tmp_path,
+        "项目全年预算 120 万元，全年执行数 110 万元，其中当年财政拨款执行数 114 万元。经评价，该项目自评得分为 93.75 分。",
+    )
+    cross = [f for f in result.findings if f.rule_id == "CROSS-AMOUNT"]
+    assert [f.location.cell for f in cross] == ["段落 5 / paragraph 5"], result.findings
+    assert "“全年执行数 110 万元”" in cross[0].message.zh and "114 万元" in cross[0].message.zh
+    # 120 agrees; "其中当年财政拨款执行数 114 万元" is the 其中 line's own figure (equal to the total here)
+    assert len(cross) == 1

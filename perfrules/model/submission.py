@@ -290,6 +290,10 @@ class Claim(_Strict):
     context: str | None = Field(None, description="所在段落全文")
     parts_sum: NumField = Field(default_factory=missing, description="“其中”各分项之和 (staff totals)")
     parts_count: int = Field(0, ge=0, description="“其中”分项个数")
+    table_value: NumField = Field(
+        default_factory=missing,
+        description="所附自评表年度资金总额行的对应数 (a report read with its own 自评表; in this claim's unit)",
+    )
 
 
 class Justification(_Strict):

@@ -8,8 +8,8 @@ from typing import Any, Protocol
 from perfrules.model.report import Problem
 from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import DocumentKind, Project, Submission
-from perfrules.model.values import Num, missing
 from perfrules.read.block_cells import with_block_cells
+from perfrules.read.claim_figures import paired_claims
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.workbook import locate
 
@@ -39,45 +39,77 @@ def form_result(
 
 
 def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
-    """The report, its projects completed by the 自评表 tables it holds: a table's budget block and
-    indicators go to the report's project of the same name, or are added as a project of their own.
+    """The report, its projects completed by the 自评表 tables it holds.
 
-    Where the table states a total, it is the project's self_score (the structured record, checked
-    against its parts); a score the text states beside it is kept as report_score, for CROSS-SCORE. A
-    report with no project paragraphs and one table is that table's own report: its stated total is the
-    table's report_score.
+    A report that is its one table's own (its title names the table's kind, and it speaks of one project
+    at most) is that table's project, with what its text states beside the table's figures: its score as
+    report_score (CROSS-SCORE), its "全部完成" as the completion (CROSS-COMPLETION), and its amounts paired
+    with the budget block (CROSS-AMOUNT). Otherwise each table's budget block, indicators and total go to
+    the report's project of the same name, or are added as a project of their own.
     """
     assert narrative.submission is not None
     sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
-    projects = list(sub.projects)
     tables = [f.submission for f in forms if f.submission is not None and f.submission.submission.projects]
-    whole = not projects and len(tables) == 1 and _same_kind(sub, tables[0].submission)
-    for form in tables:
-        table = form.submission.projects[0]
-        index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
-        table_cells = {
-            f"/projects/{index}/" + pointer.removeprefix("/projects/0/"): cell
-            for pointer, cell in form.locations.items()
-            if pointer.startswith("/projects/0/")
-        }
-        if index == len(projects):
-            stated = (sub.header.self_score, "/header/self_score") if whole else (missing(), "")
-            projects.append(_beside(table, *stated, cells, table_cells, index))
-        else:
-            said = (projects[index].self_score, f"/projects/{index}/self_score")
-            update = {"budget_lines": table.budget_lines, "indicators": table.indicators}
-            projects[index] = _beside(projects[index].model_copy(update=update), *said, cells, table_cells, index)
-            taken = ["budget_lines/", "indicators/"]
-            if table.self_score.is_value:
-                projects[index] = projects[index].model_copy(update={"self_score": table.self_score})
-                taken.append("self_score")
-            # The text's own fields (its name, its "全部完成") stay located at its paragraph.
-            prefix = f"/projects/{index}/"
-            table_cells = {k: v for k, v in table_cells.items() if k.removeprefix(prefix).startswith(tuple(taken))}
-        cells |= table_cells
-    merged = sub.model_copy(update={"projects": projects})
+    projects, claims = list(sub.projects), sub.claims
+    if len(tables) == 1 and len(projects) <= 1 and _same_kind(sub, tables[0].submission):
+        projects = [_own_project(sub, tables[0], cells)]
+        claims = paired_claims(list(sub.claims), projects[0])
+    else:
+        for form in tables:
+            _add_table(projects, form, cells)
+    merged = sub.model_copy(update={"projects": projects, "claims": claims})
     problems = narrative.problems + tuple(p for form in forms for p in form.problems)
     return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)
+
+
+def _own_project(sub: Submission, form: SourcedSubmission, cells: dict[str, str]) -> Project:
+    """The table's project, with the score and completion the report's text states for it."""
+    project = form.submission.projects[0]
+    said = sub.projects[0] if sub.projects else None
+    text_cells = {p: cells.pop(p) for p in [p for p in cells if p.startswith("/projects/0/")]}
+    here = {p: c for p, c in form.locations.items() if p.startswith("/projects/0/")}
+    score, score_at = (
+        (said.self_score, text_cells.get("/projects/0/self_score"))
+        if said is not None and said.self_score.is_value
+        else (sub.header.self_score, cells.get("/header/self_score"))
+    )
+    if score.is_value and score_at is not None:
+        field = "report_score" if project.self_score.is_value else "self_score"
+        project = project.model_copy(update={field: score})
+        here[f"/projects/0/{field}"] = score_at
+    if said is not None and said.completion and "/projects/0/completion" in text_cells:
+        project = project.model_copy(update={"completion": said.completion})
+        here["/projects/0/completion"] = text_cells["/projects/0/completion"]
+    cells |= here
+    return project
+
+
+def _add_table(projects: list[Project], form: SourcedSubmission, cells: dict[str, str]) -> None:
+    """A table's project added to the report's: into the project of the same name, or as one more."""
+    table = form.submission.projects[0]
+    index = next((i for i, p in enumerate(projects) if p.name.strip() == table.name.strip()), len(projects))
+    prefix = f"/projects/{index}/"
+    table_cells = {
+        prefix + pointer.removeprefix("/projects/0/"): cell
+        for pointer, cell in form.locations.items()
+        if pointer.startswith("/projects/0/")
+    }
+    if index == len(projects):
+        projects.append(table)
+        cells |= table_cells
+        return
+    said = projects[index]
+    update: dict[str, object] = {"budget_lines": table.budget_lines, "indicators": table.indicators}
+    taken = ["budget_lines/", "indicators/"]
+    if table.self_score.is_value:
+        update["self_score"] = table.self_score
+        taken.append("self_score")
+        if said.self_score.is_value and prefix + "self_score" in cells:
+            update["report_score"] = said.self_score
+            cells[prefix + "report_score"] = cells[prefix + "self_score"]
+    projects[index] = said.model_copy(update=update)
+    # The text's own fields (its name, its "全部完成") stay located at its paragraph.
+    cells |= {k: v for k, v in table_cells.items() if k.removeprefix(prefix).startswith(tuple(taken))}
 
 
 TITLE_PARAGRAPHS = 6
@@ -91,14 +123,3 @@ def _same_kind(report: Submission, table: Submission) -> bool:
     title = "".join((report.header.narrative or "").split("\n\n")[:TITLE_PARAGRAPHS])
     word = _KIND_WORDS.get(table.document_kind)
     return word is not None and word in title
-
-
-def _beside(
-    project: Project, said: Num, said_at: str, cells: dict[str, str], table_cells: dict[str, str], index: int
-) -> Project:
-    """The project with the score the report's text states for it, when its table states a total too."""
-    table_total = table_cells.get(f"/projects/{index}/self_score")
-    if not said.is_value or table_total is None or said_at not in cells:
-        return project
-    cells[f"/projects/{index}/report_score"] = cells[said_at]
-    return project.model_copy(update={"report_score": said})

@@ -61,6 +61,8 @@ _PROJECT_TYPE = re.compile(r"立项的(信息化|基建|工程|修缮|购置)项
 _LEAD_IN = re.compile(r"^(?:经|综上|总之|总体|整体|通过|根据|按照|依据|结合|本次|该|本|此|其)")
 """An opening clause that leads into a conclusion ("经评价，该项目自评得分为 95 分") names no project: the
 sentence is the report's own result (see ``narrative_score``), not a project section."""
+_AMOUNT_IN_NAME = re.compile(r"\d\s*(?:亿元|万元|元|%|％)")
+"""An opening clause that states an amount or a rate ("项目全年预算 120 万元") is no project's name."""
 _CLAUSE = re.compile(r"[，,。；;：:！？]")
 _SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
 
@@ -152,7 +154,7 @@ def _project(para: str) -> dict[str, Any] | None:
     if score is None:
         return None
     name = re.split(r"[，,。]", para, maxsplit=1)[0].strip()
-    if not name or len(name) > 60 or _LEAD_IN.match(name):
+    if not name or len(name) > 60 or _LEAD_IN.match(name) or _AMOUNT_IN_NAME.search(name):
         return None
     project: dict[str, Any] = {"name": name}
     completion = _COMPLETION.findall(para[: score.start()])

@@ -10,7 +10,6 @@ from perfrules.model.sourced import SourcedSubmission
 from perfrules.model.submission import (
     TOTAL_LINE_ITEMS,
     BudgetLine,
-    Claim,
     DepartmentFinance,
     DocumentKind,
     Fund,
@@ -22,6 +21,7 @@ from perfrules.model.submission import (
 )
 from perfrules.model.values import YUAN_PER_UNIT, Num, ValueState, missing
 from perfrules.tables.budget import project_budget
+from perfrules.tables.claim_rows import claim_row
 from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
 from perfrules.tables.memory import return_freed_memory
 from perfrules.tables.scheme import scoring_scheme
@@ -166,16 +166,6 @@ _HEADER_DROPPED: dict[str, object] = {
 }
 
 
-def _claim_row(row: dict[str, list[object]], claim: Claim) -> None:
-    money = claim.kind == "amount" and claim.unit == "万元"
-    for name in ("kind", "role", "quote", "unit", "section", "paragraph", "location", "context", "parts_count"):
-        row[name].append(getattr(claim, name))
-    row["start_offset"].append(claim.start)
-    row["end_offset"].append(claim.end)
-    _num(row, "value", claim.value, 10000 if money else 1)
-    _num(row, "parts_sum", claim.parts_sum, 10000 if money else 1)
-
-
 def _template_cells(sourced: SourcedSubmission, ppath: str, indicators: list[Indicator], rows: list[int]) -> list[str]:
     out = []
     for i in rows:
@@ -297,7 +287,7 @@ class _Tabulator:
         for c_index, c in enumerate(s.claims):
             cpath = f"/claims/{c_index}"
             row_of[cpath] = ("claims", self.common(self.clm_t, sub, cpath, s))
-            _claim_row(self.clm_t, c)
+            claim_row(self.clm_t, c)
         self.locations(sourced, row_of)
 
     def header(self, sourced: SourcedSubmission, templates: dict[int, set[int]], blanks: dict[int, set[int]]) -> None:

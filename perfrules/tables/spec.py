@@ -314,6 +314,8 @@ CLAIMS = TableSpec(
         Column("context", "VARCHAR", "所在段落全文", "context"),
         _num("parts_sum", "“其中”各分项之和"),
         Column("parts_count", "INTEGER", "“其中”分项个数", "parts_count", nullable=False),
+        _num("table_value", "所附自评表年度资金总额行的对应数（元；报告与其自评表一并读取时）"),
+        Column("value_unit", DECIMAL, "金额原文末位的单位（元）：“114.5 万元”为 1000", "quote"),
     ),
     identity=("role", "quote"),
 )
