@@ -1369,6 +1369,11 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "blank_indicator_count": Ints(np.zeros(n_proj, np.int64)),
         "uncompared_indicators": _text(np.full(n_proj, -1), ()),
         "uncompared_count": Ints(np.zeros(n_proj, np.int64)),
+        "missed_targets": _text(np.full(n_proj, -1), ()),
+        "missed_target_count": Ints(np.zeros(n_proj, np.int64)),
+        # A generated table is no narrative report's own table: the text states no score beside it.
+        **dict(zip(("report_score", "report_score_state"), _null_numbers(n_proj), strict=True)),
+        "report_score_unit": _null_numbers(n_proj)[0],
     }
     assert len(delivered_code) == len(delivered)
 
@@ -1392,6 +1397,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "fund_count": Ints(np.zeros(n_doc, np.int64)),
         "fin_explanation": _const(n_doc, None),
         "fin_money_unit": _const(n_doc, "元"),
+        "problems": _const(n_doc, None),
     }
     from perfrules.tables.spec import SUBMISSIONS
 

@@ -162,7 +162,8 @@ def test_property_failure_prints_a_shrunk_counterexample_that_reproduces_as_an_e
     rule = pack / "TEST-FIRST-PROJECT.yaml"
     rule.write_text(WEAK_RULE, encoding="utf-8")
 
-    code, text = _run([pack], examples_per_property=300)
+    # 300 draws once missed the reordering on one seed (ci8); the passing properties pay for the cap.
+    code, text = _run([pack], examples_per_property=600)
     assert code == 1
     assert "✗ 重排项目与指标不改变" in text
     assert "TEST-FIRST-PROJECT" in text
