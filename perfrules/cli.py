@@ -240,23 +240,27 @@ def _warn_if_empty(report: Report, allow_empty: bool) -> None:
 
 
 def _annotate_workbooks(report: Report, paths: list[Path], out_dir: Path) -> None:
-    """Annotated copies of every workbook input; the submitter's original is never touched."""
+    """Annotated copies of every workbook and Word input; the submitter's original is never touched."""
     from perfrules.read.inputs import expand_inputs
+    from perfrules.report.annotate_docx import annotate_docx
     from perfrules.report.annotate_xlsx import annotate_workbook
     from perfrules.report.visible import visible
 
+    annotators = {".xlsx": (annotate_workbook, ".xlsx", "cells"), ".xlsm": (annotate_workbook, ".xlsx", "cells"),
+                  ".docx": (annotate_docx, ".docx", "paragraphs")}  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in expand_inputs(paths):
-        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if path.suffix.lower() not in annotators:
             continue
-        target = out_dir / f"{path.stem}.审核意见.xlsx"
+        annotate, suffix, places = annotators[path.suffix.lower()]
+        target = out_dir / f"{path.stem}.审核意见{suffix}"
         try:
-            count = annotate_workbook(report, path, target)
-        except Exception as exc:  # one workbook, one message: the other copies are still written
+            count = annotate(report, path, target)
+        except Exception as exc:  # one file, one message: the other copies are still written
             reason = exc if isinstance(exc, ValueError | ImportError | OSError) else f"{type(exc).__name__}: {exc}"
             typer.echo(visible(f"✗ 无法批注 / cannot annotate {path}: {reason}"), err=True)
             continue
-        typer.echo(visible(f"批注 / annotated {count} cells → {target}"), err=True)
+        typer.echo(visible(f"批注 / annotated {count} {places} → {target}"), err=True)
 
 
 @rules_app.command("list")

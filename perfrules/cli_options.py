@@ -59,5 +59,8 @@ AllowEmptyOption = Annotated[
 ]
 AnnotateOption = Annotated[
     Path | None,
-    typer.Option("--annotate", help="把审核意见批注到工作簿副本，写入此目录 / write annotated workbook copies here"),
+    typer.Option(
+        "--annotate",
+        help="把审核意见批注到工作簿和 Word 文档的副本，写入此目录 / write annotated copies of workbooks and Word documents here",
+    ),
 ]

@@ -8,17 +8,28 @@ from collections.abc import Iterable, Sequence
 from perfrules.engine.base import EngineResult
 from perfrules.model.report import Finding, FixedFinding, LedgerEntry, Problem, Report, RuleStatus, Verdict
 from perfrules.model.rule import Severity
-from perfrules.model.submission import Submission
+from perfrules.model.submission import DocumentKind, Submission
 from perfrules.pack.loader import LoadedRule
 
 EXIT_CODES: dict[Verdict, int] = {"pass": 0, "blocked": 1, "error": 2}
 
 
+_TABLE_ROWS = ("budget_lines", "indicators")
+"""The tables whose rows only a 自评表 gives: a narrative report has them only when it holds its table."""
+
+
 def applies(loaded: LoadedRule, submission: Submission) -> bool:
-    """Whether an active rule applies to this submission's kind and fiscal year."""
-    return loaded.rule.status == "active" and loaded.rule.applies(
-        submission.document_kind, submission.header.fiscal_year
-    )
+    """Whether an active rule applies to this submission's kind and fiscal year.
+
+    A report is checked by the rules of a table's rows on the tables it holds (a Word or PDF report with
+    its 自评表); a report that holds none leaves them not applicable, never "evaluated" on nothing.
+    """
+    rule = loaded.rule
+    if rule.status != "active" or not rule.applies(submission.document_kind, submission.header.fiscal_year):
+        return False
+    if submission.document_kind is DocumentKind.NARRATIVE_REPORT and rule.table in _TABLE_ROWS:
+        return any(p.budget_lines or p.indicators for p in submission.projects)
+    return True
 
 
 YEAR_MISSING = "年度未填写，此规则需要年度 / the fiscal year is blank and this rule needs it"

@@ -75,7 +75,7 @@ def _matches(result: SubmissionResult, original: Path, digest: str) -> bool:
     return result.sha256 == digest or Path(_split_source(result.source)[0]).resolve() == original.resolve()
 
 
-def _submissions_for(report: Report, original: Path, raw: bytes) -> list[SubmissionResult]:
+def submissions_for(report: Report, original: Path, raw: bytes) -> list[SubmissionResult]:
     """The submissions read from this workbook: by content hash or path, else by file name.
 
     The file-name fallback lets a report made on another machine (CI, a colleague's checkout)
@@ -156,7 +156,8 @@ def _note(f: Finding) -> str:
     return f"说明：{f.justification}" if f.justification else ""
 
 
-def _comment_text(findings: list[Finding]) -> str:
+def comment_text(findings: list[Finding]) -> str:
+    """One comment for a place's findings: severity, rule id and message each, with a waiver or justification."""
     parts = []
     for f in findings:
         note = _note(f)
@@ -199,7 +200,7 @@ def annotate_workbook(report: Report, original: Path, out: Path) -> int:
             f"{original.name} 是旧版 .xls（或加密）工作簿，无法批注；请另存为 .xlsx / "
             "a legacy .xls (or encrypted) workbook cannot be annotated; save it as .xlsx"
         )
-    results = _submissions_for(report, original, raw)
+    results = submissions_for(report, original, raw)
     if not results:
         raise ValueError(f"no submission in the report was read from {original.name}")
     # Loaded from the bytes already hashed, not the path: the copy is of exactly the file matched
@@ -247,7 +248,7 @@ def _comment_cells(wb: Any, by_cell: dict[Target, list[Finding]]) -> None:
 
     for (sheet, row_number, column), findings in sorted(by_cell.items()):
         cell = wb[sheet].cell(row=row_number, column=column)
-        text = _cell_text(_comment_text(findings))
+        text = _cell_text(comment_text(findings))
         if cell.comment is not None:
             # Keep what the submitter wrote; the review follows it.
             text = f"{cell.comment.text}\n\n— {AUTHOR} —\n{text}"
