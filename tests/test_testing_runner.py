@@ -173,11 +173,12 @@ def test_property_failure_prints_a_shrunk_counterexample_that_reproduces_as_an_e
     (example,) = yaml.safe_load(block)
     assert example["expect"] == "fail", "the variant the rule fires on comes first"
     projects = example["submission"]["projects"]
-    # Hypothesis does not always drop the third project (the permutation is drawn after the list),
-    # but every project must shrink to its name, and only the one the rule reads keeps a score.
+    # Hypothesis does not always drop the third project (the permutation is drawn after the list), and
+    # how far it shrinks the rest varies from machine to machine (ci10 kept a delivery date and a budget
+    # line on a loaded runner): what must hold is that the reordered projects and the score the rule
+    # reads are there, and that the block reproduces as an example (below).
     assert 2 <= len(projects) <= 3, "at least the two projects the reordering swaps"
-    assert all(set(p) <= {"name", "self_score"} for p in projects), "shrunk to names and the score"
-    assert sum("self_score" in p for p in projects) == 1, "only the score the rule reads is kept"
+    assert all("name" in p for p in projects) and any("self_score" in p for p in projects)
     # The year may be left out since a blank year is a finding (DATA-YEAR-MISSING), not an invalid submission.
     assert {"department"} <= set(example["submission"]["header"]) <= {"department", "fiscal_year"}, (
         "shrunk to the required header"
