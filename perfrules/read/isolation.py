@@ -16,6 +16,7 @@ import importlib
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,20 @@ def _resolve(reference: str) -> Callable[[Path], list[ReadResult]]:
     return reader
 
 
+def _here() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the folder was removed under us: absolute paths still read
+        return ""
+
+
+def _follow(folder: str) -> None:
+    """A kept worker reads in its caller's current folder, so relative paths and names stay as given."""
+    if folder and folder != _here():
+        with contextlib.suppress(OSError):
+            os.chdir(folder)
+
+
 def _worker(conn: Connection, memory_mb: int, reader: str) -> None:
     """Read paths sent over ``conn`` until told to stop (None)."""
     _cap_memory(memory_mb)
@@ -101,7 +116,9 @@ def _worker(conn: Connection, memory_mb: int, reader: str) -> None:
             return
         if task is None:
             return
+        task, folder = task
         try:
+            _follow(folder)
             result = read_any(Path(task))
         except MemoryError:
             result = _failed(
@@ -125,14 +142,16 @@ class _Slot:
         self.process.start()
         child.close()
         self.task: tuple[int, str] | None = None
+        self.reads = 0
         self.started = 0.0
         self.deadline = 0.0
 
     def give(self, index: int, path: str, timeout_s: float) -> None:
         self.task = (index, path)
+        self.reads += 1
         self.started = time.monotonic()
         self.deadline = timeout_s + _size_mb(path) * SECONDS_PER_MB if timeout_s > 0 else 0.0
-        self.conn.send(path)
+        self.conn.send((path, _here()))
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -175,6 +194,13 @@ class ReaderPool:
             slot.stop(kill=slot.task is not None)
         self._slots = []
 
+    def release_busy(self) -> None:
+        """Kill the workers still reading (their caller left) and those that have read enough."""
+        for slot in list(self._slots):
+            if slot.task is not None or slot.reads >= RECYCLE_AFTER:
+                slot.stop(kill=slot.task is not None)
+                self._slots.remove(slot)
+
     @property
     def running(self) -> dict[int, str]:
         """Worker pid → the path it is reading now."""
@@ -195,6 +221,9 @@ class ReaderPool:
                 following += 1
 
     def _dispatch(self, pending: list[tuple[int, str]]) -> None:
+        for gone in [s for s in self._slots if s.task is None and not s.process.is_alive()]:
+            gone.stop(kill=True)  # an idle worker kept between calls that someone killed
+            self._slots.remove(gone)
         while pending and len([s for s in self._slots if s.task is not None]) < self.jobs:
             idle = next((s for s in self._slots if s.task is None), None)
             if idle is None:
@@ -227,12 +256,11 @@ class ReaderPool:
             try:
                 result: list[ReadResult] = slot.conn.recv()
             except (EOFError, OSError):
-                result = self._replace(slot, path, self._death(slot))
-            else:
-                slot.task = None
+                return None if self._retried(slot) else self._replace(slot, path, self._death(slot))
+            slot.task = None
             return result
         if slot.process.sentinel in ready:
-            return self._replace(slot, path, self._death(slot))
+            return None if self._retried(slot) else self._replace(slot, path, self._death(slot))
         if self.limits.timeout_s > 0 and time.monotonic() - slot.started >= slot.deadline:
             message = (
                 f"读取超时（超过 {slot.deadline:.3g} 秒），已中止 / reading took longer than "
@@ -240,6 +268,20 @@ class ReaderPool:
             )
             return self._replace(slot, path, message)
         return None
+
+    def _retried(self, slot: _Slot) -> bool:
+        """A kept worker that dies may have died before this file (killed while idle): the file gets
+        one fresh worker before its death is blamed on it. True when the file went to that worker."""
+        if slot.reads <= 1 or slot.task is None:
+            return False
+        index, path = slot.task
+        slot.task = None
+        slot.stop(kill=True)
+        self._slots.remove(slot)
+        fresh = _Slot(self._context, self.limits, self.reader)
+        self._slots.append(fresh)
+        fresh.give(index, path, self.limits.timeout_s)
+        return True
 
     def _death(self, slot: _Slot) -> str:
         slot.process.join(timeout=1)
@@ -254,6 +296,38 @@ class ReaderPool:
         slot.stop(kill=True)
         self._slots.remove(slot)
         return _failed(path, message)
+
+
+RECYCLE_AFTER = 500
+"""Files a kept worker reads before it is replaced, so what a reader leaks stays bounded."""
+_KEPT: dict[tuple[int, ReadLimits, str], tuple[ReaderPool, threading.Lock]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def shared_pool(jobs: int, reader: str = DEFAULT_READER) -> Iterator[ReaderPool]:
+    """A pool kept warm between calls in this process (the service, repeated ``validate``).
+
+    Starting a worker and importing the readers cost ~135 ms a call, five times the rest of a
+    warm check of one workbook. A worker still reading when the caller leaves (an abandoned
+    iteration) is killed; idle ones stay for the next call. A caller that finds the pool busy
+    (another thread) gets a pool of its own for the call.
+    """
+    key = (max(1, jobs), ReadLimits.from_env(), reader)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+        if kept is None:
+            kept = _KEPT[key] = (ReaderPool(jobs, key[1], reader), threading.Lock())
+    pool, lock = kept
+    if not lock.acquire(blocking=False):
+        with ReaderPool(jobs, key[1], reader) as own:
+            yield own
+        return
+    try:
+        yield pool
+    finally:
+        pool.release_busy()
+        lock.release()
 
 
 def _guarded(reader: Callable[[Path], list[ReadResult]]) -> Callable[[Path], list[ReadResult]]:
@@ -291,7 +365,7 @@ def read_paths(
             tick()
             yield result
         return
-    with ReaderPool(jobs) as pool:
+    with shared_pool(jobs) as pool:
         if all(chosen):
             yield from pool.read(paths, tick)
             return
