@@ -139,3 +139,52 @@ def test_a_completion_claim_without_any_number_is_marked_and_one_with_a_number_i
     assert "完成无数字" not in roles("项目绩效目标全部完成，项目自评 100 分。")
     assert "完成无数字" not in roles("完成三个片区改造，目标全部完成。")
     assert "完成无数字" not in roles("有效打击了各种犯罪活动。")
+
+
+@pytest.mark.parametrize(
+    ("para", "stated", "listed"),
+    [
+        ("今年完成10个项目：甲、乙、丙、丁、戊、己、庚、辛、壬。", 10, 9),
+        ("主要开展了三个方面的工作：一是加强培训；二是完善制度；三是强化监督。", 3, 3),
+        ("重点推进四项任务：一是扩面；二是提质；三是增效；四是规范；五是督查。", 4, 5),
+        ("完成两项改革，分别是：（一）预算改革；（二）绩效改革。", 2, 2),
+        ("落实十二项措施，包括：（1）甲；（2）乙；（3）丙。", 12, 3),
+    ],
+)
+def test_a_stated_count_is_read_with_the_list_that_follows_it(para: str, stated: int, listed: int) -> None:
+    (claim,) = [c for c in extract_claims([para]) if c["role"] == "列举数量"]
+    assert (claim["value"], claim["parts_count"], claim["parts_sum"]) == (str(stated), listed, str(listed))
+    assert para[claim["start"] : claim["end"]] == claim["quote"]
+
+
+@pytest.mark.parametrize(
+    "para",
+    [
+        "共有4个科室，分别是办公室、财务科、业务科和综合科。",  # "和" may join two items or sit inside one
+        "完成5个项目：甲、乙、丙等。",  # an open list
+        "第三个季度：一是甲；二是乙。",  # an ordinal, not a count
+        "完成了十二个项目，其中3个已完工。",  # no list
+        "主要开展了以下三个方面的工作：",  # the list is in the next paragraphs: not judged
+        "完成3个项目：一是甲。下一步，一是乙；二是丙；三是丁；四是戊。",  # the first run is 1, not a list
+    ],
+)
+def test_no_list_count_is_claimed_where_the_list_is_open_joined_or_elsewhere(para: str) -> None:
+    assert [c for c in extract_claims([para]) if c["role"] == "列举数量"] == []
+
+
+def test_parts_sum_fires_on_a_list_shorter_than_its_count_and_not_on_one_that_matches(tmp_path: Path) -> None:
+    short = _report(tmp_path, "一、基本情况", "今年完成10个项目：甲、乙、丙、丁、戊、己、庚、辛、壬。")
+    assert "NARRATIVE-PARTS-SUM" in _rule_ids(short)
+    matching = _report(tmp_path, "一、基本情况", "主要开展了三个方面的工作：一是加强培训；二是完善制度；三是强化监督。")
+    assert "NARRATIVE-PARTS-SUM" not in _rule_ids(matching)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("三", 3), ("十", 10), ("十二", 12), ("二十", 20), ("两", 2), ("一百零五", 105), ("两千", 2000),
+     ("二〇二一", 2021), ("十十", None), ("三四", None), ("", None), ("百十", None)],
+)  # fmt: skip
+def test_chinese_numerals(text: str, value: int | None) -> None:
+    from perfrules.read.cn_numerals import cn_to_int
+
+    assert cn_to_int(text) == value

@@ -288,7 +288,9 @@ class Claim(_Strict):
     end: int = Field(ge=0, description="片段在段落中的结束字符位置 (exclusive)")
     location: str | None = Field(None, description="原文位置, e.g. 段落 12, 第 2 页第 3 行, /html/body/p[4]")
     context: str | None = Field(None, description="所在段落全文")
-    parts_sum: NumField = Field(default_factory=missing, description="“其中”各分项之和 (staff totals)")
+    parts_sum: NumField = Field(
+        default_factory=missing, description="“其中”各分项之和 (staff totals); 所列项数 (a count a list follows)"
+    )
     parts_count: int = Field(0, ge=0, description="“其中”分项个数")
     table_value: NumField = Field(
         default_factory=missing,

@@ -10,7 +10,9 @@ precision: a figure is taken only with the words that give it a role.
   到位资金 span, with the unit "%（到位资金÷预算）";
 - staff: 编制数, 实有人数, 在职, 退休, with the parts a "其中" list gives ("编制 50 人，其中行政编制 40 人、
   事业编制 8 人" → parts_sum 48 of 2 parts);
-- counts: a number with a counting unit ("13 次", "135 套", "11086起"), role 数量;
+- counts: a number with a counting unit ("13 次", "135 套", "11086起"), role 数量; a count that a list
+  follows ("完成10个项目：…", "三个方面：一是…二是…") has role 列举数量 and the list's length as its parts
+  (read/claim_lists.py);
 - statements: "暂无问题" and its kin, any mention of 结转/结余 (money carried over), and of staff outside the
   quota (编外, 聘用, 劳务派遣, 借调).
 Each claim keeps its paragraph (1-based), the character offsets of the span in it, the paragraph's
@@ -23,6 +25,8 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+
+from perfrules.read.claim_lists import listed_counts
 
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _LINK = r"\s*(?:为|是|共计?|合计|总计|达到?|仅为?|只有|约|:|：)?\s*"
@@ -141,7 +145,12 @@ def _paragraph_claims(para: str) -> Iterator[dict[str, Any]]:
         if total is not None and count >= 2:
             claim |= {"parts_sum": str(total), "parts_count": count}
         yield claim
+    listed = list(listed_counts(para))
+    yield from listed
+    starts = {c["start"] for c in listed}
     for m in _COUNT.finditer(para):
+        if m.start() in starts:
+            continue
         yield {"kind": "count", "role": "数量", "value": m.group("num"), "unit": m.group("unit"),
                "start": m.start(), "end": m.end()}  # fmt: skip
     for pattern, role in ((_NO_PROBLEM, "暂无问题"), (_CARRYOVER, "结转"), (_OFF_QUOTA, "编外人员")):
