@@ -240,6 +240,17 @@ def test_a_form_that_lost_points_and_says_no_problems_is_told_at_the_cell(tmp_pa
     assert "TEXT-PROBLEMS-NONE" not in {f.rule_id for f in clean.findings}
 
 
+def test_a_form_that_lost_points_and_leaves_problems_blank_is_told_at_the_blank_cell(tmp_path: Path) -> None:
+    """The 存在问题 cell left empty reads "" (the form asks, nobody answered), not "no such field"."""
+    from perfrules import validate
+
+    cells = [(ref, value, style) for ref, value, style in mk.layout_b() if ref != "B21:K21"]
+    (result,) = validate(mk.write_xlsx(tmp_path / "blank.xlsx", {"川表": cells})).submissions
+    (finding,) = [f for f in result.findings if f.rule_id == "TEXT-PROBLEMS-NONE"]
+    assert finding.location.cell == "川表!B21"
+    assert "“存在问题”未填写" in finding.message.zh and "is blank" in finding.message.en
+
+
 # --- a city-level variant in 元 -------------------------------------------------------------------------------------
 
 VARIANT = [

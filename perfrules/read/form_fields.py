@@ -82,6 +82,8 @@ def read_texts(form: FormReader, header: dict[str, Any], project: dict[str, Any]
     for name in NARRATIVE_LABELS:
         label = form.first_label((name,))
         cell = form.right_of(*label) if label else None
+        if cell is None and label is not None and name == "存在问题":
+            _blank_problems(form, header, label)
         if cell is not None:
             parts.append(f"{name}：{text_of(sheet.own(*cell))}")
             form.locations.setdefault("/header/narrative", sheet.ref(*cell))
@@ -96,6 +98,15 @@ def read_texts(form: FormReader, header: dict[str, Any], project: dict[str, Any]
         project["self_grade"] = header["self_grade"] = text_of(sheet.own(*cell))
         form.at("/projects/0/self_grade", *cell)
         form.at("/header/self_grade", *cell)
+
+
+def _blank_problems(form: FormReader, header: dict[str, Any], label: tuple[int, int]) -> None:
+    """A 存在问题 label with nothing filled beside it: the form asks, and the answer is blank ("")."""
+    column = form.sheet.merge_end(*label) + 1
+    # Something under the label may be its answer (a column layout): then the form does not say blank.
+    if column < form.sheet.ncols and form.below(*label) is None:
+        header["problems"] = ""
+        form.at("/header/problems", label[0], column)
 
 
 def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[int, int] | None) -> None:

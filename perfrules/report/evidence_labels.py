@@ -21,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "also": ("另缺", "also missing"),
     "amount": ("金额", "amount"),
     "annual": ("全年预算数", "full-year budget"),
+    "answer": ("答复", "answer"),
     "benefit": ("效益指标分值", "benefit weight"),
     "benefits": ("效益指标个数", "benefit indicators"),
     "blank_cells": ("空白单元格", "blank cells"),
