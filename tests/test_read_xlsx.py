@@ -452,7 +452,7 @@ def test_a_department_form_in_the_self_evaluation_layout_is_read_as_a_department
     assert sub.projects[0].budget_lines and sub.projects[0].indicators
 
 
-def test_a_department_scorecard_is_not_read_as_a_self_evaluation_table(tmp_path: Path) -> None:
+def test_a_department_scorecard_is_read_as_one_with_only_the_score_arithmetic_checked(tmp_path: Path) -> None:
     cells = [
         ("A1:E1", "2022年度部门整体支出绩效自评表", None),
         ("A2", "部门（单位）名称", None), ("B2", "示例市农业农村局", None),
@@ -462,7 +462,27 @@ def test_a_department_scorecard_is_not_read_as_a_self_evaluation_table(tmp_path:
         ("E4", 5, None),
     ]  # fmt: skip
     [result] = read_workbook(mk.write_xlsx(tmp_path / "scorecard.xlsx", {"部门": cells}))
-    assert result.submission is None and "评分表" in result.problems[0].message
+    assert result.problems == () and result.submission is not None
+    sub = result.submission.submission
+    assert sub.document_kind.value == "department_scorecard"
+    (line,) = sub.projects[0].indicators
+    assert (line.name, line.weight.value, line.score.value) == ("相关性", Decimal(5), Decimal(5))
+    # Its lines have no target or actual: the target and design rules do not apply, so none fires on them.
+    from perfrules import validate
+
+    over = [c if c[0] != "E4" else ("E4", 6, None) for c in cells]
+    (checked,) = validate(mk.write_xlsx(tmp_path / "over.xlsx", {"部门": over})).submissions
+    assert {f.rule_id for f in checked.findings} == {"SCORE-IND-BOUNDS"}
+
+
+def test_a_department_form_with_neither_targets_nor_scores_is_refused_with_its_reason(tmp_path: Path) -> None:
+    cells = [
+        ("A1:C1", "2022年度部门整体支出绩效自评表", None),
+        ("A3", "一级指标", None), ("B3", "二级指标", None), ("C3", "三级指标", None),
+        ("A4", "部门决策", None), ("B4", "目标任务", None), ("C4", "相关性", None),
+    ]  # fmt: skip
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "neither.xlsx", {"部门": cells}))
+    assert result.submission is None and "无法核对" in result.problems[0].message
 
 
 # --- hostile and broken files -------------------------------------------------------------------------------------

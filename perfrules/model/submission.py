@@ -19,6 +19,8 @@ from perfrules.model.values import MoneyUnit, NumField, missing, normalize_text
 class DocumentKind(StrEnum):
     PROJECT_TABLE = "project_table"
     DEPARTMENT_TABLE = "department_table"
+    DEPARTMENT_SCORECARD = "department_scorecard"
+    """部门整体支出绩效评分表: 决策/过程/产出/效益 lines with 分值 and 得分, and no targets or actuals."""
     NARRATIVE_REPORT = "narrative_report"
     TARGET_DECLARATION = "target_declaration"
 
@@ -26,12 +28,14 @@ class DocumentKind(StrEnum):
 DOCUMENT_KIND_LABELS = {
     DocumentKind.PROJECT_TABLE: "项目支出绩效自评表",
     DocumentKind.DEPARTMENT_TABLE: "部门整体支出绩效自评表",
+    DocumentKind.DEPARTMENT_SCORECARD: "部门整体支出绩效评分表",
     DocumentKind.NARRATIVE_REPORT: "自评报告",
     DocumentKind.TARGET_DECLARATION: "项目支出绩效目标申报表",
 }
 _KIND_ALIASES = {
     "项目支出绩效自评表": "project_table",
     "部门整体支出绩效自评表": "department_table",
+    "部门整体支出绩效评分表": "department_scorecard",
     "自评报告": "narrative_report",
     "部门整体支出绩效自评报告": "narrative_report",
     "项目支出绩效目标申报表": "target_declaration",

@@ -7,9 +7,9 @@ from typing import Any
 
 
 def form_kind(form: Any, title: str, indicator_row: int | None, columns: dict[str, int]) -> str | None:
-    """``project_table`` or ``department_table``; None, with a problem on ``form``, for a sheet that is no
-    self-evaluation table: no indicator header, or a 部门整体 scorecard (决策/管理/绩效 with 分值/得分 only),
-    whose rows have no target or actual to check and would draw false alarms as indicators."""
+    """``project_table``, ``department_table`` or ``department_scorecard`` (a 部门整体 form of 决策/过程/
+    产出/效益 lines with 分值/得分 only, no target or actual); None, with a problem on ``form``, for a
+    sheet with no indicator header, or a 部门整体 form with neither targets nor scores."""
     sheet = form.sheet
     if indicator_row is None:
         stop = form.stop_ref(sheet.nrows)
@@ -22,11 +22,14 @@ def form_kind(form: Any, title: str, indicator_row: int | None, columns: dict[st
     if "部门整体支出" not in title:
         return "project_table"
     if not {"target", "actual"} <= columns.keys():
+        # Its lines have a weight and a score and nothing else to check: only the rules that list
+        # department_scorecard in applies_to (the arithmetic of scores) run on it.
+        if {"weight", "score"} <= columns.keys():
+            return "department_scorecard"
         form.problem(
             sheet.ref(0, 0),
-            "部门整体支出绩效评分表（无年度指标值/实际完成值栏）不能按自评表读取，请使用整理模板（tidy 模板）/ "
-            "a 部门整体支出 scorecard (no target and actual columns) cannot be read as a self-evaluation form; "
-            "use the tidy template",
+            "部门整体支出绩效表既无年度指标值/实际完成值栏，也无分值/得分栏，无法核对 / "
+            "a 部门整体支出 form with neither target and actual columns nor weight and score columns cannot be checked",
         )
         return None
     return "department_table"

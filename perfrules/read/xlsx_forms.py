@@ -38,7 +38,7 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     kind = form_kind(form, title, indicator_row, columns)
     if kind is None or indicator_row is None:
         return None, form
-    department_wide = kind == "department_table"
+    department_wide = kind in ("department_table", "department_scorecard")
     layout = form_layout(sheet, budget_row, indicator_row)
     tops = [r for r in (name_label[0] if name_label else None, budget_row, indicator_row) if r is not None]
     header: dict[str, Any] = {}
@@ -47,10 +47,11 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     if not department_wide:  # a 部门整体 form names its department, not a project
         read_project_name(form, project, name_label)
     if budget_row is None:
-        form.problem(
-            sheet.ref(indicator_row, 0),
-            "未找到预算执行表头（年初预算数/全年预算数/全年执行数）/ no budget execution header row (年初预算数/全年预算数/全年执行数)",
-        )
+        if kind != "department_scorecard":  # a scorecard scores 预算执行 among its lines
+            form.problem(
+                sheet.ref(indicator_row, 0),
+                "未找到预算执行表头（年初预算数/全年预算数/全年执行数）/ no budget execution header row (年初预算数/全年预算数/全年执行数)",
+            )
     else:
         end = indicator_row if indicator_row > budget_row else sheet.nrows
         read_budget(form, project, budget_row, end, layout)

@@ -86,6 +86,7 @@ WORDS: dict[str, tuple[str, str]] = {
 KIND: dict[str, tuple[str, str]] = {
     "project_table": ("项目支出绩效自评表", "project self-evaluation table"),
     "department_table": ("部门整体支出绩效自评表", "department-wide self-evaluation table"),
+    "department_scorecard": ("部门整体支出绩效评分表", "department-wide scorecard"),
     "narrative_report": ("自评报告", "narrative report"),
 }
 

@@ -50,6 +50,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
 _KIND: dict[str, dict[Lang, str]] = {
     "project_table": {"zh": "项目支出绩效自评表", "en": "project self-evaluation table"},
     "department_table": {"zh": "部门整体支出绩效自评表", "en": "department-wide self-evaluation table"},
+    "department_scorecard": {"zh": "部门整体支出绩效评分表", "en": "department-wide scorecard"},
     "narrative_report": {"zh": "自评报告", "en": "narrative report"},
 }
 _MARK = {"error": "✗", "warning": "!", "info": "·"}

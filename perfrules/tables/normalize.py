@@ -86,7 +86,9 @@ def stated_unit(num: Num, coarsest: Decimal) -> Decimal | None:
     return min(Decimal(1).scaleb(min(exponent, 0)), coarsest)
 
 
-def _score_columns(row: dict[str, list[object]], project: Project, skipped: set[int] | None) -> None:
+def _score_columns(
+    row: dict[str, list[object]], project: Project, skipped: set[int] | None, *, scorecard: bool = False
+) -> None:
     """The project's total as stated, its last-digit unit, and the parts it should add up to.
 
     ``skipped`` is None for a declaration, which states no total (its rows are its own rules').
@@ -95,7 +97,7 @@ def _score_columns(row: dict[str, list[object]], project: Project, skipped: set[
     row["self_score_unit"].append(stated_unit(project.self_score, _SCORE_UNIT))
     _num(row, "report_score", project.report_score)
     row["report_score_unit"].append(stated_unit(project.report_score, _SCORE_UNIT))
-    parts = NO_PARTS if skipped is None else score_parts(project, skipped)
+    parts = NO_PARTS if skipped is None else score_parts(project, skipped, scorecard=scorecard)
     row["exec_score"].append(parts.exec_score)
     row["indicator_score_sum"].append(parts.indicator_sum)
     row["score_parts_slack"].append(parts.slack)
@@ -333,7 +335,8 @@ class _Tabulator:
         _timing_columns(prj_t, p, s.document_kind is DocumentKind.PROJECT_TABLE)
         skipped = templates | blanks
         declared = s.document_kind is DocumentKind.TARGET_DECLARATION
-        _score_columns(prj_t, p, None if declared else skipped)
+        scorecard = s.document_kind is DocumentKind.DEPARTMENT_SCORECARD
+        _score_columns(prj_t, p, None if declared else skipped, scorecard=scorecard)
         prj_t["self_grade"].append(p.self_grade)
         prj_t["indicator_count"].append(len(p.indicators) - len(skipped))
         prj_t["blank_indicator_count"].append(len(blanks))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfrules.model.submission import TOTAL_LINE_ITEMS, Project
-from perfrules.model.values import Num
+from perfrules.model.values import Num, number
 from perfrules.tables.inferred import is_not_applicable
 
 
@@ -38,8 +38,10 @@ def _is_total(item: str) -> bool:
     return item.strip().rstrip(":： ") in TOTAL_LINE_ITEMS
 
 
-def score_parts(project: Project, skipped: set[int]) -> ScoreParts:
+def score_parts(project: Project, skipped: set[int], *, scorecard: bool = False) -> ScoreParts:
     """The parts of the project's total, or all None when one of them is not a stated number.
+
+    A 部门整体 scorecard has no budget block: it scores 预算执行 among its lines, so its budget part is 0.
 
     ``skipped`` are the indicator rows kept out of the tables (template rows, a never-filled block).
     Only the 年度资金总额 line's score counts: a form that scores its 其中 lines too is ambiguous,
@@ -47,9 +49,13 @@ def score_parts(project: Project, skipped: set[int]) -> ScoreParts:
     """
     totals = [line for line in project.budget_lines if _is_total(line.item)]
     others = [line for line in project.budget_lines if not _is_total(line.item)]
-    if len(totals) != 1 or not totals[0].score.is_value or any(line.score.is_value for line in others):
+    if scorecard and not project.budget_lines:
+        budget_part = number(0)
+    elif len(totals) != 1 or not totals[0].score.is_value or any(line.score.is_value for line in others):
         return NO_PARTS
-    scores: list[Num] = [totals[0].score]
+    else:
+        budget_part = totals[0].score
+    scores: list[Num] = [budget_part]
     rows = [ind for i, ind in enumerate(project.indicators) if i not in skipped]
     if not rows:
         return NO_PARTS
@@ -63,4 +69,4 @@ def score_parts(project: Project, skipped: set[int]) -> ScoreParts:
     # shows): each such part moves the sum by up to half its last digit. A whole-number score is taken
     # as exact, or an integer total one point off an integer sum would pass as "rounding".
     slack = sum((u for u in map(_unit, scores) if u < 1), Decimal(0)) / 2
-    return ScoreParts(totals[0].score.value, indicator_sum, slack)
+    return ScoreParts(budget_part.value, indicator_sum, slack)

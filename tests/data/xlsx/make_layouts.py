@@ -353,12 +353,68 @@ def plain_targets() -> list[Cell]:
     return cells
 
 
+def department_scorecard() -> list[Cell]:
+    """A 部门整体支出绩效评价 评分表 after 岳阳's (03_forms.md D2): 评分标准, 分值, 自评得分, 扣分原因和其他说明;
+    no budget block, no targets or actuals. One lost point is explained, one is not."""
+    cells: list[Cell] = [
+        ("A1:G1", "示例市交通运输局2023年度部门整体支出绩效自评表", None),
+        ("A2", "部门（单位）名称", None),
+        ("B2:G2", "示例市交通运输局", None),
+        ("A3", "一级指标", None),
+        ("B3", "二级指标", None),
+        ("C3", "三级指标", None),
+        ("D3", "评分标准", None),
+        ("E3", "分值", None),
+        ("F3", "自评得分", None),
+        ("G3", "扣分原因和其他说明", None),
+    ]
+    rows = [
+        ("投入(15分)", "预算配置(15分)", "财政供养人员控制率", "在职人员控制率≦100%,计5分", 5, 5, None),
+        (None, None, "“三公经费”变动率", "“三公经费”变动率≦0,计5分", 5, 5, None),
+        (None, None, "重点支出安排率", "重点支出安排率≥90%,计5分", 5, 5, None),
+        (
+            "过程(40分)",
+            "预算执行(15分)",
+            "预算调整率",
+            "预算调整率=0,计3分;0-10%(含),计2分",
+            3,
+            2,
+            "年中追加农村公路养护资金",
+        ),
+        (None, None, "支付进度", "6月底前专项资金指标全部下达完", 3, 3, None),
+        (None, None, "资金结余", "无结余,3分", 3, 3, None),
+        (None, None, "“三公经费”控制率", "三公经费控制率≦100%,计6分", 6, 6, None),
+        (None, "预算管理(15分)", "管理制度健全性", "已制定预算资金管理办法等,每项1分", 3, 3, None),
+        (None, None, "资金使用合规性", "每出现一例不符合要求的扣1分", 3, 3, None),
+        (None, None, "预决算信息公开性", "按规定公开预决算,计3分", 3, 3, None),
+        (None, None, "政府采购执行率", "实际政府采购金额/政府采购预算数", 6, 6, None),
+        (None, "资产管理(10分)", "资产管理安全性", "资产保存完整、使用合规", 5, 5, None),
+        (None, None, "固定资产利用率", "实际在用固定资产/所有固定资产", 5, 4, None),
+        ("产出(25分)", "职责履行(25分)", "实际完成率", "实际完成工作数/计划工作数", 10, 10, None),
+        (None, None, "完成及时率", "及时完成工作数/计划工作数", 5, 5, None),
+        (None, None, "质量达标率", "质量达标工作数/计划工作数", 5, 5, None),
+        (None, None, "重点工作办结率", "重点工作实际完成数/交办数", 5, 5, None),
+        ("效果(20分)", "履职效益(20分)", "社会效益", "农村公路通达率提升", 10, 10, None),
+        (None, None, "服务对象满意度", "满意度≥90%,计10分", 10, 10, None),
+    ]
+    for i, (l1, l2, name, standard, weight, score, why) in enumerate(rows):
+        r = 4 + i
+        cells += [(f"A{r}", l1, None)] if l1 else []
+        cells += [(f"B{r}", l2, None)] if l2 else []
+        cells += [(f"C{r}", name, None), (f"D{r}", standard, None), (f"E{r}", weight, None), (f"F{r}", score, None)]
+        cells += [(f"G{r}", why, None)] if why else []
+    last = 4 + len(rows)
+    cells += [(f"A{last}:D{last}", "合计", None), (f"E{last}", 100, None), (f"F{last}", 98, None)]
+    return cells
+
+
 FAMILIES = {
     "two-row-header": two_row_header,
     "renamed-columns": renamed_columns,
     "hubei": hubei,
     "template-rows": template_rows,
     "plain-targets": plain_targets,
+    "department-scorecard": department_scorecard,
 }
 
 
