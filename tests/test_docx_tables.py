@@ -137,3 +137,39 @@ def test_the_amounts_a_project_report_states_are_checked_against_its_tables_budg
     assert "“全年执行数 110 万元”" in cross[0].message.zh and "114 万元" in cross[0].message.zh
     # 120 agrees; "其中当年财政拨款执行数 114 万元" is the 其中 line's own figure (equal to the total here)
     assert len(cross) == 1
+
+
+def _add_scorecard_table(document: object) -> None:
+    """A 部门整体 评分表 (分值/得分 only) as a Word table."""
+    rows = [
+        ("2022年度部门整体支出绩效自评表", "", "", "", ""),
+        ("部门（单位）名称", "示例市人力资源和社会保障局", "", "", ""),
+        ("一级指标", "二级指标", "三级指标", "分值", "得分"),
+        ("投入", "预算配置", "重点支出安排率", "50", "48"),
+        ("过程", "预算执行", "预算调整率", "50", "47"),
+        ("合计", "", "", "100", "95"),
+    ]
+    table = document.add_table(rows=len(rows), cols=5)  # type: ignore[attr-defined]
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+
+
+def test_a_scorecard_alone_is_checked_and_one_attached_to_a_report_is_not_merged(tmp_path: Path) -> None:
+    alone = docx.Document()
+    _add_scorecard_table(alone)
+    alone.save(tmp_path / "评分表.docx")
+    report = perfrules.validate([tmp_path / "评分表.docx"], rules=RULES)
+    assert report.problems == []
+    (result,) = report.submissions
+    assert result.document_kind == "department_scorecard"
+    assert {f.rule_id for f in result.findings} == {"SCORE-DEVIATION-EXPLAIN"}  # lost points, no 扣分原因 column
+    attached = docx.Document()
+    attached.add_paragraph("示例市人力资源和社会保障局 2022 年部门整体支出绩效自评报告")
+    attached.add_paragraph("经评价，本局部门整体支出绩效自评得分为 95 分，评价等级为“优”。")
+    _add_scorecard_table(attached)
+    attached.save(tmp_path / "report.docx")
+    (with_card,) = perfrules.validate([tmp_path / "report.docx"], rules=RULES).submissions
+    assert with_card.document_kind == "narrative_report"
+    # its lines have no targets: merged into the report they would draw a missing-target finding each
+    assert not [f for f in with_card.findings if "/indicators/" in (f.location.pointer or "")]

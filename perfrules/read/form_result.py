@@ -49,7 +49,15 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     """
     assert narrative.submission is not None
     sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
-    tables = [f.submission for f in forms if f.submission is not None and f.submission.submission.projects]
+    # A 部门整体 scorecard attached to a report is not merged: the table rules that run on a report's rows
+    # expect targets and actuals, which a scorecard's lines do not have (it is checked when filed alone).
+    tables = [
+        f.submission
+        for f in forms
+        if f.submission is not None
+        and f.submission.submission.projects
+        and f.submission.submission.document_kind is not DocumentKind.DEPARTMENT_SCORECARD
+    ]
     projects, claims = list(sub.projects), sub.claims
     if len(tables) == 1 and len(projects) <= 1 and _same_kind(sub, tables[0].submission):
         projects = [_own_project(sub, tables[0], cells)]
