@@ -392,3 +392,33 @@ def test_an_admin_adds_users_and_sets_overlays_per_region_and_year(live: Live, t
     assert report == _cli_json(NARRATIVE, "--overlay", "sichuan")
     with live.client() as client:
         assert client.post("/api/v1/login", json={"username": "sjz-new", "password": PASSWORD}).status_code == 200
+
+
+def test_a_word_upload_has_an_annotated_copy_with_word_comments(live: Live, tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    from tests.test_annotate_docx import _report as word_report
+
+    raw = word_report(tmp_path / "报告.docx").read_bytes()
+    created = _upload(live, "rsj", "报告.docx", raw)
+    with live.client("rsj") as client:
+        annotated = client.get(f"/api/v1/submissions/{created['id']}/annotated")
+        assert annotated.status_code == 200
+        assert ".docx" in annotated.headers["content-disposition"]
+        document = docx.Document(io.BytesIO(annotated.content))
+        assert document.part.package.part_related_by  # a real Word package
+        xml = annotated.content
+        assert b"comments.xml" in xml  # the copy carries a comments part; the stored upload does not
+        assert b"comments.xml" not in raw
+
+
+def test_the_service_accepts_every_type_the_cli_reads() -> None:
+    from perfrules.read.inputs import READERS
+    from perfrules.service.storage import ACCEPTED, Refused, sniff
+
+    assert set(ACCEPTED) == set(READERS)
+    sniff("报告.pdf", b"%PDF-1.7 ...")
+    sniff("报告.html", "<html><body>自评报告</body></html>".encode())
+    for name, raw in (("报告.pdf", b"PK\x03\x04..."), ("报告.docx", b"%PDF-1.7"), ("报告.html", b"\x7fELF...")):
+        with pytest.raises(Refused) as refused:
+            sniff(name, raw)
+        assert refused.value.status == 415

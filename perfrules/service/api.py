@@ -111,14 +111,18 @@ def get_annotated(submission_id: str, user: ApiUser, state: StateDep, db: DbDep)
 
 
 def annotated_response(state: State, row: SubmissionRow) -> FileResponse:
-    """The annotated copy of a workbook upload, built on first request for the current report."""
+    """The annotated copy of a workbook or Word upload, built on first request for the current report."""
     digest = hashlib.sha256((row.report or "").encode("utf-8")).hexdigest()[:16]
-    out = state.settings.data / "annotated" / f"{row.id}-{digest}.xlsx"
+    suffix = ".docx" if row.filename.lower().endswith(".docx") else ".xlsx"
+    out = state.settings.data / "annotated" / f"{row.id}-{digest}{suffix}"
     built = annotate(report_of(row), blob_path(state.settings.blobs, row.sha256), row.filename, out)
     if built is None:
-        raise Refused(404, "只有 .xlsx 工作簿有批注副本 / only .xlsx workbooks have an annotated copy")
+        raise Refused(
+            404,
+            "只有 .xlsx 工作簿和 .docx 文档有批注副本 / only .xlsx workbooks and .docx documents have an annotated copy",
+        )
     stem = row.filename.rsplit(".", 1)[0]
-    return FileResponse(built, filename=f"{stem}.审核意见.xlsx")
+    return FileResponse(built, filename=f"{stem}.审核意见{suffix}")
 
 
 @router.post("/submissions/{submission_id}/justifications", status_code=201)

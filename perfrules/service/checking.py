@@ -112,17 +112,25 @@ def justify(report: Report, justified: Mapping[str, str]) -> Report:
     )
 
 
+ANNOTATED_SUFFIXES = (".xlsx", ".xlsm", ".docx")
+"""Uploads with an annotated copy: workbooks (cell comments) and Word documents (Word comments)."""
+
+
 def annotate(report: Report, blob: Path, name: str, out: Path) -> Path | None:
-    """The annotated copy of a workbook upload, built on first request; None for other files."""
-    if Path(name).suffix.lower() not in (".xlsx", ".xlsm"):
+    """The annotated copy of a workbook or Word upload, built on first request; None for other files."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ANNOTATED_SUFFIXES:
         return None
-    from perfrules.report.annotate_xlsx import annotate_workbook
+    if suffix == ".docx":
+        from perfrules.report.annotate_docx import annotate_docx as write
+    else:
+        from perfrules.report.annotate_xlsx import annotate_workbook as write
 
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
         try:
-            annotate_workbook(report, blob, partial)
+            write(report, blob, partial)
         except ValueError:
             partial.unlink(missing_ok=True)
             return None

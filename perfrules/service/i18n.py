@@ -16,8 +16,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "upload": ("上传材料", "Upload"),
     "upload_hint": (
-        "可一次选择多个文件：.json .yaml .xlsx .xls .txt",
-        "One or several files: .json .yaml .xlsx .xls .txt",
+        "可一次选择多个文件：.json .yaml .xlsx .xls .txt .docx .pdf .html",
+        "One or several files: .json .yaml .xlsx .xls .txt .docx .pdf .html",
     ),
     "choose": ("选择文件", "Files"),
     "submit": ("提交校验", "Check"),

@@ -7,9 +7,13 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-TEXT_SUFFIXES = (".json", ".yaml", ".yml", ".txt")
+TEXT_SUFFIXES = (".json", ".yaml", ".yml", ".txt", ".html", ".htm")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-ACCEPTED = (*TEXT_SUFFIXES, *WORKBOOK_SUFFIXES)
+PACKAGED = {".xlsx": ("ZIP", "OLE"), ".xlsm": ("ZIP", "OLE"), ".xls": ("ZIP", "OLE"), ".docx": ("ZIP", "OLE"),
+            ".doc": ("OLE", "ZIP"), ".pdf": ("PDF",)}  # fmt: skip
+"""What the content of each binary type must start as (OLE: an encrypted OOXML file, which the reader names)."""
+ACCEPTED = (*TEXT_SUFFIXES, *PACKAGED)
+"""Every type ``perfrules check`` reads (read/inputs.READERS); a test keeps the two equal."""
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -60,9 +64,10 @@ def sniff(name: str, raw: bytes) -> None:
     found = next((kind for magic, kind in _BINARY.items() if raw.startswith(magic)), None)
     if suffix in TEXT_SUFFIXES and found is not None:
         raise Refused(415, f"{name}: 内容是 {found} 文件，不是文本 / the content is a {found} file, not text")
-    if suffix in WORKBOOK_SUFFIXES and raw and found not in ("ZIP", "OLE"):
+    if suffix in PACKAGED and raw and found not in PACKAGED[suffix]:
         what = found or "文本 / text"
-        raise Refused(415, f"{name}: 内容不是工作簿（{what}）/ the content is not a workbook ({what})")
+        kind = ("工作簿", "a workbook") if suffix in WORKBOOK_SUFFIXES else (f"{suffix} 文件", f"a {suffix} file")
+        raise Refused(415, f"{name}: 内容不是{kind[0]}（{what}）/ the content is not {kind[1]} ({what})")
 
 
 def digest(raw: bytes) -> str:

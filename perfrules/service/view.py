@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from perfrules.model.report import Finding, FixedFinding, Problem, Report
+from perfrules.service.checking import ANNOTATED_SUFFIXES
 from perfrules.service.db import SubmissionRow
 
 _ORDER = {"blocked": 0, "error": 1, "pass": 2}
@@ -18,7 +19,8 @@ class SubmissionView:
     problems: list[Problem]
     compared: bool
     changes: Counter[str]
-    workbook: bool
+    annotatable: bool
+    """A workbook or Word upload: it has an annotated copy."""
 
 
 def submission_view(row: SubmissionRow, report: Report) -> SubmissionView:
@@ -36,7 +38,7 @@ def submission_view(row: SubmissionRow, report: Report) -> SubmissionView:
         problems=list(report.problems),
         compared=row.previous_id is not None,
         changes=changes,
-        workbook=row.filename.lower().endswith((".xlsx", ".xlsm")),
+        annotatable=row.filename.lower().endswith(ANNOTATED_SUFFIXES),
     )
 
 
