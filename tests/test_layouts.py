@@ -141,3 +141,14 @@ def test_rates_under_a_percent_header(tmp_path: Path, rates: tuple[float, float]
     assert result.submission is not None
     lines = result.submission.submission.projects[0].budget_lines
     assert lines[0].rate.value == first
+
+
+def test_a_scorecards_own_columns_are_known_and_its_deduction_reasons_read(tmp_path: Path) -> None:
+    """评分标准 is listed as `unread` in labels.csv: not mapped, not 未识别; 扣分原因和其他说明 is the explanation."""
+    assert "评分标准" in form_labels.unread_labels()
+    sub = _read(tmp_path, "department-scorecard")
+    assert sub.document_kind.value == "department_scorecard"
+    (project,) = sub.projects
+    assert not project.unmapped_columns
+    adjusted = next(i for i in project.indicators if i.name == "预算调整率")
+    assert adjusted.deviation_explanation == "年中追加农村公路养护资金"

@@ -34,6 +34,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 LABELS_FILE = Path("forms") / "labels.csv"
+UNREAD = "unread"
+"""The field of a column a form has and perfrules does not read on purpose (评分标准, 指标解释): it is
+neither mapped nor reported as 未识别的列."""
 
 
 def _shipped() -> Path:
@@ -50,7 +53,7 @@ def _rows(path: Path) -> list[tuple[str, str, str]]:
     out = []
     for row in csv.DictReader(io.StringIO(text)):
         block, name, label = (str(row.get(k) or "").strip() for k in ("block", "field", "label"))
-        if block in FIELDS and name in FIELDS[block] and label_key(label):
+        if block in FIELDS and (name in FIELDS[block] or name == UNREAD) and label_key(label):
             out.append((block, name, label_key(label)))
     return out
 
@@ -60,7 +63,7 @@ def _vocabulary(extra: str | None) -> dict[str, dict[str, tuple[str, ...]]]:
     rows = _rows(_shipped()) + (_rows(Path(extra) / LABELS_FILE) if extra else [])
     vocab: dict[str, dict[str, list[str]]] = {b: {f: [] for f in FIELDS[b]} for b in BLOCKS}
     for block, name, label in rows:
-        if label not in vocab[block][name]:
+        if name != UNREAD and label not in vocab[block][name]:
             vocab[block][name].append(label)
     return {b: {f: tuple(labels) for f, labels in fields.items()} for b, fields in vocab.items()}
 
@@ -68,3 +71,14 @@ def _vocabulary(extra: str | None) -> dict[str, dict[str, tuple[str, ...]]]:
 def columns(block: str) -> dict[str, tuple[str, ...]]:
     """Field → the header labels that name it, for ``budget`` or ``indicator``."""
     return _vocabulary(os.environ.get("PERFRULES_RULES") or None)[block]
+
+
+@functools.cache
+def _unread(extra: str | None) -> frozenset[str]:
+    rows = _rows(_shipped()) + (_rows(Path(extra) / LABELS_FILE) if extra else [])
+    return frozenset(label for _block, name, label in rows if name == UNREAD)
+
+
+def unread_labels() -> frozenset[str]:
+    """The header labels of columns that are known and deliberately not read (field ``unread``)."""
+    return _unread(os.environ.get("PERFRULES_RULES") or None)

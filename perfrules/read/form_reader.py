@@ -108,6 +108,7 @@ FIELD_LABELS = frozenset(
     {
         *(label for labels in BUDGET_COLUMNS.values() for label in labels),
         *(label for labels in INDICATOR_COLUMNS.values() for label in labels),
+        *form_labels.unread_labels(),
     }
 )
 KNOWN_LABELS = frozenset(
