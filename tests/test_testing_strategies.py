@@ -75,12 +75,12 @@ def _sample(count: int, round_seed: int = 0) -> list[dict[str, Any]]:
 
 
 def test_every_cell_state_and_document_kind_is_reachable() -> None:
-    # Reachable, not likely in a given 300: up to three fixed seeds of 300 draws each, so that
+    # Reachable, not likely in a given 300: up to six fixed seeds of 300 draws each, so that
     # neither a lucky draw nor the order of earlier tests decides CI.
     wanted = set(ValueState)
     kinds = {k.value for k in DocumentKind}
     docs: list[dict[str, Any]] = []
-    for round_seed in (0, 1, 2):
+    for round_seed in range(6):
         docs += _sample(300, round_seed)
         states = set().union(*(_states(d) for d in docs))
         if wanted <= states and {d["document_kind"] for d in docs} == kinds:
@@ -92,6 +92,16 @@ def test_every_cell_state_and_document_kind_is_reachable() -> None:
 
 def test_the_pack_vocabulary_reaches_reference_values_and_example_words() -> None:
     assert "精神障碍管理治疗" in VOCABULARY.texts["purpose_category"]
-    purposes = {f.get("purpose_category") for d in _sample(300) for f in d.get("funds", [])}
-    assert "精神障碍管理治疗" in purposes
+    # Reachable, not likely in a given 300: up to ten fixed seeds of 300 draws each. One seed
+    # alone drew the word locally yet not in a full CI run (the draws there differ with what ran
+    # before), and a test must not hang on which draw it gets.
+    purposes: set[str | None] = set()
+    docs: list[dict[str, Any]] = []
+    for round_seed in range(10):
+        docs += _sample(300, round_seed)
+        purposes = {f.get("purpose_category") for d in docs for f in d.get("funds", [])}
+        if "精神障碍管理治疗" in purposes:
+            break
+    funds = sum(len(d.get("funds", [])) for d in docs)
+    assert "精神障碍管理治疗" in purposes, f"{len(docs)} draws, {funds} funds"
     assert all(v == round(v, 2) for values in VOCABULARY.numbers.values() for v in values)
