@@ -127,12 +127,28 @@ def test_an_unreadable_text_report_is_a_problem_with_exit_2(tmp_path: Path, cont
     [
         ("红河州数据发展中心2024年度项目支出绩效单位自评报告", "红河州数据发展中心", 2024),
         ("示例县机构编制委员会办公室 2017 年部门整体支出绩效评价报告", "示例县机构编制委员会办公室", 2017),
+        # the year first (茂名), the kind "整体和项目支出" with "自评总结报告" (许昌), the year bracketed
+        # below a title that follows "附件3" (田心乡): each published so
+        ("2021年示例市发展和改革局部门整体支出绩效自评报告", "示例市发展和改革局", 2021),
+        ("示例市河湖水系调度中心 2022 年整体和项目支出绩效自评总结报告", "示例市河湖水系调度中心", 2022),
+        ("附件3\n\n示例乡部门整体支出绩效自评报告\n\n(2022年度)", "示例乡", 2022),
+        ("示例县财政局关于2022年度部门整体支出绩效自评情况的报告", "示例县财政局", 2022),
+        ("示例县财政局2022年度部门预算绩效自评报告", "示例县财政局", 2022),
     ],
 )
 def test_titles_as_published_name_department_and_year(title: str, department: str, year: int) -> None:
     document = extract(title + "\n\n正文。\n")
     assert document is not None
     assert (document["header"]["department"], document["header"]["fiscal_year"]) == (department, year)
+
+
+def test_a_department_wide_title_after_an_attachment_line_asks_for_the_department_table(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "附件3\n\n示例乡部门整体支出绩效自评报告\n\n(2022年度)\n\n一、基本情况\n\n正文。\n", encoding="utf-8"
+    )
+    (finding,) = [f for f in validate([path]).submissions[0].findings if f.rule_id == "DOC-TABLES-REQUIRED"]
+    assert "部门整体支出绩效自评表" in finding.message.zh
 
 
 @pytest.mark.parametrize(

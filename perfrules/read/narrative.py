@@ -34,9 +34,22 @@ from perfrules.read.narrative_score import Stated, grade, total_score
 from perfrules.read.narrative_sections import problems_section
 from perfrules.read.text_file import read_text_file
 
-_TITLE = re.compile(
-    r"^(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门整体支出|项目支出|部门整体)?\s*绩效(?:单位)?(?:自评|自我评价|评价自评|评价)报告"
+_KIND = r"(?P<kind>部门整体支出|部门预算整体支出|部门整体|单位整体支出|整体和项目支出|整体支出|项目支出|部门预算|预算)?"
+_REPORT = r"绩效(?:单位)?(?:自评|自我评价|评价自评|评价)(?:总结|情况|工作)?报告"
+_NAME = r"(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)"
+_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
+_TITLES = (
+    # 岳阳市2018年度部门整体支出绩效评价自评报告; 许昌市…中心 2022 年整体和项目支出绩效自评总结报告
+    re.compile(rf"^{_NAME}\s*{_YEAR}\s*{_KIND}\s*{_REPORT}"),
+    # 2021年茂名市发展和改革局部门整体支出绩效自评报告
+    re.compile(rf"^{_YEAR}\s*{_NAME}\s*{_KIND}\s*{_REPORT}"),
+    # 示例局关于2022年度部门整体支出绩效自评情况的报告: the style of an official letter
+    re.compile(rf"^{_NAME}\s*关于\s*{_YEAR}\s*{_KIND}\s*绩效(?:自评|自我评价|评价)(?:工作)?(?:情况|结果)?的报告"),
+    # 田心乡部门整体支出绩效自评报告（2022年度）: the year set below the title, in brackets
+    re.compile(rf"^{_NAME}\s*{_KIND}\s*{_REPORT}\s*[（(]\s*{_YEAR}\s*[)）]"),
 )
+"""A report's title as published: the unit, the fiscal year (before the unit, after it, or bracketed below
+the title) and the kind of spending evaluated."""
 _UNIT_FIELD = re.compile(
     r"^(?:部门\s*[（(]\s*单位\s*[)）]|部门|单位|预算单位|项目单位)\s*名\s*称\s*[:：]\s*(?P<name>[^\s:：，,。]{2,40})"
 )
@@ -64,7 +77,8 @@ sentence is the report's own result (see ``narrative_score``), not a project sec
 _AMOUNT_IN_NAME = re.compile(r"\d\s*(?:亿元|万元|元|%|％)")
 """An opening clause that states an amount or a rate ("项目全年预算 120 万元") is no project's name."""
 _CLAUSE = re.compile(r"[，,。；;：:！？]")
-_SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")")
+_SENTENCE_END = ("。", "！", "？", "；", "：", "”", "」", "）", ")", ":", ";", "!", "?")
+"""Where a block ends its sentence; the half-width marks too, as text copied from web pages and PDFs has them."""
 
 
 def join_lines(lines: list[str]) -> str:
@@ -86,6 +100,10 @@ def paragraph_blocks(text: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     pending, first = "", 0
     for index, block in enumerate(blocks):
+        if pending and _HEADING.match(block) and len(block) < 40:
+            # a heading never continues the sentence before it ("…报告如下" / "一、基本情况")
+            out.append((pending, first))
+            pending = ""
         if not pending:
             first = index
         pending += block
@@ -113,7 +131,7 @@ def _title(paras: list[str]) -> re.Match[str] | None:
     over two lines ("岳阳市2018年度部门整体支出" / "绩效评价自评报告") is read as one."""
     head = [p for p in paras[:6] if len(p) <= MAX_TITLE]
     candidates = [*head, *(a + b for a, b in itertools.pairwise(head) if len(a + b) <= MAX_TITLE)]
-    return next((m for m in (_TITLE.match(p) for p in candidates) if m), None)
+    return next((m for m in (t.match(p) for p in candidates for t in _TITLES) if m), None)
 
 
 def _department(title: re.Match[str], text: str) -> str:
