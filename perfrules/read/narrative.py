@@ -20,7 +20,6 @@ fire on a guess. The narrative kept is the joined paragraphs, so quotes never br
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -32,29 +31,9 @@ from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.fund_vocab import classify_use
 from perfrules.read.narrative_score import Stated, grade, total_score
 from perfrules.read.narrative_sections import problems_section
+from perfrules.read.narrative_title import read_title
 from perfrules.read.text_file import read_text_file
 
-_KIND = r"(?P<kind>部门整体支出|部门预算整体支出|部门整体|单位整体支出|整体和项目支出|整体支出|项目支出|部门预算|预算)?"
-_REPORT = r"绩效(?:单位)?(?:自评|自我评价|评价自评|评价)(?:总结|情况|工作)?报告"
-_NAME = r"(?P<department>[^\s{}\[\]\"'：:，,。；;]{2,40}?)"
-_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
-_TITLES = (
-    # 岳阳市2018年度部门整体支出绩效评价自评报告; 许昌市…中心 2022 年整体和项目支出绩效自评总结报告
-    re.compile(rf"^{_NAME}\s*{_YEAR}\s*{_KIND}\s*{_REPORT}"),
-    # 2021年茂名市发展和改革局部门整体支出绩效自评报告
-    re.compile(rf"^{_YEAR}\s*{_NAME}\s*{_KIND}\s*{_REPORT}"),
-    # 示例局关于2022年度部门整体支出绩效自评情况的报告: the style of an official letter
-    re.compile(rf"^{_NAME}\s*关于\s*{_YEAR}\s*{_KIND}\s*绩效(?:自评|自我评价|评价)(?:工作)?(?:情况|结果)?的报告"),
-    # 田心乡部门整体支出绩效自评报告（2022年度）: the year set below the title, in brackets
-    re.compile(rf"^{_NAME}\s*{_KIND}\s*{_REPORT}\s*[（(]\s*{_YEAR}\s*[)）]"),
-)
-"""A report's title as published: the unit, the fiscal year (before the unit, after it, or bracketed below
-the title) and the kind of spending evaluated."""
-_UNIT_FIELD = re.compile(
-    r"^(?:部门\s*[（(]\s*单位\s*[)）]|部门|单位|预算单位|项目单位)\s*名\s*称\s*[:：]\s*(?P<name>[^\s:：，,。]{2,40})"
-)
-"""The cover page's own field ("部门(单位)名称: 岳阳市城市管理监督指挥中心") names the unit better than a title
-that gives only the region ("岳阳市2018年度部门整体支出绩效评价自评报告")."""
 _DATE_LINE = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _PROJECT_SCORE = re.compile(r"项目自评(?:得分)?(?:分别)?为?\s*(\d{1,3}(?:\.\d{1,2})?)\s*分")
 _COMPLETION = re.compile(r"(全部完成|基本完成|部分完成|未完成)")
@@ -93,6 +72,20 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+_COVER_FIELD = re.compile(r"^[^，,。；;：:\s]{2,8}\s*[:：]\s*\S")
+"""A cover page's field on a line of its own: "项目名称:…", "项目单位: ××办", "主管部门: ××"."""
+
+
+def _stands_alone(block: str) -> bool:
+    """A block that is complete by its shape: a heading, a date line or a cover field."""
+    short = len(block) < 40
+    return short and (
+        _HEADING.match(block) is not None
+        or _DATE_LINE.match(block) is not None
+        or _COVER_FIELD.match(block) is not None
+    )
+
+
 def paragraph_blocks(text: str) -> list[tuple[str, int]]:
     """Blank-line separated blocks, a block ending mid-sentence joined to the next; each paragraph with
     the index of its first block (among the non-empty ones)."""
@@ -100,8 +93,9 @@ def paragraph_blocks(text: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     pending, first = "", 0
     for index, block in enumerate(blocks):
-        if pending and _HEADING.match(block) and len(block) < 40:
-            # a heading never continues the sentence before it ("…报告如下" / "一、基本情况")
+        if pending and _stands_alone(block):
+            # a heading, a cover field or a date never continues the sentence before it
+            # ("…报告如下" / "一、基本情况"; "项目名称:…" / "项目单位: ××办")
             out.append((pending, first))
             pending = ""
         if not pending:
@@ -109,7 +103,7 @@ def paragraph_blocks(text: str) -> list[tuple[str, int]]:
         pending += block
         heading = _HEADING.match(pending) is not None and len(pending) < 40
         # a short line with no clause inside is a title, a heading, a menu item or a signature
-        line = pending == block and len(block) < 40 and not _CLAUSE.search(block)
+        line = pending == block and len(block) < 40 and (not _CLAUSE.search(block) or _stands_alone(block))
         if pending.endswith(_SENTENCE_END) or heading or line or (len(pending) < 40 and not out):
             out.append((pending, first))
             pending = ""
@@ -121,25 +115,6 @@ def paragraph_blocks(text: str) -> list[tuple[str, int]]:
 def paragraphs(text: str) -> list[str]:
     """Blank-line separated blocks, a block ending mid-sentence joined to the next."""
     return [p for p, _ in paragraph_blocks(text)]
-
-
-MAX_TITLE = 80
-
-
-def _title(paras: list[str]) -> re.Match[str] | None:
-    """The report's title: a short paragraph among the first few, naming department and year; a title set
-    over two lines ("岳阳市2018年度部门整体支出" / "绩效评价自评报告") is read as one."""
-    head = [p for p in paras[:6] if len(p) <= MAX_TITLE]
-    candidates = [*head, *(a + b for a, b in itertools.pairwise(head) if len(a + b) <= MAX_TITLE)]
-    return next((m for m in (t.match(p) for p in candidates for t in _TITLES) if m), None)
-
-
-def _department(title: re.Match[str], text: str) -> str:
-    """The unit the report is for: the cover's 部门(单位)名称 field when it has one, else the title's words.
-    The field is read line by line: the cover's fields run on without punctuation between them."""
-    lines = (line.strip() for line in text.splitlines()[:40])
-    field = next((m for m in (_UNIT_FIELD.match(line) for line in lines) if m), None)
-    return field.group("name") if field else title.group("department").strip()
 
 
 def _report_date(text: str) -> str | None:
@@ -245,11 +220,11 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     """
     spans = paragraph_blocks(text)
     paras = [p for p, _ in spans]
-    title = _title(paras)
+    title = read_title(paras, text)
     if title is None:
         return None, {}
-    department = _department(title, text)
-    header: dict[str, Any] = {"department": department, "fiscal_year": int(title.group("year"))}
+    department = title.department
+    header: dict[str, Any] = {"department": department, "fiscal_year": title.year}
     region = _REGION.match(department)
     if region:
         header["region_name"] = region.group("region")
@@ -259,13 +234,14 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     header["narrative"] = "\n\n".join(paras)
     where = [locations[first] for _, first in spans] if locations and len(locations) > spans[-1][1] else None
     where = where or [f"段落 {i} / paragraph {i}" for i in range(1, len(paras) + 1)]
-    result = _stated_result(paras, title.group("kind") == "项目支出")
+    result = _stated_result(paras, title.kind == "项目支出")
     for field, stated in result.items():
         header[field] = stated.text
     withheld = _withheld(paras)
     projects, funds, cells = _projects_and_funds(paras, where)
     for field, stated in result.items():
         cells[f"/header/{field}"] = where[stated.paragraph]
+    cells["/header/fiscal_year"] = cells["/header/department"] = where[title.paragraph]
     if withheld:
         header["withheld"] = withheld
         first = next(i for i, p in enumerate(paras) if _WITHHELD.search(p))
