@@ -152,3 +152,17 @@ def test_a_scorecards_own_columns_are_known_and_its_deduction_reasons_read(tmp_p
     assert not project.unmapped_columns
     adjusted = next(i for i in project.indicators if i.name == "预算调整率")
     assert adjusted.deviation_explanation == "年中追加农村公路养护资金"
+
+
+def test_a_budget_unit_code_before_the_department_is_not_its_name(tmp_path: Path) -> None:
+    # Anhui's system prints 主管部门 as "219-池州市…人民政府": the name is the department, so that it
+    # matches the submitter's account and the report's title
+    import openpyxl
+
+    path = tmp_path / "coded.xlsx"
+    book = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx")
+    book.active["C4"] = "219-示例县政务服务管理局"
+    book.save(path)
+    (result,) = read_workbook(path)
+    assert result.submission is not None
+    assert result.submission.submission.header.department == "示例县政务服务管理局"

@@ -64,3 +64,8 @@ def test_a_bare_form_name_is_no_title(tmp_path: Path) -> None:
     report = validate([path])
     assert report.exit_code == 2
     assert any("标题" in p.message for p in report.problems)
+
+
+def test_a_contents_line_is_no_title() -> None:
+    # a 决算公开 report lists "九、整体支出绩效自评报告" among its contents: that names no unit
+    assert extract("示例区分局2019年决算公开报告\n\n决算公开目录\n\n九、整体支出绩效自评报告\n\n正文。\n") is None

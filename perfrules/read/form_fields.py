@@ -16,6 +16,9 @@ from perfrules.read.form_reader import COMPLETION_LABELS, DEPARTMENT_LABELS, GOA
 # Sichuan project codes are 18-22 characters, digits with a letter or two ("51142523T000000123456").
 _PROJECT_CODE = re.compile(r"^(\d{6}[0-9A-Z]{10,18})\s*[-－—–_:：]\s*(.+)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+_UNIT_CODE = re.compile(r"^\d{2,12}\s*[-－—–_:：]\s*(?=\D)")
+"""A budget unit's code before its name, as Anhui's system prints it ("219-池州市贵池区棠溪镇人民政府"): the
+name is the department; the code would keep it from matching the account's or the report's name."""
 
 
 def read_department_and_year(form: FormReader, header: dict[str, Any], top: int) -> None:
@@ -36,7 +39,7 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
                 f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}",
             )
         else:
-            header["department"] = text_of(sheet.own(*cell))
+            header["department"] = _UNIT_CODE.sub("", text_of(sheet.own(*cell)), count=1)
             form.at("/header/department", *cell)
 
     year: tuple[int, int, int] | None = None

@@ -89,8 +89,10 @@ def read_title(paras: list[str], text: str) -> Title | None:
             return Title(department, int(dated.group("year")), dated.group("kind"), end)
     for para, end in candidates:
         match = _YEARLESS.match(para)
-        if match and match.group("department").strip() not in _GENERIC_NAMES:
-            department = _department(match.group("department"), text)
+        named = match.group("department").strip() if match else ""
+        # a contents line ("九、整体支出绩效自评报告") or a bare form name names no unit
+        if match and named not in _GENERIC_NAMES and "、" not in named:
+            department = _department(named, text)
             return Title(department, _opening_year(paras, end), match.group("kind"), end)
     return None
 
