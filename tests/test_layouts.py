@@ -166,3 +166,26 @@ def test_a_budget_unit_code_before_the_department_is_not_its_name(tmp_path: Path
     (result,) = read_workbook(path)
     assert result.submission is not None
     assert result.submission.submission.header.department == "示例县政务服务管理局"
+
+
+def test_chongqing_department_form_is_read_without_level_columns(tmp_path: Path) -> None:
+    submission = _read(tmp_path, "chongqing-department")
+    assert submission.document_kind == "department_table"
+    (project,) = submission.projects
+    by_name = {ind.name: ind for ind in project.indicators}
+    assert len(by_name) == 9 and all(ind.level1 == "" for ind in by_name.values())
+    # 指标性质 holds the kind, so the comparator is inferred; the budget's own rates are negative
+    assert by_name["预算调整率"].comparator == "lte"
+    assert by_name["财政供养人员控制率"].comparator == "lte"
+    assert by_name["播发稿件数量"].comparator == "gte"
+    assert by_name["管理制度健全性"].kind == "qualitative"
+    # an adjusted target, when filled, is the one the actual is judged against
+    assert by_name["预算完成率"].target.value == Decimal("80")
+    (line,) = project.budget_lines
+    assert (line.item, line.annual_budget.value, line.executed.value) == (
+        "年度资金总额",
+        Decimal("1200"),
+        Decimal("1140"),
+    )
+    assert submission.header.self_score.value == Decimal("96.5")
+    assert submission.header.overall_goals and project.completion

@@ -32,7 +32,14 @@ _NUMBER = re.compile(_NUM)
 # A bare duration is a time limit: "3个工作日", "24小时".
 _DURATION = re.compile(rf"{_NUM}个?(?:工作日|小时)")
 
-NEGATIVE_RATES = ("差错率", "投诉率", "事故率", "发生率", "超支率", "违规率", "失误率", "故障率", "返工率")
+NEGATIVE_RATES = (
+    "差错率", "投诉率", "事故率", "发生率", "超支率", "违规率", "失误率", "故障率", "返工率",
+    # the budget's own rates, as department-wide forms (重庆 部门整体绩效自评表) list them: lower is better
+    "预算调整率", "结余率", "结转率", "经费控制率", "人员控制率", "经费变动率",
+    "不合格率", "闲置率", "空置率", "逾期率", "损失率",
+)  # fmt: skip
+"""Rates whose good result is low. 控制率 alone is not one (a 血压控制率 should be high): only the
+budget's 经费/人员控制率, kept within 100%."""
 NEGATIVE_COUNTS = ("事故", "投诉", "违规", "差错", "违纪", "违法", "案件发生")
 _TIME_UNITS = ("工作日", "小时", "天", "日", "周", "月", "分钟", "秒")
 _MONEY_UNITS = ("元", "万元", "千元", "亿元")

@@ -15,7 +15,7 @@ from perfrules.read.form_reader import BUDGET_COLUMNS, END_LABELS, FIELD_LABELS,
 from perfrules.read.workbook import Sheet, _blank
 
 
-def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:  # noqa: C901
+def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end: int, layout: str) -> None:
     """The budget block's lines, from its header row to ``end``, into ``project["budget_lines"]``."""
     sheet = form.sheet
     found = read_header(sheet, header_row, BUDGET_COLUMNS, FIELD_LABELS)
@@ -41,14 +41,21 @@ def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end:
         if keys & (SECTION_LABELS | END_LABELS):
             break
         has_values = any(not _blank(sheet.own(r, c)) for c in columns.values())
-        if not items:
+        block_label = _block_label(sheet, r, first_value)
+        if not items and has_values and not lines and block_label is not None:
+            # Chongqing's 部门整体 form: one line of figures under the block's own label, merged down
+            # over it ("部门预算执行情况（万元）"); that line is the department's whole budget
+            items, item = [block_label[1]], "年度资金总额"
+            form.at(f"/projects/0/budget_lines/{len(lines)}/item", *block_label)
+        elif not items:
             if has_values:
                 form.problem(
                     sheet.ref(r, 0),
                     f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name",
                 )
             continue
-        item = text_of(sheet.own(r, items[-1]))
+        else:
+            item = text_of(sheet.own(r, items[-1]))
         if len(item) > 30:
             continue  # the Sichuan form embeds its filling notes ("1.预算执行率=…") between the rows
         item = re.sub(r"^其中\s*[:：]?\s*", "", item).rstrip(":： ").strip()
@@ -58,22 +65,40 @@ def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end:
         i = len(lines)
         base = f"/projects/0/budget_lines/{i}"
         line: dict[str, Any] = {"item": item, "unit": unit}
-        form.at(f"{base}/item", r, items[-1])
+        if block_label is None or item != "年度资金总额" or i:
+            form.at(f"{base}/item", r, items[-1])
         if unit_cell is not None:
             form.at(f"{base}/unit", header_row, unit_cell)
-        for name, c in columns.items():
-            value, fmt = sheet.own(r, c), sheet.fmt(r, c)
-            form.at(f"{base}/{name}", r, c)
-            if name == "rate":
-                line[name] = rate_cell(value, fmt, rate_percent)
-            elif name == "explanation":
-                line[name] = text_of(value) or None
-            elif name in ("weight", "score"):
-                line[name] = number_cell(value, fmt, ("分",))
-            else:
-                line[name] = number_cell(value, fmt, (unit,))
+        _fill_line(form, line, r, columns, rate_percent, base)
         lines.append(line)
     project["budget_lines"] = lines
+
+
+def _fill_line(
+    form: FormReader, line: dict[str, Any], r: int, columns: dict[str, int], rate_percent: bool, base: str
+) -> None:
+    """One budget line's figures, each in its column's unit (万元/元, 分, %)."""
+    sheet, unit = form.sheet, line["unit"]
+    for name, c in columns.items():
+        value, fmt = sheet.own(r, c), sheet.fmt(r, c)
+        form.at(f"{base}/{name}", r, c)
+        if name == "rate":
+            line[name] = rate_cell(value, fmt, rate_percent)
+        elif name == "explanation":
+            line[name] = text_of(value) or None
+        elif name in ("weight", "score"):
+            line[name] = number_cell(value, fmt, ("分",))
+        else:
+            line[name] = number_cell(value, fmt, (unit,))
+
+
+def _block_label(sheet: Sheet, r: int, first_value: int) -> tuple[int, int] | None:
+    """The block's label cell merged down over row ``r`` from above, left of the figures, if there is one."""
+    for c in range(first_value):
+        anchor = sheet.anchor(r, c)
+        if anchor[0] < r and isinstance(sheet.own(*anchor), str):
+            return anchor
+    return None
 
 
 def _all_fractions(sheet: Sheet, c: int, first: int, end: int) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from perfrules.read.cells import folded, text_of
+from perfrules.read.cells import folded, number_cell, text_of
 from perfrules.read.form_reader import COMPLETION_LABELS, DEPARTMENT_LABELS, GOAL_LABELS, NARRATIVE_LABELS, FormReader
 
 # Sichuan project codes are 18-22 characters, digits with a letter or two ("51142523T000000123456").
@@ -132,3 +132,21 @@ def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[in
         form.at("/projects/0/id", *cell)
     project["name"] = text
     form.at("/projects/0/name", *cell)
+
+
+STATED_TOTAL_LABELS = ("自评总分",)
+
+
+def read_stated_total(form: FormReader, header: dict[str, Any], project: dict[str, Any]) -> None:
+    """A total stated in the form's head ("自评总分（分）| 96.5", as Chongqing's 部门整体表 has it) when no
+    总分 line under the indicators gave one."""
+    if "self_score" in project:
+        return
+    label = form.first_label(STATED_TOTAL_LABELS)
+    cell = form.right_of(*label) if label else None
+    if cell is None:
+        return
+    value = number_cell(form.sheet.own(*cell), form.sheet.fmt(*cell), ("分",))
+    project["self_score"] = header["self_score"] = value
+    form.at("/projects/0/self_score", *cell)
+    form.at("/header/self_score", *cell)

@@ -101,21 +101,47 @@ def read_indicators(form: FormReader, header: dict[str, Any], project: dict[str,
                 ind[level] = inherited[level][0]
                 form.at(f"{base}/{level}", *inherited[level][1])
         if "level1" not in ind:
-            form.problem(sheet.ref(r, columns["level1"]), f"第 {r + 1} 行缺少一级指标 / row {r + 1} has no 一级指标")
+            _no_level1(form, columns, r)
             ind["level1"] = ""
         _fill_indicator(form, ind, values, base)
         indicators.append(ind)
     project["indicators"] = indicators
 
 
+_KIND_WORDS = ("定性", "定性指标", "定量", "定量指标")
+_Cell = tuple[CellValue, str, tuple[int, int]]
+
+
+def _as_judged(values: dict[str, _Cell], stated_kind: str) -> dict[str, _Cell]:
+    """The row's cells as the completion is judged: a target adjusted during the year (重庆's 调整指标值),
+    when filled, replaces the initial one; and a 指标性质 cell holding the kind (定量指标/定性指标, as on
+    Chongqing's forms, where Sichuan's holds the symbol) states no comparator, so the target's words or
+    the convention give it, as on a form without one."""
+    out = {name: value for name, value in values.items() if name != "adjusted_target"}
+    adjusted = values.get("adjusted_target")
+    if adjusted is not None and not _blank(adjusted[0]):
+        out["target"] = adjusted
+    if stated_kind in _KIND_WORDS:
+        out.pop("comparator", None)
+    return out
+
+
+def _no_level1(form: FormReader, columns: dict[str, int], r: int) -> None:
+    """A row with no 一级指标 is a problem, on a form that has the column: Chongqing's 部门整体表 has none."""
+    if "level1" in columns:
+        message = f"第 {r + 1} 行缺少一级指标 / row {r + 1} has no 一级指标"
+        form.problem(form.sheet.ref(r, columns["level1"]), message)
+
+
 def _fill_indicator(
     form: FormReader, ind: dict[str, Any], values: dict[str, tuple[CellValue, str, tuple[int, int]]], base: str
 ) -> None:
     none: tuple[CellValue, str, tuple[int, int]] = (None, "General", (0, 0))
+    stated_kind = folded(values.get("comparator", none)[0])
+    values = _as_judged(values, stated_kind)
     target = measure(*values.get("target", none)[:2])
     actual = measure(*values.get("actual", none)[:2])
     loose: LooseTarget | None = None
-    stated_kind = folded(values.get("comparator", none)[0])
     if stated_kind in ("定性", "定性指标"):
         quantitative = False
     elif stated_kind in ("定量", "定量指标"):

@@ -3,7 +3,11 @@ form in the same layout, or neither (with the reason, at its cell)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_DEPARTMENT_WIDE = re.compile(r"部门整体|单位整体|整体支出")
+"""A department-wide form's title: 部门整体支出绩效自评表, and Chongqing's 部门整体绩效自评表."""
 
 
 def form_kind(form: Any, title: str, indicator_row: int | None, columns: dict[str, int]) -> str | None:
@@ -19,7 +23,7 @@ def form_kind(form: Any, title: str, indicator_row: int | None, columns: dict[st
             f"sheet {sheet.name!r} is not a recognised form: no 一级指标/三级指标 header row; reading stopped at {stop}",
         )
         return None
-    if "部门整体支出" not in title:
+    if not _DEPARTMENT_WIDE.search(title):
         return "project_table"
     if not {"target", "actual"} <= columns.keys():
         # Its lines have a weight and a score and nothing else to check: only the rules that list

@@ -26,6 +26,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "name",
         "comparator",
         "target",
+        "adjusted_target",
         "unit",
         "actual",
         "weight",

@@ -19,19 +19,21 @@ from perfrules.read.workbook import Sheet, _blank, _problem
 BUDGET_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("budget")
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = form_labels.columns("indicator")
 DEPARTMENT_LABELS = ("主管部门", "市级主管部门", "部门名称", "单位名称", "预算部门")
-GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标")
+GOAL_LABELS = ("预期目标", "项目年度目标", "年初设定目标", "年初预期目标", "年度绩效目标", "年初绩效目标")
 COMPLETION_LABELS = (
     "实际完成情况",
     "年度目标完成情况",
     "全年实际完成情况",
     "年度总体目标完成情况综述",
     "年度实际完成情况",
+    "全年目标实际完成情况",
 )
 NARRATIVE_LABELS = ("评价结论", "存在问题", "改进措施")
 SECTION_LABELS = frozenset(
     {
         "年度总体目标",
         "总体目标",
+        "当年绩效目标",  # 重庆 部门整体绩效自评表: 年初绩效目标 | 全年（调整）绩效目标 | 全年目标实际完成情况
         "项目基本情况",
         "绩效指标",
         "年度绩效指标",

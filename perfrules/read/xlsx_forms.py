@@ -16,7 +16,7 @@ from perfrules.model.report import Problem
 from perfrules.read.cells import folded
 from perfrules.read.documents import ReadResult
 from perfrules.read.form_budget import read_budget
-from perfrules.read.form_fields import read_department_and_year, read_project_name, read_texts
+from perfrules.read.form_fields import read_department_and_year, read_project_name, read_stated_total, read_texts
 from perfrules.read.form_header import header_columns
 from perfrules.read.form_indicators import read_indicators
 from perfrules.read.form_kind import form_kind
@@ -31,6 +31,10 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     name_label = form.first_label(("项目名称",))
     budget_row = find_header(sheet, BUDGET_COLUMNS, ("executed",), 3)
     indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("level1", "name"), 3)
+    if indicator_row is None:
+        # Chongqing's 部门整体绩效自评表 lists its indicators by 指标名称 alone, with no 一级/二级 columns:
+        # a header naming the indicator, its target and its actual is the indicator block all the same.
+        indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("name", "target", "actual"), 4)
     if name_label is None and budget_row is None and indicator_row is None:
         return None
     title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
@@ -65,6 +69,7 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
             f"another project form starts at row {r + 1}; put one project per sheet (the rest was not read)",
         )
     read_texts(form, header, project)
+    read_stated_total(form, header, project)
     if form.unmapped:
         project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
         form.locations["/projects/0/unmapped_columns"] = form.unmapped[0][0]

@@ -10,6 +10,8 @@
 - hubei: the Hubei form (预算执行情况(万元)(分) | 预算数 | 执行数 | 执行率 | 得分(分*执行率); 年度财政资金总额;
   indicators 年初目标值 | 实际完成值 | 得分, no 分值 column), weighted 20/80.
 - template-rows: the 10号 form with two unused template rows ("指标2：", "……") left in.
+- chongqing-department: Chongqing's 部门整体绩效自评表, indicators by 指标名称 alone (no 一级/二级), 指标性质
+  holding the kind, an 调整指标值 column.
 None of them has a 计算符号 column: the comparator is in the target text, as on the central form.
 """
 
@@ -408,6 +410,64 @@ def department_scorecard() -> list[Cell]:
     return cells
 
 
+def chongqing_department() -> list[Cell]:
+    """Chongqing's 部门整体绩效自评表 (as 重庆科学城's 2021 form is published): one budget line under its merged
+    block label (年初预算数 | 全年（调整）预算数 | 全年执行数 | 执行率（%） | 执行率权重 | 执行率得分), then the
+    indicators by 指标名称 alone, no 一级/二级 columns, 指标性质 holding 定量指标/定性指标, an 调整指标值 column,
+    得分系数 and 是否核心指标. Budget rates are negative (预算调整率, 经费控制率 ≤). One indicator scores full
+    marks below its target (政府采购执行率), one adjusted target is met (预算完成率), and the head's 自评总分
+    (96.5) is not 9.5 + 90."""
+    cells: list[Cell] = [
+        ("A1:K1", "部门整体绩效自评表", None),
+        ("A2:K2", "（2023年度）", None),
+        ("A3", "主管部门", None),
+        ("B3:D3", "示例区融媒体中心", None),
+        ("E3", "财政处室", None),
+        ("F3", "文教处", None),
+        ("G3", "自评总分（分）", None),
+        ("H3", 96.5, None),
+        ("A4:B5", "部门预算执行情况（万元）", None),
+        ("C4", "年初预算数", None),
+        ("D4", "全年（调整）预算数", None),
+        ("E4", "全年执行数", None),
+        ("F4", "执行率（%）", None),
+        ("G4", "执行率权重", None),
+        ("H4", "执行率得分（分）", None),
+        ("C5", 1000, None),
+        ("D5", 1200, None),
+        ("E5", 1140, None),
+        ("F5", "95%", None),
+        ("G5", 10, None),
+        ("H5", 9.5, None),
+        ("A6", "当年绩效目标", None),
+        ("B6:D6", "年初绩效目标", None),
+        ("E6:G6", "全年（调整）绩效目标", None),
+        ("H6:K6", "全年目标实际完成情况", None),
+        ("B7:D7", "整合区内媒体和宣传载体，做好新闻宣传和舆论引导。", None),
+        ("E7:G7", "无", None),
+        ("H7:K7", "全年播发稿件2859篇，组织宣传活动43次，新闻宣传和舆论引导工作有序开展。", None),
+    ]
+    header = ["指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值", "得分系数（%）"]
+    header += ["指标权重（分）", "指标得分（分）", "是否核心指标"]
+    cells += [("A8:A18", "绩效指标", None)]
+    cells += [(f"{col}8", label, None) for col, label in zip("BCDEFGHIJK", header, strict=True)]
+    rows = [
+        ("财政供养人员控制率", "%", "定量指标", "100%", None, "92%", "100%", 5, 5, "否"),
+        ("预算调整率", "%", "定量指标", "3%", None, "0", "100%", 5, 5, "否"),
+        ("预算完成率", "%", "定量指标", "90%", "80%", "85%", "100%", 5, 5, "是"),
+        ("政府采购执行率", "%", "定量指标", "100%", None, "72.74%", "100%", 5, 5, "是"),
+        ("管理制度健全性", None, "定性指标", "健全", None, "健全", "100%", 10, 10, "否"),
+        ("播发稿件数量", "篇", "定量指标", "2200", None, "2859", "100%", 20, 20, "是"),
+        ("组织宣传活动次数", "次", "定量指标", "40", None, "43", "100%", 20, 20, "是"),
+        ("舆情处置及时率", "%", "定量指标", "95%", None, "96%", "100%", 10, 10, "否"),
+        ("服务对象满意度", "%", "定量指标", "90%", None, "93%", "100%", 10, 10, "否"),
+    ]
+    for i, row in enumerate(rows):
+        r = 9 + i
+        cells += [(f"{col}{r}", value, None) for col, value in zip("BCDEFGHIJK", row, strict=True) if value is not None]
+    return cells
+
+
 FAMILIES = {
     "two-row-header": two_row_header,
     "renamed-columns": renamed_columns,
@@ -415,6 +475,7 @@ FAMILIES = {
     "template-rows": template_rows,
     "plain-targets": plain_targets,
     "department-scorecard": department_scorecard,
+    "chongqing-department": chongqing_department,
 }
 
 
