@@ -69,3 +69,13 @@ def test_a_bare_form_name_is_no_title(tmp_path: Path) -> None:
 def test_a_contents_line_is_no_title() -> None:
     # a 决算公开 report lists "九、整体支出绩效自评报告" among its contents: that names no unit
     assert extract("示例区分局2019年决算公开报告\n\n决算公开目录\n\n九、整体支出绩效自评报告\n\n正文。\n") is None
+
+
+def test_a_form_flattened_to_text_says_so(tmp_path: Path) -> None:
+    # the text of a 自评表 (a PDF without ruling lines, a page copied): no title, and no table to read
+    path = tmp_path / "form.txt"
+    text = "附件:\n\n项目支出绩效自评表\n\n(2022年度)\n\n项目名称 委托业务项目 主管部门 示例镇人民政府\n\n"
+    path.write_text(text + "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n", encoding="utf-8")
+    report = validate([path])
+    assert report.exit_code == 2
+    assert any("表格结构已丢失" in p.message for p in report.problems)

@@ -72,6 +72,8 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+_FLATTENED_FORM = re.compile(r"绩效(?:自评|评价)表")
+"""A form's own title ("项目支出绩效自评表", "部门整体支出绩效自评表") in text with no report title."""
 _COVER_FIELD = re.compile(r"^[^，,。；;：:\s]{2,8}\s*[:：]\s*\S")
 """A cover page's field on a line of its own: "项目名称:…", "项目单位: ××办", "主管部门: ××"."""
 
@@ -312,6 +314,15 @@ def from_text(source: str, digest: str, text: str, locations: list[str] | None =
     """A report's text (paragraphs separated by blank lines) → its submission, or why there is none."""
     document, cells = extract_located(text, locations)
     if document is None:
+        if _FLATTENED_FORM.search(text[:4000]) and "一级指标" in text:
+            # a 自评表 whose table structure was lost (a PDF without ruling lines, a page's text copied)
+            return problem_result(
+                source, digest,
+                "这是一张自评表的文字，表格结构已丢失，无法逐栏核对；请提交 Excel 或 Word 原表（或带表格线的 PDF）/ "
+                "this is the text of a self-evaluation form whose table structure is lost; submit the Excel or "
+                "Word form (or a ruled PDF)",
+                "1",
+            )  # fmt: skip
         return problem_result(
             source, digest,
             "未找到报告标题（“××部门 ××年度……绩效自评报告”），无法确定部门和年度 / no report title "
