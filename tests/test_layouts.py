@@ -189,3 +189,41 @@ def test_chongqing_department_form_is_read_without_level_columns(tmp_path: Path)
     )
     assert submission.header.self_score.value == Decimal("96.5")
     assert submission.header.overall_goals and project.completion
+
+
+def test_a_header_printed_again_on_the_next_page_is_no_indicator(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    rows = [
+        ["项目支出绩效自评表"],
+        ["（2023年度）"],
+        ["项目名称", "示例项目"],
+        ["主管部门", "示例局"],
+        ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, "年度资金总额", 10, 10, 10, 10, "100%", 10],
+        ["绩效指标", *header],
+        [None, "产出指标", "数量指标", "培训人次", "≥100人次", "120人次", 30, 30],
+        [None, None, "质量指标", "培训合格率", "≥90%", "95%", 20, 20],
+        [None, *header],  # the next page starts with the header again
+        [None, "效益指标", "社会效益指标", "就业率", "≥60%", "70%", 30, 30],
+        [None, "满意度指标", "服务对象满意度指标", "学员满意度", "≥90%", "96%", 10, 10],
+        ["总分", None, None, None, None, None, 100, 100],
+    ]
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "two-pages.xlsx"
+    book.save(path)
+    (result,) = read_workbook(path)
+    assert result.problems == (), [p.message for p in result.problems]
+    assert result.submission is not None
+    (project,) = result.submission.submission.projects
+    assert [(i.level1, i.name) for i in project.indicators] == [
+        ("产出指标", "培训人次"),
+        ("产出指标", "培训合格率"),
+        ("效益指标", "就业率"),
+        ("满意度指标", "学员满意度"),
+    ]
+    assert [f.rule_id for s in validate(path).submissions for f in s.findings] == []

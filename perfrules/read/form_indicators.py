@@ -28,6 +28,20 @@ def _is_total_row(sheet: Sheet, r: int) -> int | None:
     return None
 
 
+_NAME_LABELS = frozenset(INDICATOR_COLUMNS["name"])
+
+
+def _repeats_header(sheet: Sheet, r: int, columns: dict[str, int]) -> bool:
+    """A row that is the indicator header again (三级指标 | 年度指标值 | …), as a form printed over two pages, or
+    a Word or PDF table continued on the next page, repeats it."""
+    if "name" not in columns:
+        return False
+    return (
+        label_key(sheet.own(*sheet.anchor(r, columns["name"]))) in _NAME_LABELS
+        and sheet.anchor(r, columns["name"])[0] == r
+    )
+
+
 def _read_total(
     form: FormReader, header: dict[str, Any], project: dict[str, Any], r: int, label_col: int, columns: dict[str, int]
 ) -> None:
@@ -60,10 +74,11 @@ def read_indicators(form: FormReader, header: dict[str, Any], project: dict[str,
         if not row:
             continue
         first = label_key(sheet.own(r, row[0]))
-        if first in END_LABELS or first.startswith(("注:", "说明:", "填表说明")):
+        # 项目名称 starts a second form stacked below, reported by the caller
+        if first in END_LABELS or first == "项目名称" or first.startswith(("注:", "说明:", "填表说明")):
             break
-        if first == "项目名称":
-            break  # a second form stacked below; reported by the caller
+        if _repeats_header(sheet, r, columns):
+            continue  # the header printed again where the form runs onto a second page
         total_col = _is_total_row(sheet, r)
         if total_col is not None:
             _read_total(form, header, project, r, total_col, columns)
