@@ -27,6 +27,7 @@ from perfrules.findings.ledger import (
     submission_verdict,
     with_problems,
 )
+from perfrules.findings.narrative_place import NarrativePlaces, narrative_places, place_in_narrative
 from perfrules.findings.review import Review, mismatch_problems, reviewed
 from perfrules.findings.unmatched import UnmatchedTracker
 from perfrules.model.report import Bilingual, Finding, OverlayFile, PackStamp, Problem, Report, SubmissionResult, Waiver
@@ -230,6 +231,9 @@ class _Run:
         self.read: list[ReadResult] = []
         self._untabulated: Problem | None = None
         self.schemes: dict[str, Bilingual | None] = {}  # by source, read before the rows are dropped
+        # a narrative report's text and paragraph places, kept past the dropped rows so that a finding on
+        # the whole text lands on the paragraph it quotes (narrative reports only: tables keep nothing)
+        self.paragraphs: dict[str, NarrativePlaces] = {}
         batch = normalize(self._accepted(read), keep_rows=False, on_error=self._not_tabulated)
         self.ok = [(r, r.submission) for r in self.read if r.submission is not None]
         contract_problems = self._contract_problems(batch)
@@ -261,6 +265,9 @@ class _Run:
                 self.read.append(r)
                 continue
             self.schemes[r.source] = _schemes(r.submission.submission)
+            places = narrative_places(r.submission)
+            if places is not None:
+                self.paragraphs[r.source] = places
             yield r.submission
             failed, self._untabulated = self._untabulated, None
             if failed is not None:  # its rows are out of the tables: it is reported as unreadable
@@ -301,7 +308,7 @@ class _Run:
         fail_on = self.review.fail_on
         groups = {loaded.rule.id: self.result.rows.by_submission(loaded.rule.id) for loaded in self.active}
         pending = {rule_id: next(it, None) for rule_id, it in groups.items()}
-        for index, (_, sourced) in enumerate(self.ok):
+        for index, (r, sourced) in enumerate(self.ok):
             header = sourced.submission.header
             findings: list[Finding] = []
             for loaded in self.active:
@@ -312,7 +319,8 @@ class _Run:
                         build_finding(loaded, row, header.department, header.fiscal_year, fail_on) for row in group[1]
                     ]
                     pending[rule_id] = next(groups[rule_id], None)
-            yield index, findings
+            places = self.paragraphs.get(r.source)
+            yield index, findings if places is None else place_in_narrative(findings, places)
 
     def submissions(self) -> Iterator[SubmissionResult]:
         for index, per_sub in self._findings_by_submission():

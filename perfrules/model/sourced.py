@@ -14,3 +14,8 @@ class SourcedSubmission:
     source: str
     submission: Submission
     locations: dict[str, str] = field(default_factory=dict)
+
+
+PARAGRAPH_POINTER = "/paragraphs/{}"
+"""Where a narrative reader records each paragraph's place in ``SourcedSubmission.locations`` ("段落 17",
+"第 2 页第 3 行"): no row of the tables has this path, so it only serves to place findings on the text."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
-from perfrules.model.sourced import SourcedSubmission
+from perfrules.model.sourced import PARAGRAPH_POINTER, SourcedSubmission
 from perfrules.read.claims import extract_claims
 from perfrules.read.documents import ReadResult, to_submission
 from perfrules.read.fund_vocab import classify_use
@@ -244,6 +244,8 @@ def extract_located(text: str, locations: list[str] | None = None) -> tuple[dict
     for field, stated in result.items():
         cells[f"/header/{field}"] = where[stated.paragraph]
     cells["/header/fiscal_year"] = cells["/header/department"] = where[title.paragraph]
+    # each paragraph's place, for a finding on the whole text to land where its quote is (findings.narrative_place)
+    cells |= {PARAGRAPH_POINTER.format(i): place for i, place in enumerate(where)}
     if withheld:
         header["withheld"] = withheld
         first = next(i for i, p in enumerate(paras) if _WITHHELD.search(p))
