@@ -227,3 +227,16 @@ def test_a_header_printed_again_on_the_next_page_is_no_indicator(tmp_path: Path)
         ("满意度指标", "学员满意度"),
     ]
     assert [f.rule_id for s in validate(path).submissions for f in s.findings] == []
+
+
+def test_a_row_with_figures_but_no_name_is_a_finding_at_its_cell_not_an_input_error(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "stray.xlsx"
+    book = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx")
+    book.active["D20"] = None  # 办事群众满意度 loses its name; its figures stay
+    book.save(path)
+    report = validate(path)
+    assert report.problems == [] and report.exit_code != 2
+    (finding,) = [f for s in report.submissions for f in s.findings if f.rule_id == "READ-ROW-UNREAD"]
+    assert finding.location.cell == "自评表!D20" and "D20" in finding.message.zh

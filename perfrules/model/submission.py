@@ -255,6 +255,10 @@ class Project(_Strict):
     unmapped_columns: list[str] = Field(
         default_factory=list, description="未识别的列: header cells a reader could not map, as 标签（单元格）"
     )
+    unread_rows: list[str] = Field(
+        default_factory=list,
+        description="未读取的行: rows of a form holding figures but no name to read them by, as 单元格（原因）",
+    )
 
 
 class Expenditure(_Strict):

@@ -41,18 +41,15 @@ def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end:
         if keys & (SECTION_LABELS | END_LABELS):
             break
         has_values = any(not _blank(sheet.own(r, c)) for c in columns.values())
-        block_label = _block_label(sheet, r, first_value)
-        if not items and has_values and not lines and block_label is not None:
+        block_label = _block_label(sheet, r, first_value) if not items and has_values and not lines else None
+        if block_label is not None:
             # Chongqing's 部门整体 form: one line of figures under the block's own label, merged down
             # over it ("部门预算执行情况（万元）"); that line is the department's whole budget
             items, item = [block_label[1]], "年度资金总额"
             form.at(f"/projects/0/budget_lines/{len(lines)}/item", *block_label)
         elif not items:
             if has_values:
-                form.problem(
-                    sheet.ref(r, 0),
-                    f"预算执行第 {r + 1} 行缺少资金项目名称 / budget row {r + 1} has values but no item name",
-                )
+                form.unread_row(r, 0, "预算执行行有数值但缺少资金项目名称")
             continue
         else:
             item = text_of(sheet.own(r, items[-1]))
@@ -65,7 +62,7 @@ def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end:
         i = len(lines)
         base = f"/projects/0/budget_lines/{i}"
         line: dict[str, Any] = {"item": item, "unit": unit}
-        if block_label is None or item != "年度资金总额" or i:
+        if block_label is None:  # a line named by its block's label is located at that label, above
             form.at(f"{base}/item", r, items[-1])
         if unit_cell is not None:
             form.at(f"{base}/unit", header_row, unit_cell)

@@ -102,10 +102,7 @@ def read_indicators(form: FormReader, header: dict[str, Any], project: dict[str,
                     inherited[level] = (_POINTS.sub("", text).strip(), values[level][2])
         if not name_value:
             if payload:
-                form.problem(
-                    sheet.ref(r, columns["name"]),
-                    f"第 {r + 1} 行有数值但缺少三级指标名称 / row {r + 1} has values but no 三级指标 name",
-                )
+                form.unread_row(r, columns["name"], "有数值但缺少三级指标名称")
             continue
         i = len(indicators)
         base = f"/projects/0/indicators/{i}"

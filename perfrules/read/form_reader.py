@@ -58,6 +58,7 @@ class FormReader:
     locations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     unmapped: list[tuple[str, str]] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for (r, c), (value, _) in sorted(self.sheet.cells.items()):
@@ -71,6 +72,10 @@ class FormReader:
         """Header cells no label names: kept for an info finding (READ-UNMAPPED-COLUMN), never dropped silently."""
         for r, c, key in header.unmapped:
             self.unmapped.append((self.sheet.ref(r, c), key))
+
+    def unread_row(self, r: int, c: int, why: str) -> None:
+        """A row holding figures the reader has no name to read them by: kept for READ-ROW-UNREAD, at its cell."""
+        self.unread.append((self.sheet.ref(r, c), why))
 
     def at(self, pointer: str, r: int, c: int) -> None:
         self.locations[pointer] = self.sheet.ref(*self.sheet.anchor(r, c))

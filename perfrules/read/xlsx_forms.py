@@ -70,6 +70,9 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
         )
     read_texts(form, header, project)
     read_stated_total(form, header, project)
+    if form.unread:
+        project["unread_rows"] = [f"{cell.split('!')[-1]}（{why}）" for cell, why in form.unread]
+        form.locations["/projects/0/unread_rows"] = form.unread[0][0]
     if form.unmapped:
         project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
         form.locations["/projects/0/unmapped_columns"] = form.unmapped[0][0]

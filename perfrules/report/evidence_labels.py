@@ -122,6 +122,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "uncompared_indicators": ("无计算符号的指标", "indicators without comparator"),
     "unit": ("单位", "unit"),
     "unmapped_columns": ("未识别的列", "unmapped columns"),
+    "unread_rows": ("未读取的行", "unread rows"),
     "use_category": ("用途类别", "use category"),
     "use_text": ("用途", "use"),
     "weight": ("分值", "weight"),

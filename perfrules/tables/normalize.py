@@ -347,6 +347,7 @@ class _Tabulator:
         prj_t["indicator_names"].append("；".join(shape.live_names) or None)
         self.declaration(p)
         prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
+        prj_t["unread_rows"].append("、".join(p.unread_rows) or None)
         listed = _template_cells(sourced, ppath, p.indicators, sorted(templates))
         prj_t["template_rows"].append("、".join(listed) or None)
         prj_t["template_row_count"].append(len(listed))

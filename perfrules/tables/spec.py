@@ -135,6 +135,7 @@ PROJECTS = TableSpec(
         Column("calculation_basis", "VARCHAR", "测算依据 (申报表)", "declaration/calculation_basis"),
         Column("annual_goal", "VARCHAR", "年度目标 (申报表)", "declaration/annual_goal"),
         Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
+        Column("unread_rows", "VARCHAR", "有数值但未读取的行, joined by 、", "unread_rows"),
         Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
         Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
         Column(

@@ -76,7 +76,7 @@ LIST_SIZES: dict[str, int] = {
     "projects": 3, "indicators": 4, "budget_lines": 3, "funds": 2, "expenditures": 3, "withheld": 2,
     "paid_with": 2, "justifications": 1,
 }  # fmt: skip
-READER_FIELDS = frozenset({"unmapped_columns"})
+READER_FIELDS = frozenset({"unmapped_columns", "unread_rows"})
 """Set by a workbook reader about the form itself, not filed: not generated."""
 UNIQUE_BY: dict[str, str] = {"projects": "name", "indicators": "name", "budget_lines": "item", "funds": "name"}
 INT_RANGES: dict[str, tuple[int, int]] = {"fiscal_year": (2018, 2025)}
