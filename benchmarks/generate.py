@@ -1364,6 +1364,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         # What the tables infer about the form (issue 12): none of it applies to generated documents.
         "unmapped_columns": _text(np.full(n_proj, -1), ()),
         "unread_rows": _text(np.full(n_proj, -1), ()),
+        "budget_block_unread": Ints(np.zeros(n_proj, np.int64)),
         "template_rows": _text(np.full(n_proj, -1), ()),
         "template_row_count": Ints(np.zeros(n_proj, np.int64)),
         "scoring_scheme": _const(n_proj, "mof10"),  # 预算执行 10 分 on every generated form

@@ -240,3 +240,51 @@ def test_a_row_with_figures_but_no_name_is_a_finding_at_its_cell_not_an_input_er
     assert report.problems == [] and report.exit_code != 2
     (finding,) = [f for s in report.submissions for f in s.findings if f.rule_id == "READ-ROW-UNREAD"]
     assert finding.location.cell == "自评表!D20" and "D20" in finding.message.zh
+
+
+def test_a_form_without_budget_header_or_first_level1_is_checked_and_says_what_it_did_not_read(
+    tmp_path: Path,
+) -> None:
+    """A 自评表 whose budget header is in words the vocabulary lacks, and whose first indicator row has no
+    一级指标, is still read and checked: the budget lines are READ-ROW-UNREAD at their cells (not "missing",
+    not an input problem that would make the whole run exit 2 and report nothing), and a blank 一级指标 is
+    the one its 二级指标 names."""
+    import openpyxl
+
+    path = tmp_path / "gaps.xlsx"
+    book = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx")
+    sheet = book.active
+    for cell, label in (("C5", "年初数"), ("D5", "调整数"), ("E5", "支出数")):
+        sheet[cell] = label  # a budget header in words the label vocabulary does not hold
+    sheet["B13"] = None  # 窗口服务人次 loses its 一级指标; its 二级指标 数量指标 names it
+    sheet["B18"] = None
+    sheet["C18"] = "其他"  # 安全责任事故: no 一级指标 above it to carry down, and a 二级指标 that names none
+    book.save(path)
+    report = validate(path)
+    assert report.problems == [] and report.exit_code != 2
+    (submission,) = report.submissions
+    (finding,) = [f for f in submission.findings if f.rule_id == "READ-ROW-UNREAD"]
+    assert finding.location.cell == "自评表!B6"
+    assert "B6、B7（预算执行栏的表头未识别" in finding.message.zh and "B8" not in finding.message.zh  # B8 is blank
+    assert "B18（缺少一级指标" in finding.message.zh and "B13" not in finding.message.zh
+    rules = {f.rule_id for f in submission.findings}
+    # the block is there, only unread: not "no budget table"; and 产出指标 is still set
+    assert "DOC-TABLES-REQUIRED" not in rules and "DESIGN-OUTPUT-BENEFIT-REQUIRED" not in rules
+    # the indicators are checked all the same: 办事材料精简率 24% against 达到30%以上 scored full marks
+    assert "SCORE-QUANT-FORMULA" in rules
+
+
+def test_a_form_with_no_budget_block_at_all_is_missing_its_budget_table(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "no-budget.xlsx"
+    source = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx").active
+    book = openpyxl.Workbook()
+    for r, row in enumerate(source.iter_rows(values_only=True), start=1):
+        if not 5 <= r <= 9:  # the 项目资金 header and its four lines
+            book.active.append(row)
+    book.save(path)
+    report = validate(path)
+    assert report.problems == [] and report.exit_code != 2
+    rules = [f.rule_id for s in report.submissions for f in s.findings]
+    assert "DOC-TABLES-REQUIRED" in rules and "READ-ROW-UNREAD" not in rules

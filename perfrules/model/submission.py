@@ -259,6 +259,11 @@ class Project(_Strict):
         default_factory=list,
         description="未读取的行: rows of a form holding figures but no name to read them by, as 单元格（原因）",
     )
+    budget_block_unread: bool = Field(
+        False,
+        description="预算执行栏未能读取: the form has its lines (年度资金总额, 其中…) but no header a reader knows;"
+        " the lines are listed in unread_rows",
+    )
 
 
 class Expenditure(_Strict):

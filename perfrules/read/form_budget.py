@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from perfrules.read.cells import folded, label_key, number_cell, rate_cell, text_of
+from perfrules.model.submission import TOTAL_LINE_ITEMS
+from perfrules.read.cells import CellValue, folded, label_key, number_cell, rate_cell, text_of
 from perfrules.read.form_header import read_header
 from perfrules.read.form_reader import BUDGET_COLUMNS, END_LABELS, FIELD_LABELS, SECTION_LABELS, FormReader
 from perfrules.read.workbook import Sheet, _blank
@@ -69,6 +70,34 @@ def read_budget(form: FormReader, project: dict[str, Any], header_row: int, end:
         _fill_line(form, line, r, columns, rate_percent, base)
         lines.append(line)
     project["budget_lines"] = lines
+
+
+def note_unread_budget(form: FormReader, project: dict[str, Any], top: int, end: int) -> None:
+    """A budget block whose header no label names (年初预算数/全年预算数/全年执行数 in words the vocabulary
+    lacks): its lines (年度资金总额, 其中…) are listed at their cells for READ-ROW-UNREAD, and the project says
+    its block was there, so DOC-TABLES-REQUIRED does not call it missing. A form with no such lines has
+    no budget block, and that is DOC-TABLES-REQUIRED's finding."""
+    sheet = form.sheet
+    found = False
+    for r in range(top, end):
+        labels = [c for c in sheet.row(r) if _line_item(sheet.own(r, c))]
+        if not labels:
+            continue
+        found = True
+        if any(not _blank(sheet.own(r, c)) for c in sheet.row(r) if c > labels[0]):
+            form.unread_row(r, labels[0], "预算执行栏的表头未识别（应有年初预算数/全年预算数/全年执行数），未读取")
+    project["budget_block_unread"] = found
+
+
+def _line_item(value: CellValue) -> bool:
+    key = re.sub(r"^其中[:：]?", "", label_key(value))
+    return key in TOTAL_LINE_ITEMS or key in _LINE_ITEMS
+
+
+# The 其中 lines of the 10号 form and its local variants, by the labels they are published with.
+_LINE_ITEMS = frozenset(
+    ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "上年结转资金", "上年结转", "其他资金", "单位资金")
+)
 
 
 def _fill_line(

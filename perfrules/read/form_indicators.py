@@ -113,8 +113,7 @@ def read_indicators(form: FormReader, header: dict[str, Any], project: dict[str,
                 ind[level] = inherited[level][0]
                 form.at(f"{base}/{level}", *inherited[level][1])
         if "level1" not in ind:
-            _no_level1(form, columns, r)
-            ind["level1"] = ""
+            ind["level1"] = _no_level1(form, columns, r, ind.get("level2"))
         _fill_indicator(form, ind, values, base)
         indicators.append(ind)
     project["indicators"] = indicators
@@ -138,11 +137,26 @@ def _as_judged(values: dict[str, _Cell], stated_kind: str) -> dict[str, _Cell]:
     return out
 
 
-def _no_level1(form: FormReader, columns: dict[str, int], r: int) -> None:
-    """A row with no 一级指标 is a problem, on a form that has the column: Chongqing's 部门整体表 has none."""
+# The 二级指标 of the 10号/101号 frameworks name their 一级指标: a blank 一级指标 cell (a merge lost when the
+# form was retyped or printed to PDF) is the one its 二级指标 belongs to. 101号 makes 成本指标 an 一级指标
+# of its own (经济/社会/生态环境成本指标); under 10号 a bare 成本指标 is an 产出指标.
+_LEVEL1_BY_LEVEL2 = (
+    (re.compile(r"(经济|社会|生态环境)成本"), "成本指标"),
+    (re.compile(r"数量|质量|时效|成本"), "产出指标"),
+    (re.compile(r"效益|可持续"), "效益指标"),
+    (re.compile(r"满意"), "满意度指标"),
+)
+
+
+def _no_level1(form: FormReader, columns: dict[str, int], r: int, level2: str | None) -> str:
+    """The 一级指标 of a row whose cell is blank: the one its 二级指标 names; else "" and the row is reported at its
+    cell (READ-ROW-UNREAD), the rest of the form still checked. Chongqing's 部门整体表 has no 一级 column at all."""
+    for pattern, level1 in _LEVEL1_BY_LEVEL2:
+        if level2 and pattern.search(level2):
+            return level1
     if "level1" in columns:
-        message = f"第 {r + 1} 行缺少一级指标 / row {r + 1} has no 一级指标"
-        form.problem(form.sheet.ref(r, columns["level1"]), message)
+        form.unread_row(r, columns["level1"], "缺少一级指标，未计入一级指标的分值与构成")
+    return ""
 
 
 def _fill_indicator(

@@ -15,7 +15,7 @@ from typing import Any
 from perfrules.model.report import Problem
 from perfrules.read.cells import folded
 from perfrules.read.documents import ReadResult
-from perfrules.read.form_budget import read_budget
+from perfrules.read.form_budget import note_unread_budget, read_budget
 from perfrules.read.form_fields import read_department_and_year, read_project_name, read_stated_total, read_texts
 from perfrules.read.form_header import header_columns
 from perfrules.read.form_indicators import read_indicators
@@ -52,10 +52,9 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
         read_project_name(form, project, name_label)
     if budget_row is None:
         if kind != "department_scorecard":  # a scorecard scores 预算执行 among its lines
-            form.problem(
-                sheet.ref(indicator_row, 0),
-                "未找到预算执行表头（年初预算数/全年预算数/全年执行数）/ no budget execution header row (年初预算数/全年预算数/全年执行数)",
-            )
+            # Not an input problem: the indicators are read and checked, and exit 2 is only for a file
+            # that cannot be read at all (issue 12 §1). Lines under an unknown header are READ-ROW-UNREAD's.
+            note_unread_budget(form, project, min(tops), indicator_row)
     else:
         end = indicator_row if indicator_row > budget_row else sheet.nrows
         read_budget(form, project, budget_row, end, layout)
@@ -71,7 +70,7 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     read_texts(form, header, project)
     read_stated_total(form, header, project)
     if form.unread:
-        project["unread_rows"] = [f"{cell.split('!')[-1]}（{why}）" for cell, why in form.unread]
+        project["unread_rows"] = _unread_entries(form.unread)
         form.locations["/projects/0/unread_rows"] = form.unread[0][0]
     if form.unmapped:
         project["unmapped_columns"] = [f"{key}（{cell.split('!')[-1]}）" for cell, key in form.unmapped]
@@ -79,6 +78,17 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     if department_wide:  # the department is its own one "project": its budget block and indicators
         project.setdefault("name", header.get("department") or "部门整体")
     return {"document_kind": kind, "header": header, "projects": [project]}, form
+
+
+def _unread_entries(unread: list[tuple[str, str]]) -> list[str]:
+    """Each unread row as 单元格（原因）; rows in a run with the same reason share it: "B6、B7（…）"."""
+    runs: list[tuple[list[str], str]] = []
+    for cell, why in unread:
+        if runs and runs[-1][1] == why:
+            runs[-1][0].append(cell.split("!")[-1])
+        else:
+            runs.append(([cell.split("!")[-1]], why))
+    return [f"{'、'.join(cells)}（{why}）" for cells, why in runs]
 
 
 def _unrecognised(source: str, sheet: Sheet) -> Problem:

@@ -55,6 +55,13 @@ _SCORE_UNIT = Decimal(1)
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
+def _reader_columns(prj_t: dict[str, list[object]], p: Project) -> None:
+    """What the form reader could not map or read on this project's form (READ-UNMAPPED-COLUMN, READ-ROW-UNREAD)."""
+    prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
+    prj_t["unread_rows"].append("、".join(p.unread_rows) or None)
+    prj_t["budget_block_unread"].append(p.budget_block_unread)
+
+
 @dataclass
 class Batch:
     """The tables of a batch, and which submission each ``sub`` key stands for."""
@@ -346,8 +353,7 @@ class _Tabulator:
         prj_t["live_indicator_count"].append(len(shape.live_names))
         prj_t["indicator_names"].append("；".join(shape.live_names) or None)
         self.declaration(p)
-        prj_t["unmapped_columns"].append("、".join(p.unmapped_columns) or None)
-        prj_t["unread_rows"].append("、".join(p.unread_rows) or None)
+        _reader_columns(prj_t, p)
         listed = _template_cells(sourced, ppath, p.indicators, sorted(templates))
         prj_t["template_rows"].append("、".join(listed) or None)
         prj_t["template_row_count"].append(len(listed))

@@ -135,7 +135,14 @@ PROJECTS = TableSpec(
         Column("calculation_basis", "VARCHAR", "测算依据 (申报表)", "declaration/calculation_basis"),
         Column("annual_goal", "VARCHAR", "年度目标 (申报表)", "declaration/annual_goal"),
         Column("unmapped_columns", "VARCHAR", "未识别的列, joined by 、", "unmapped_columns"),
-        Column("unread_rows", "VARCHAR", "有数值但未读取的行, joined by 、", "unread_rows"),
+        Column("unread_rows", "VARCHAR", "未能读取或未能完整读取的行（单元格与原因）, joined by 、", "unread_rows"),
+        Column(
+            "budget_block_unread",
+            "BOOLEAN",
+            "表上有预算执行栏（年度资金总额等行）但表头未识别、未读取",
+            "unread_rows",
+            nullable=False,
+        ),
         Column("template_rows", "VARCHAR", "未使用的模板行 (cell and name), joined by 、", "template_rows"),
         Column("template_row_count", "INTEGER", "未使用的模板行数", "indicators", nullable=False),
         Column(
