@@ -288,3 +288,17 @@ def test_a_form_with_no_budget_block_at_all_is_missing_its_budget_table(tmp_path
     assert report.problems == [] and report.exit_code != 2
     rules = [f.rule_id for s in report.submissions for f in s.findings]
     assert "DOC-TABLES-REQUIRED" in rules and "READ-ROW-UNREAD" not in rules
+
+
+def test_a_zeroed_total_line_is_one_finding_not_three(tmp_path: Path) -> None:
+    """池州's published form: 年度资金总额 0 | 0 | 0 over 其中 lines holding the money. A reviewer writes it once."""
+    import openpyxl
+
+    path = tmp_path / "zero-total.xlsx"
+    book = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx")
+    for cell in ("C6", "D6", "E6", "G6", "H6"):
+        book.active[cell] = 0
+    book.save(path)
+    rules = [f.rule_id for s in validate(path).submissions for f in s.findings]
+    assert rules.count("BUDGET-TOTAL-UNFILLED") == 1
+    assert not [r for r in rules if r.startswith("BUDGET-SUBROWS-SUM")], rules
