@@ -1397,6 +1397,7 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "indicator_count": Ints(np.bincount(doc_of, weights=sizes, minlength=n_doc).astype(np.int64)),
         "budget_line_count": Ints(4 * np.bincount(doc_of, minlength=n_doc)),
         "fund_count": Ints(np.zeros(n_doc, np.int64)),
+        "attached_table_count": Ints(np.zeros(n_doc, np.int64)),
         "fin_explanation": _const(n_doc, None),
         "fin_money_unit": _const(n_doc, "元"),
         "problems": _const(n_doc, None),

@@ -8,10 +8,11 @@ import pytest
 
 import perfrules
 from perfrules.model.report import SubmissionResult
-from tests.conftest import RULES
+from tests.conftest import ROOT, RULES
 from tests.form_grid import training_form
 
 docx = pytest.importorskip("docx")
+LAYOUTS = ROOT / "fixtures" / "layouts"
 
 
 def _add_form_table(document: object, *, executed: int = 114) -> None:
@@ -155,7 +156,7 @@ def _add_scorecard_table(document: object) -> None:
             table.cell(r, c).text = text
 
 
-def test_a_scorecard_alone_is_checked_and_one_attached_to_a_report_is_not_merged(tmp_path: Path) -> None:
+def test_a_scorecard_alone_is_checked_and_one_attached_to_a_report_is_checked_beside_it(tmp_path: Path) -> None:
     alone = docx.Document()
     _add_scorecard_table(alone)
     alone.save(tmp_path / "评分表.docx")
@@ -169,7 +170,41 @@ def test_a_scorecard_alone_is_checked_and_one_attached_to_a_report_is_not_merged
     attached.add_paragraph("经评价，本局部门整体支出绩效自评得分为 95 分，评价等级为“优”。")
     _add_scorecard_table(attached)
     attached.save(tmp_path / "report.docx")
-    (with_card,) = perfrules.validate([tmp_path / "report.docx"], rules=RULES).submissions
+    with_card, card = perfrules.validate([tmp_path / "report.docx"], rules=RULES).submissions
     assert with_card.document_kind == "narrative_report"
     # its lines have no targets: merged into the report they would draw a missing-target finding each
     assert not [f for f in with_card.findings if "/indicators/" in (f.location.pointer or "")]
+    # it is checked beside the report, as when filed alone, and the report has its table
+    assert card.document_kind == "department_scorecard"
+    assert {f.rule_id for f in card.findings} == {"SCORE-DEVIATION-EXPLAIN"}
+    assert "DOC-TABLES-REQUIRED" not in {f.rule_id for f in with_card.findings}
+
+
+def test_a_department_scorecard_in_a_report_titled_by_the_report_is_checked_beside_it(tmp_path: Path) -> None:
+    """A 部门整体 评分表 pasted into the report with no title or department row of its own: the report's title
+    says whose and which year it is. It is read and checked as a submission of its own (its lines have no
+    targets for the report's table rules), and the report does not claim its tables are missing."""
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(LAYOUTS / "department-scorecard.xlsx").active.iter_rows(values_only=True))
+    document = docx.Document()
+    document.add_paragraph("示例市交通运输局2023年度部门整体支出绩效自评报告")
+    document.add_paragraph("一、绩效自评结果")
+    document.add_paragraph("经自评，我局2023年度部门整体支出绩效自评得分98分，自评表如下：")
+    body = rows[2:]  # from the 一级指标 header: no title row, no 部门（单位）名称 row
+    table = document.add_table(rows=len(body), cols=len(body[0]))
+    for r, row in enumerate(body):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = "" if value is None else str(value)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    assert report.problems == []
+    narrative, scorecard = report.submissions
+    assert narrative.document_kind == "narrative_report"
+    assert "DOC-TABLES-REQUIRED" not in {f.rule_id for f in narrative.findings}
+    assert scorecard.source.endswith("report.docx#表1") and scorecard.document_kind == "department_scorecard"
+    assert (scorecard.department, scorecard.fiscal_year) == ("示例市交通运输局", 2023)
+    # 固定资产利用率 scored 4 of 5 with no 扣分原因: the scorecard's own rules run, at the Word cell
+    (deviation,) = [f for f in scorecard.findings if f.rule_id == "SCORE-DEVIATION-EXPLAIN"]
+    assert deviation.location.cell == "表1!G14"

@@ -163,6 +163,10 @@ class Header(_Strict):
     )
     withheld: list[WithheldPassage] = Field(default_factory=list, description="涉密略去的段落")
     finance: DepartmentFinance | None = Field(None, description="部门整体预算执行情况")
+    attached_tables: list[str] = Field(
+        default_factory=list,
+        description="随报告附、作为一份单独检查的表（部门整体评分表）: their sources, as file.docx#表1",
+    )
 
 
 TOTAL_LINE_ITEMS = ("年度资金总额", "年度财政资金总额", "资金总额", "总额", "合计")

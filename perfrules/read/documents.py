@@ -37,6 +37,8 @@ class ReadResult:
     problems: tuple[Problem, ...] = ()
     notices: tuple[Notice, ...] = ()
     """What the reader passed over on purpose, for the report (a skipped sheet): no effect on the verdict."""
+    companions: tuple[ReadResult, ...] = ()
+    """Submissions the same file holds besides this one, checked on their own (a scorecard in a report)."""
 
 
 class _DuplicateKey(ValueError):

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from perfrules.read.documents import ReadResult
 from perfrules.read.docx_tables import table_sheets
-from perfrules.read.form_result import with_tables
-from perfrules.read.narrative import from_blocks, load_bytes, missing_extra, problem_result
+from perfrules.read.narrative import load_bytes, missing_extra, problem_result
 from perfrules.read.ooxml_guard import OLE_MAGIC, ZIP_MAGIC, is_encrypted_ole, zip_problem
-from perfrules.read.xlsx_forms import read_form
+from perfrules.read.report_tables import read_report
 
 ENCRYPTED = "Word 文档已加密（设有打开密码），请去除密码后重新提交 / the Word document is password-protected (encrypted); remove the password and resubmit"
 
@@ -74,10 +73,4 @@ def docx_result(source: str, digest: str, raw: bytes) -> ReadResult:
         return problem_result(
             source, digest, f"无法读取 Word 文档（文件损坏）/ cannot read the Word document (corrupt): {exc}"
         )
-    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
-    narrative = from_blocks(source, digest, blocks)
-    if not forms:
-        return narrative
-    if narrative.submission is None:
-        return forms[0]  # a 自评表 filed as a Word table, with no report around it
-    return with_tables(narrative, forms)
+    return read_report(source, digest, blocks, sheets)

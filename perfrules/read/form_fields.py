@@ -25,7 +25,10 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
     """The department beside its label, and the fiscal year from the title rows above ``top`` (else 年度's cell)."""
     sheet = form.sheet
     label = form.first_label(DEPARTMENT_LABELS, prefix=True)
-    if label is None:
+    context = form.context
+    if label is None and context is not None and context.department:
+        header["department"] = context.department  # a table in a report: the report names the department
+    elif label is None:
         form.problem(
             sheet.ref(0, 0),
             f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}",
@@ -55,7 +58,9 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
         value = folded(sheet.own(*cell)) if cell else ""
         if cell and re.fullmatch(r"(?:19|20)\d{2}(?:年度?)?", value):
             year = (int(value[:4]), *cell)
-    if year is None:
+    if year is None and context is not None and context.fiscal_year is not None:
+        header["fiscal_year"] = context.fiscal_year  # the report's year, said in its title or opening
+    elif year is None:
         # A blank or redacted year is the submission's finding (DATA-YEAR-MISSING) at the title, not
         # a reading failure: every rule that does not need the year still checks the form (issue 12 §6).
         cells = [(r, c) for r in range(top) for c in sheet.row(r)]

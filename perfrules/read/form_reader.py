@@ -48,6 +48,16 @@ END_LABELS = frozenset(
 _MAX_LABEL = 40
 
 
+@dataclass(frozen=True)
+class TableContext:
+    """What the report around a table says of it: a table in a Word, PDF or web report often has no title
+    or 主管部门 row of its own, the report's title naming the department, the year and the table's kind."""
+
+    title: str
+    department: str | None
+    fiscal_year: int | None
+
+
 @dataclass
 class FormReader:
     """One sheet being read as a form: its cells indexed by label, and what the reading found and where."""
@@ -59,6 +69,7 @@ class FormReader:
     labels: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     unmapped: list[tuple[str, str]] = field(default_factory=list)
     unread: list[tuple[str, str]] = field(default_factory=list)
+    context: TableContext | None = None
 
     def __post_init__(self) -> None:
         for (r, c), (value, _) in sorted(self.sheet.cells.items()):

@@ -49,14 +49,18 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     """
     assert narrative.submission is not None
     sub, cells = narrative.submission.submission, dict(narrative.submission.locations)
-    # A 部门整体 scorecard attached to a report is not merged: the table rules that run on a report's rows
-    # expect targets and actuals, which a scorecard's lines do not have (it is checked when filed alone).
+    # A 部门整体 scorecard in a report is not merged: the table rules that run on a report's rows expect
+    # targets and actuals, which a scorecard's lines do not have. It is checked as a submission of its
+    # own, beside the report, and the report lists it (DOC-TABLES-REQUIRED does not call it missing).
+    scorecards = [
+        f
+        for f in forms
+        if f.submission is not None and f.submission.submission.document_kind is DocumentKind.DEPARTMENT_SCORECARD
+    ]
     tables = [
         f.submission
         for f in forms
-        if f.submission is not None
-        and f.submission.submission.projects
-        and f.submission.submission.document_kind is not DocumentKind.DEPARTMENT_SCORECARD
+        if f.submission is not None and f.submission.submission.projects and f not in scorecards
     ]
     projects, claims = list(sub.projects), sub.claims
     if len(tables) == 1 and len(projects) <= 1 and _same_kind(sub, tables[0].submission):
@@ -65,9 +69,11 @@ def with_tables(narrative: ReadResult, forms: list[ReadResult]) -> ReadResult:
     else:
         for form in tables:
             _add_table(projects, form, cells)
-    merged = sub.model_copy(update={"projects": projects, "claims": claims})
-    problems = narrative.problems + tuple(p for form in forms for p in form.problems)
-    return ReadResult(narrative.source, narrative.sha256, SourcedSubmission(narrative.source, merged, cells), problems)
+    header = sub.header.model_copy(update={"attached_tables": [f.source for f in scorecards]})
+    merged = sub.model_copy(update={"projects": projects, "claims": claims, "header": header})
+    problems = narrative.problems + tuple(p for form in forms if form not in scorecards for p in form.problems)
+    sourced = SourcedSubmission(narrative.source, merged, cells)
+    return ReadResult(narrative.source, narrative.sha256, sourced, problems, companions=tuple(scorecards))
 
 
 def _own_project(sub: Submission, form: SourcedSubmission, cells: dict[str, str]) -> Project:

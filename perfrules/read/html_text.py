@@ -17,11 +17,10 @@ from typing import Any
 
 from perfrules.read.cells import CellValue
 from perfrules.read.documents import ReadResult
-from perfrules.read.form_result import with_tables
-from perfrules.read.narrative import from_blocks, join_lines, load_bytes, missing_extra, problem_result
+from perfrules.read.narrative import join_lines, load_bytes, missing_extra, problem_result
+from perfrules.read.report_tables import read_report
 from perfrules.read.text_file import MAX_TEXT_BYTES, decode_bytes
 from perfrules.read.workbook import MAX_COLS, MAX_ROWS, Sheet
-from perfrules.read.xlsx_forms import read_form
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -100,13 +99,7 @@ def read_html(path: Path) -> ReadResult:
     if any(e.level_name == "FATAL" for e in parser.error_log):
         return problem_result(source, digest, TOO_DEEP)
     sheets = table_sheets(tree)
-    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
-    narrative = from_blocks(source, digest, html_blocks(tree))
-    if not forms:
-        return narrative
-    if narrative.submission is None:
-        return forms[0]  # a 自评表 published as a web page's table, with no report around it
-    return with_tables(narrative, forms)
+    return read_report(source, digest, html_blocks(tree), sheets)
 
 
 MAX_TABLES = 200

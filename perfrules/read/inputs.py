@@ -60,7 +60,8 @@ def _read_workbook(path: Path) -> list[ReadResult]:
 def _read_narrative(path: Path) -> list[ReadResult]:
     from perfrules.read.narrative_formats import read_narrative
 
-    return [read_narrative(path)]
+    read = read_narrative(path)
+    return [read, *read.companions]
 
 
 def _read_document(path: Path) -> list[ReadResult]:

@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.read.documents import ReadResult
-from perfrules.read.form_result import with_tables
-from perfrules.read.narrative import from_blocks, join_lines, load_bytes, missing_extra, problem_result
+from perfrules.read.narrative import join_lines, load_bytes, missing_extra, problem_result
 from perfrules.read.pdf_tables import pdf_table_sheets
-from perfrules.read.xlsx_forms import read_form
+from perfrules.read.report_tables import read_report
 
 MAX_PAGES = 2_000
 PARAGRAPH_GAP = 1.3
@@ -136,10 +135,4 @@ def read_pdf(path: Path) -> ReadResult:
         sheets = pdf_table_sheets(raw) or []
     except Exception:  # pdfplumber fails on some odd files: the text is still read, as it was without it
         sheets = []
-    forms = [r for r in (read_form(sheet, f"{source}#{sheet.name}", digest) for sheet in sheets) if r and r.submission]
-    narrative = from_blocks(source, digest, _paragraphs(pages))
-    if not forms:
-        return narrative
-    if narrative.submission is None:
-        return forms[0]  # a 自评表 published as a PDF, with no report around it
-    return with_tables(narrative, forms)
+    return read_report(source, digest, _paragraphs(pages), sheets)

@@ -9,6 +9,7 @@ broken, encrypted, oversized or unrecognisable workbook yields a Problem, never 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,23 @@ from perfrules.read.form_fields import read_department_and_year, read_project_na
 from perfrules.read.form_header import header_columns
 from perfrules.read.form_indicators import read_indicators
 from perfrules.read.form_kind import form_kind
-from perfrules.read.form_reader import BUDGET_COLUMNS, INDICATOR_COLUMNS, FormReader, find_header, form_layout
+from perfrules.read.form_reader import (
+    BUDGET_COLUMNS,
+    INDICATOR_COLUMNS,
+    FormReader,
+    TableContext,
+    find_header,
+    form_layout,
+)
 from perfrules.read.form_result import form_result
 from perfrules.read.workbook import Sheet, _problem, load_sheets, row_cap_problem
 
 
-def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, FormReader] | None:
+def _read_form_sheet(
+    sheet: Sheet, source: str, context: TableContext | None = None
+) -> tuple[dict[str, Any] | None, FormReader] | None:
     """None when the sheet is not a project form at all (an instructions sheet, a lookup list)."""
-    form = FormReader(sheet, source)
+    form = FormReader(sheet, source, context=context)
     name_label = form.first_label(("项目名称",))
     budget_row = find_header(sheet, BUDGET_COLUMNS, ("executed",), 3)
     indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("level1", "name"), 3)
@@ -38,6 +48,8 @@ def _read_form_sheet(sheet: Sheet, source: str) -> tuple[dict[str, Any] | None, 
     if name_label is None and budget_row is None and indicator_row is None:
         return None
     title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
+    if context is not None and not _OWN_TITLE.search(title):
+        title = f"{title} {folded(context.title)}"  # a table in a report, titled by the report above it
     columns = header_columns(sheet, indicator_row, INDICATOR_COLUMNS) if indicator_row is not None else {}
     kind = form_kind(form, title, indicator_row, columns)
     if kind is None or indicator_row is None:
@@ -102,9 +114,14 @@ def _unrecognised(source: str, sheet: Sheet) -> Problem:
     )
 
 
-def read_form(sheet: Sheet, source: str, sha256: str) -> ReadResult | None:
-    """One sheet (or a Word table as cells) as a project form's submission; None when it is no form at all."""
-    outcome = _read_form_sheet(sheet, source)
+_OWN_TITLE = re.compile(r"自评表|评分表|评价表|绩效表")
+
+
+def read_form(sheet: Sheet, source: str, sha256: str, context: TableContext | None = None) -> ReadResult | None:
+    """One sheet (or a Word table as cells) as a project form's submission; None when it is no form at all.
+
+    ``context`` is what the report holding the table says of it (its title, department and year)."""
+    outcome = _read_form_sheet(sheet, source, context)
     return None if outcome is None else form_result(outcome, source, sha256, [])
 
 

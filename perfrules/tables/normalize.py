@@ -320,6 +320,7 @@ class _Tabulator:
         sub_t["indicator_count"].append(sum(len(p.indicators) - len(skipped[pi]) for pi, p in enumerate(s.projects)))
         sub_t["budget_line_count"].append(sum(len(p.budget_lines) for p in s.projects))
         sub_t["fund_count"].append(len(s.funds))
+        sub_t["attached_table_count"].append(len(h.attached_tables))
         _finance_columns(sub_t, h.finance or DepartmentFinance())
 
     def project(

@@ -67,6 +67,13 @@ SUBMISSIONS = TableSpec(
         Column("indicator_count", "INTEGER", "绩效指标行数", "projects", nullable=False),
         Column("budget_line_count", "INTEGER", "预算执行行数", "projects", nullable=False),
         Column("fund_count", "INTEGER", "资金数", "funds", nullable=False),
+        Column(
+            "attached_table_count",
+            "INTEGER",
+            "随报告附、作为一份单独检查的表数（部门整体评分表）",
+            "header/attached_tables",
+            nullable=False,
+        ),
         _num("fin_initial_budget", "部门 年初预算数 (元)", "header/finance/initial_budget"),
         _num("fin_adjusted_budget", "部门 调整后预算数 (元)", "header/finance/adjusted_budget"),
         _num("fin_executed", "部门 全年执行数 (元)", "header/finance/executed"),
