@@ -208,3 +208,17 @@ def test_a_department_scorecard_in_a_report_titled_by_the_report_is_checked_besi
     # 固定资产利用率 scored 4 of 5 with no 扣分原因: the scorecard's own rules run, at the Word cell
     (deviation,) = [f for f in scorecard.findings if f.rule_id == "SCORE-DEVIATION-EXPLAIN"]
     assert deviation.location.cell == "表1!G14"
+
+
+def test_a_word_document_of_two_forms_and_no_report_gives_both(tmp_path: Path) -> None:
+    """Two projects' 自评表 in one Word file, nothing around them: each is checked (the second was dropped)."""
+    document = docx.Document()
+    _add_form_table(document)
+    document.add_paragraph("")
+    _add_form_table(document, executed=84)
+    path = tmp_path / "两个项目.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    first, second = report.submissions
+    assert (first.source.endswith("#表1"), second.source.endswith("#表2")) == (True, True)
+    assert first.findings == [] and "BUDGET-RATE-ARITH" in {f.rule_id for f in second.findings}
