@@ -160,7 +160,6 @@ def test_a_stated_count_is_read_with_the_list_that_follows_it(para: str, stated:
 @pytest.mark.parametrize(
     "para",
     [
-        "共有4个科室，分别是办公室、财务科、业务科和综合科。",  # "和" may join two items or sit inside one
         "完成5个项目：甲、乙、丙等。",  # an open list
         "第三个季度：一是甲；二是乙。",  # an ordinal, not a count
         "完成了十二个项目，其中3个已完工。",  # no list
@@ -170,6 +169,20 @@ def test_a_stated_count_is_read_with_the_list_that_follows_it(para: str, stated:
 )
 def test_no_list_count_is_claimed_where_the_list_is_open_joined_or_elsewhere(para: str) -> None:
     assert [c for c in extract_claims([para]) if c["role"] == "列举数量"] == []
+
+
+@pytest.mark.parametrize(
+    ("para", "listed"),
+    [
+        ("共有4个科室，分别是办公室、财务科、业务科和综合科。", 4),  # "和" joins the last two
+        ("共有3个科室，分别是办公室、财务科、业务科和综合科。", 3),  # or sits inside one: both readings hold
+        ("共有6个科室，分别是办公室、财务科、业务科和综合科。", 4),  # neither: the nearest reading
+        ("共有2个科室，分别是办公室、财务科、业务科和综合科。", 3),
+    ],
+)
+def test_a_list_joined_by_he_counts_either_way_and_only_a_count_outside_both_is_off(para: str, listed: int) -> None:
+    (claim,) = [c for c in extract_claims([para]) if c["role"] == "列举数量"]
+    assert claim["parts_count"] == listed
 
 
 def test_parts_sum_fires_on_a_list_shorter_than_its_count_and_not_on_one_that_matches(tmp_path: Path) -> None:

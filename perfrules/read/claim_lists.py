@@ -4,8 +4,9 @@ The count is the claim; the list gives ``parts_count`` (how many items follow), 
 compare the two (NARRATIVE-PARTS-SUM). Precision first, because a wrong count is a false alarm:
 - the list must follow in the same paragraph, right after "：", "分别是", "包括" or "具体为";
 - ordinal markers (一是/二是, （一）（二）, （1）（2）, ①②) are counted as one run from the first;
-- otherwise the first sentence is split at "、", and only when it has no "等" (an open list) and
-  no "和/及/与" (which may join two items or sit inside one).
+- otherwise the first sentence is split at "、", and only when it has no "等" (an open list) or
+  "或". Each "和/及/与/以及" may join two items ("A、B和C": three) or sit inside one ("党风廉政和反腐败"),
+  so such a list has a range of readings, and a stated count within it is taken as matching.
 A count above 30 is not matched with a list: nobody enumerates that many in a sentence.
 """
 
@@ -34,7 +35,8 @@ _ORDINALS = (
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 _SENTENCE_END = re.compile(r"[。；;！？]")
-_OPEN_OR_JOINED = re.compile(r"等|和|及|与|或|以及")
+_OPEN = re.compile(r"等|或")
+_JOINED = re.compile(r"以及|和|及|与")
 
 
 def _ordinal(text: str) -> int | None:
@@ -58,13 +60,20 @@ def _ordinal_run(rest: str) -> int:
     return best if best >= 2 else 0
 
 
-def _enumerated(rest: str) -> int:
-    """Items of a "、" list in the first sentence of ``rest``, or 0 when it is not a closed list."""
+def _enumerated(rest: str, stated: int) -> int:
+    """Items of a "、" list in the first sentence of ``rest``, or 0 when it is not a closed list.
+
+    A "和/及/与" in the list may or may not join two items: ``stated`` is the count when it is one of
+    the readings, else the reading nearest to it."""
     sentence = _SENTENCE_END.split(rest, maxsplit=1)[0]
-    if "、" not in sentence or _OPEN_OR_JOINED.search(sentence) or "，" in sentence or "," in sentence:
+    if "、" not in sentence or _OPEN.search(sentence) or "，" in sentence or "," in sentence:
         return 0
     items = [item for item in sentence.split("、") if item.strip()]
-    return len(items) if len(items) >= 2 and all(len(item) <= 20 for item in items) else 0
+    if len(items) < 2 or not all(len(item) <= 20 for item in items):
+        return 0
+    fewest = len(items)
+    most = fewest + sum(len(_JOINED.findall(item)) for item in items)
+    return min(max(stated, fewest), most)
 
 
 def listed_counts(para: str) -> Iterator[dict[str, Any]]:
@@ -74,7 +83,7 @@ def listed_counts(para: str) -> Iterator[dict[str, Any]]:
         if stated is None or not 2 <= stated <= _MAX_LISTED:
             continue
         rest = para[m.end() :]
-        listed = _ordinal_run(rest) or _enumerated(rest)
+        listed = _ordinal_run(rest) or _enumerated(rest, stated)
         if not listed:
             continue
         yield {
