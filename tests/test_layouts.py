@@ -302,3 +302,34 @@ def test_a_zeroed_total_line_is_one_finding_not_three(tmp_path: Path) -> None:
     rules = [f.rule_id for s in validate(path).submissions for f in s.findings]
     assert rules.count("BUDGET-TOTAL-UNFILLED") == 1
     assert not [r for r in rules if r.startswith("BUDGET-SUBROWS-SUM")], rules
+
+
+def test_forms_stacked_down_one_sheet_are_each_read_and_checked_at_their_own_cells(tmp_path: Path) -> None:
+    """A county's year of 自评表 published one under another in one sheet: the second form (its title row,
+    项目名称 …) is a submission of its own, its findings at the cells where it was filed, not a problem that
+    dropped it."""
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx").active.iter_rows(values_only=True))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "自评表"
+    for row in rows:
+        sheet.append(row)
+    sheet.append(["项目负责人：张三", None, None, None, None, "财务负责人：李四"])
+    sheet.append([])
+    second = [list(row) for row in rows]
+    second[2][2] = "政务服务大厅改造"
+    second[18][5] = "20%"  # 办事材料精简率 20% against 达到30%以上, full marks
+    for row in second:
+        sheet.append(row)
+    path = tmp_path / "stacked.xlsx"
+    book.save(path)
+    report = validate(path)
+    assert report.problems == []
+    first, below = report.submissions
+    assert below.source.endswith("stacked.xlsx#自评表（第24行起）")
+    assert [f.location.cell for f in first.findings if f.rule_id == "SCORE-QUANT-FORMULA"] == ["自评表!H19"]
+    (formula,) = [f for f in below.findings if f.rule_id == "SCORE-QUANT-FORMULA"]
+    assert formula.location.cell == "自评表!H42" and "政务服务大厅改造" in formula.message.zh
+    assert (below.department, below.fiscal_year) == ("示例县政务服务管理局", 2023)

@@ -16,7 +16,7 @@ from perfrules.read.form_reader import TableContext
 from perfrules.read.form_result import TITLE_PARAGRAPHS, with_tables
 from perfrules.read.narrative import from_blocks
 from perfrules.read.workbook import Sheet
-from perfrules.read.xlsx_forms import read_form
+from perfrules.read.xlsx_forms import read_forms
 
 
 def read_report(source: str, digest: str, blocks: list[tuple[str, str]], sheets: list[Sheet]) -> ReadResult:
@@ -26,7 +26,8 @@ def read_report(source: str, digest: str, blocks: list[tuple[str, str]], sheets:
     forms = [
         read
         for sheet in sheets
-        if (read := read_form(sheet, f"{source}#{sheet.name}", digest, context)) and read.submission
+        for read in read_forms(sheet, f"{source}#{sheet.name}", digest, context)
+        if read.submission
     ]
     if not forms:
         return narrative

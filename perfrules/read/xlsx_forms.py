@@ -9,6 +9,7 @@ broken, encrypted, oversized or unrecognisable workbook yields a Problem, never 
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from perfrules.read.form_reader import (
     form_layout,
 )
 from perfrules.read.form_result import form_result
+from perfrules.read.form_stack import stacked_forms
 from perfrules.read.workbook import Sheet, _problem, load_sheets, row_cap_problem
 
 
@@ -47,7 +49,8 @@ def _read_form_sheet(
         indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("name", "target", "actual"), 4)
     if name_label is None and budget_row is None and indicator_row is None:
         return None
-    title = " ".join(folded(sheet.own(r, c)) for r in range(min(sheet.nrows, 3)) for c in sheet.row(r))
+    # the first three rows holding anything: a form stacked under another starts lower down its sheet
+    title = " ".join(folded(sheet.own(r, c)) for r in itertools.islice(sheet.rows(), 3) for c in sheet.row(r))
     if context is not None and not _OWN_TITLE.search(title):
         title = f"{title} {folded(context.title)}"  # a table in a report, titled by the report above it
     columns = header_columns(sheet, indicator_row, INDICATOR_COLUMNS) if indicator_row is not None else {}
@@ -125,6 +128,21 @@ def read_form(sheet: Sheet, source: str, sha256: str, context: TableContext | No
     return None if outcome is None else form_result(outcome, source, sha256, [])
 
 
+def _part_source(source: str, start: int) -> str:
+    return source if start == 0 else f"{source}（第{start + 1}行起）"
+
+
+def read_forms(sheet: Sheet, source: str, sha256: str, context: TableContext | None = None) -> list[ReadResult]:
+    """Every form on ``sheet``: forms stacked down one sheet or table are each a submission, the first
+    sourced ``source`` and the others ``source（第 N 行起）``."""
+    results = []
+    for part, start in stacked_forms(sheet):
+        read = read_form(part, _part_source(source, start), sha256, context)
+        if read is not None:
+            results.append(read)
+    return results
+
+
 def read_workbook(path: Path) -> list[ReadResult]:
     """Read every project sheet of an official-layout 自评表 workbook (.xlsx or .xls).
 
@@ -153,13 +171,17 @@ def read_workbook(path: Path) -> list[ReadResult]:
     for sheet in loaded.sheets:
         source = f"{loaded.source}#{sheet.name}"
         cap = row_cap_problem(source, sheet)
-        outcome = _read_form_sheet(sheet, source)
-        if outcome is None:
+        parts = stacked_forms(sheet)
+        outcomes = [(_read_form_sheet(part, _part_source(source, start)), start) for part, start in parts]
+        if outcomes[0][0] is None:
             capped += [cap] if cap else []
             if sheet.cells:
                 ignored.append(sheet)
             continue
-        results.append(form_result(outcome, source, loaded.sha256, [cap] if cap else []))
+        for outcome, start in outcomes:
+            if outcome is not None:
+                problems = [cap] if cap and start == 0 else []
+                results.append(form_result(outcome, _part_source(source, start), loaded.sha256, problems))
     if results:
         # A runaway sheet next to real forms is still worth a word: rows past the cap were never looked at.
         return results + ([ReadResult(loaded.source, loaded.sha256, None, tuple(capped))] if capped else [])

@@ -68,6 +68,7 @@ def _cell_text(text: str) -> str:
 
 def _split_source(source: str) -> tuple[str, str | None]:
     path, sep, sheet = source.partition("#")
+    sheet = sheet.split("（第")[0]  # a form stacked lower down the sheet: "区县（第40行起）"
     return path, (sheet or None) if sep else None
 
 
