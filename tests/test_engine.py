@@ -121,6 +121,29 @@ def test_a_value_that_breaks_a_rule_costs_only_its_own_submission(tmp_path: Path
     assert problem.message.endswith(f"only on: {bad}")
 
 
+def test_an_error_whatever_the_data_is_not_bisected(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A binder error fails on every submission alike: bisecting a batch of N would run it 2N times.
+    read = read_path(SEED)
+    assert read.submission is not None
+    batch = normalize([read.submission] * 16)
+    probes: list[list[int]] = []
+    real = duckdb_engine.narrowed
+
+    def counted(sql: str, subs: list[int]) -> str:
+        probes.append(subs)
+        return real(sql, subs)
+
+    monkeypatch.setattr(duckdb_engine, "narrowed", counted)
+    keys = "NULL AS ident_0, NULL AS ident_1, NULL AS ident_2, NULL AS location"
+    unbound = _rule("UNBOUND", f"SELECT sub, rid, path, {keys} FROM projects GROUP BY sub HAVING self_score > 1")
+    fine = _rule("FINE", f"SELECT sub, rid, path, {keys} FROM projects WHERE self_score < 100")
+    result = DuckDBEngine().run(batch, [unbound, fine])
+    assert "UNBOUND" in result.errors
+    assert len(probes) == 1  # one probe, then the whole-batch error stands
+    assert "UNBOUND" not in result.errored_subs or result.errored_subs["UNBOUND"] is None
+    assert len(result.rows["FINE"]) == 5 * 16
+
+
 def test_a_cached_pack_is_rebuilt_when_a_rule_file_changes(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     shutil.copytree(RULES, pack)

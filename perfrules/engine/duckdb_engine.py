@@ -372,6 +372,9 @@ class DuckDBEngine:
                 return [decode_row(values) for values in session.con.execute(sql).fetchall()]
             except (QueryRejected, ValueError):
                 raise StopIsolating from None
+            except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException):
+                # Wrong whatever the data: bisecting would run the rule twice per submission for nothing.
+                raise StopIsolating from None
             except duckdb.Error:
                 if watchdog.fired:
                     raise StopIsolating from None  # too slow on part of the batch: keep the whole-batch error
