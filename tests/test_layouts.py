@@ -333,3 +333,25 @@ def test_forms_stacked_down_one_sheet_are_each_read_and_checked_at_their_own_cel
     (formula,) = [f for f in below.findings if f.rule_id == "SCORE-QUANT-FORMULA"]
     assert formula.location.cell == "自评表!H42" and "政务服务大厅改造" in formula.message.zh
     assert (below.department, below.fiscal_year) == ("示例县政务服务管理局", 2023)
+
+
+def test_a_blank_project_name_is_one_finding_and_the_form_is_still_checked(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "unnamed.xlsx"
+    book = openpyxl.load_workbook(LAYOUTS / "plain-targets.xlsx")
+    sheet = book.active
+    (label,) = [c for row in sheet.iter_rows() for c in row if c.value == "项目名称"]
+    name = sheet.cell(label.row, label.column + 1)
+    while name.value is None:  # past the label's own merge
+        name = sheet.cell(label.row, name.column + 1)
+    name.value = None
+    book.save(path)
+    report = validate(path)
+    assert report.problems == [] and report.exit_code == 1
+    (submission,) = report.submissions
+    (blank,) = [f for f in submission.findings if f.rule_id == "DATA-PROJECT-NAME-BLANK"]
+    assert blank.location.cell == f"自评表!{name.coordinate}"
+    assert {f.rule_id for f in submission.findings} - {"DATA-PROJECT-NAME-BLANK"} == {
+        f.rule_id for s in validate(LAYOUTS / "plain-targets.xlsx").submissions for f in s.findings
+    }

@@ -355,8 +355,18 @@ def test_missing_project_name_and_department_row(tmp_path: Path) -> None:
     [result] = read_workbook(mk.write_xlsx(tmp_path / "unnamed.xlsx", {"项目1": cells}))
     assert result.submission is None
     messages = {p.location: p.message for p in result.problems}
-    assert "project name is blank; expected it in 项目1!C3" in messages["项目1!C3"]
     assert "no 主管部门" in messages["项目1!A1"]
+    # a blank name is not a reading failure: it is DATA-PROJECT-NAME-BLANK's finding at the cell
+    assert "项目1!C3" not in messages
+
+
+def test_a_blank_project_name_is_read_and_located_where_it_belongs(tmp_path: Path) -> None:
+    cells = [c for c in mk.layout_a() if c[0] != "C3:J3"]
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "unnamed.xlsx", {"项目1": cells}))
+    assert result.problems == ()
+    assert result.submission is not None
+    assert result.submission.submission.projects[0].name == ""
+    assert result.submission.locations["/projects/0/name"] == "项目1!C3"
 
 
 # --- several sheets, legacy .xls, missing parts -------------------------------------------------------------------

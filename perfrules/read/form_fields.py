@@ -125,10 +125,10 @@ def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[in
         return
     cell = form.right_of(*label)
     if cell is None:
-        expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
-        form.problem(
-            expected, f"项目名称未填写，应填在 {expected} / the project name is blank; expected it in {expected}"
-        )
+        # A blank name is the submission's finding (DATA-PROJECT-NAME-BLANK) at the cell it belongs in,
+        # not a reading failure: the rest of the form is still checked (issue 12 §1/§6).
+        project["name"] = ""
+        form.at("/projects/0/name", label[0], sheet.merge_end(*label) + 1)
         return
     text = text_of(sheet.own(*cell))
     coded = _PROJECT_CODE.match(text)
