@@ -33,7 +33,7 @@ from perfrules.findings.unmatched import UnmatchedTracker
 from perfrules.model.report import Bilingual, Finding, OverlayFile, PackStamp, Problem, Report, SubmissionResult, Waiver
 from perfrules.model.rule import Severity
 from perfrules.model.sourced import SourcedSubmission
-from perfrules.model.submission import Submission
+from perfrules.model.submission import DocumentKind, Submission
 from perfrules.pack.cache import cached_pack
 from perfrules.pack.loader import Pack
 from perfrules.pack.location import SHIPPED_PACK, default_rules_dir
@@ -43,6 +43,8 @@ from perfrules.read.inputs import Input, Progress, collector_paused, iter_inputs
 from perfrules.report.json import load_report, write_streamed
 from perfrules.tables.normalize import Batch, normalize, without_rows
 from perfrules.tables.scheme import describe_schemes
+
+DEPARTMENT_WIDE = (DocumentKind.DEPARTMENT_TABLE, DocumentKind.DEPARTMENT_SCORECARD)
 
 
 @dataclass(frozen=True)
@@ -310,13 +312,17 @@ class _Run:
         pending = {rule_id: next(it, None) for rule_id, it in groups.items()}
         for index, (r, sourced) in enumerate(self.ok):
             header = sourced.submission.header
+            department_wide = sourced.submission.document_kind in DEPARTMENT_WIDE
             findings: list[Finding] = []
             for loaded in self.active:
                 rule_id = loaded.rule.id
                 group = pending.get(rule_id)
                 if group is not None and group[0] == index:
                     findings += [
-                        build_finding(loaded, row, header.department, header.fiscal_year, fail_on) for row in group[1]
+                        build_finding(
+                            loaded, row, header.department, header.fiscal_year, fail_on, department_wide=department_wide
+                        )
+                        for row in group[1]
                     ]
                     pending[rule_id] = next(groups[rule_id], None)
             places = self.paragraphs.get(r.source)

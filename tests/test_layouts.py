@@ -355,3 +355,12 @@ def test_a_blank_project_name_is_one_finding_and_the_form_is_still_checked(tmp_p
     assert {f.rule_id for f in submission.findings} - {"DATA-PROJECT-NAME-BLANK"} == {
         f.rule_id for s in validate(LAYOUTS / "plain-targets.xlsx").submissions for f in s.findings
     }
+
+
+def test_findings_on_a_department_wide_form_name_the_department_not_a_project() -> None:
+    for name in ("chongqing-department", "department-scorecard"):
+        findings = [f for s in validate(LAYOUTS / f"{name}.xlsx").submissions for f in s.findings]
+        assert findings
+        for f in findings:
+            assert "项目“" not in f.message.zh and 'Project "' not in f.message.en, f.message.zh
+            assert f"“{f.location.project}”部门整体" in f.message.zh

@@ -119,7 +119,27 @@ def _pointer(path: str, field: str | None) -> str:
     return f"{path}/{field}"
 
 
-def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: int | None, fail_on: Severity) -> Finding:
+_AS_PROJECT = {
+    "zh": ("项目“{project}”", "“{project}”部门整体"),
+    "en": ('Project "{project}"', '"{project}" (department-wide)'),
+}
+"""On a 部门整体 form the one "project" is the department itself: 项目“示例局” would misname it."""
+
+
+def _worded_for_department(template: str, lang: str) -> str:
+    said, meant = _AS_PROJECT[lang]
+    return template.replace(said, meant)
+
+
+def build_finding(
+    loaded: LoadedRule,
+    row: Row,
+    department: str,
+    fiscal_year: int | None,
+    fail_on: Severity,
+    *,
+    department_wide: bool = False,
+) -> Finding:
     rule = loaded.rule
     spec = TABLES[loaded.compiled.located_table]
     column = spec.column(loaded.compiled.points_at)
@@ -148,14 +168,15 @@ def build_finding(loaded: LoadedRule, row: Row, department: str, fiscal_year: in
         "column": location.column,
         "location": cell or pointer,
     }
+    message_zh, message_en = rule.message.zh, rule.message.en
+    if department_wide:
+        message_zh, message_en = _worded_for_department(message_zh, "zh"), _worded_for_department(message_en, "en")
     return Finding(
         rule_id=rule.id,
         rule_version=rule.version,
         severity=loaded.severity,
         title=Bilingual(zh=render_template(rule.title.zh, values), en=render_template(rule.title.en, values, "en")),
-        message=Bilingual(
-            zh=render_template(rule.message.zh, values), en=render_template(rule.message.en, values, "en")
-        ),
+        message=Bilingual(zh=render_template(message_zh, values), en=render_template(message_en, values, "en")),
         location=location,
         evidence=evidence,
         basis=[_reference(b) for b in rule.basis],
