@@ -48,6 +48,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "excerpt": ("摘录", "excerpt"),
     "excess": ("超出额", "excess"),
     "exec_score": ("预算执行得分", "budget-execution score"),
+    "sub_budget": ("其中各项全年预算数合计", "sub-rows' annual budget"),
+    "sub_executed": ("其中各项全年执行数合计", "sub-rows' executed amount"),
     "executed": ("执行数", "executed"),
     "explanation": ("说明", "explanation"),
     "expected": ("应为", "expected"),
