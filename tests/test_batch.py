@@ -98,6 +98,19 @@ def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_
     assert not any(f.rule_id == "PLAUS-DEPT-CLUSTER" for s in alone.submissions for f in s.findings)
 
 
+def test_forms_with_a_blank_department_are_not_pooled_as_one_department(pack: Pack, tmp_path: Path) -> None:
+    """Three unrelated forms that each leave 主管部门 blank share the name "", not a department."""
+    for i, score in enumerate(("99.5", "100", "99.9")):
+        (tmp_path / f"unnamed-{i}.yaml").write_text(
+            f"document_kind: project_table\nheader: {{department: '', fiscal_year: 2022}}\n"
+            f"projects: [{{name: 项目{i}, self_score: '{score}'}}]\n",
+            encoding="utf-8",
+        )
+    report = validate([tmp_path], rules=pack)
+    rules = [{f.rule_id for f in s.findings} for s in report.submissions]
+    assert len(rules) == 3 and all("DATA-DEPARTMENT-BLANK" in r and "PLAUS-DEPT-CLUSTER" not in r for r in rules)
+
+
 def test_run_pack_streams_its_inputs_and_keeps_no_submission_rows(pack: Pack, tmp_path: Path) -> None:
     """A generator of inputs is read once, in order, and each submission's projects are let go
     once its rows are in the tables: by the time the engine runs, none is alive (what keeps a

@@ -115,7 +115,7 @@ ESCAPE_RULES = [
         {"kind": "text_pattern", "column": "name", "patterns": ["(:指标|成本x{0,3})"]},
         points_at="name",
     ),
-    _rule("TEST-NO-FIELD", "submissions", {"kind": "sql", "fails_when": "withheld_count >= 0"}, points_at="department"),
+    _rule("TEST-NO-FIELD", "submissions", {"kind": "sql", "fails_when": "withheld_count >= 0"}, points_at="source"),
 ]
 UNESCAPABLE = _rule(
     "TEST-BACKSLASH-COLON",
@@ -252,7 +252,7 @@ def test_run_export_writes_suite_and_database(tmp_path: Path) -> None:
     outcome = run_export(out, rules=RULES, overlays=["sichuan"], suite_name="sc", db=db, inputs=[FIXTURES / "clean"])
     assert outcome.exit_code == 0, outcome.lines
     assert json.loads(out.read_text(encoding="utf-8"))["name"] == "sc"
-    assert outcome.lines[0] == f"{out}: 1 内置 / built-in, 108 unexpected_rows, 1 未导出 / not exported"
+    assert outcome.lines[0] == f"{out}: 1 内置 / built-in, 109 unexpected_rows, 1 未导出 / not exported"
     assert outcome.lines[1].startswith("  - WEIGHT-L1-PROFILE: ")
     assert outcome.lines[-1] == f"{db}: 1 份提交 / submissions"
     with duckdb.connect(str(db), read_only=True) as con:
@@ -311,9 +311,11 @@ def _corpus(pack: Pack) -> list[ReadResult]:
     reads = read_inputs([FIXTURES, ROOT / "fixtures" / "workbooks"])
     for loaded in pack.rules:
         for index, example in enumerate(loaded.rule.examples):
-            # A department of its own, so batch-scoped rules see each example as its author did.
+            # A department of its own, so batch-scoped rules see each example as its author did; a blank
+            # one stays blank (DATA-DEPARTMENT-BLANK's point), and batch rules never group blank ones.
             submission = copy.deepcopy(example.submission)
-            submission["header"]["department"] += f" {loaded.rule.id}#{index}"
+            if submission["header"]["department"].strip():
+                submission["header"]["department"] += f" {loaded.rule.id}#{index}"
             reads.append(read_object(submission, f"{loaded.rule.id}#{index}"))
     cap = pack.rule(CAP_RULE)
     assert cap is not None

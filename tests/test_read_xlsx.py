@@ -428,11 +428,28 @@ def test_legacy_xls_without_xlrd_says_how_to_install(tmp_path: Path, monkeypatch
 def test_missing_department_and_year_name_the_expected_cells(tmp_path: Path) -> None:
     path = mk.write_xlsx(tmp_path / "blank.xlsx", {"项目1": mk.layout_a(department=None, year_title=None)})
     [result] = read_workbook(path)
-    assert result.submission is None
-    where = {p.location: p.message for p in result.problems}
-    assert "项目1!C4" in where and "主管部门" in where["项目1!C4"]
-    # A missing year is no reading problem: the form is checked and DATA-YEAR-MISSING warns at the title.
-    assert len(result.problems) == 1  # the model's own "missing field" errors are not repeated
+    # Neither is a reading problem: the form is checked, DATA-DEPARTMENT-BLANK points at the cell the
+    # department belongs in and DATA-YEAR-MISSING warns at the title.
+    assert result.problems == ()
+    assert result.submission is not None
+    assert result.submission.submission.header.department == ""
+    assert result.submission.locations["/header/department"] == "项目1!C4"
+    assert result.submission.submission.header.fiscal_year is None
+
+
+def test_a_blank_department_is_a_finding_at_its_cell_and_the_form_is_checked(tmp_path: Path) -> None:
+    from perfrules import validate
+
+    path = mk.write_xlsx(tmp_path / "blank.xlsx", {"项目1": mk.layout_a(department=None)})
+    report = validate(path)
+    assert report.problems == [] and report.exit_code != 2
+    (submission,) = report.submissions
+    (blank,) = [f for f in submission.findings if f.rule_id == "DATA-DEPARTMENT-BLANK"]
+    assert blank.location.cell == "项目1!C4" and blank.location.pointer == "/header/department"
+    filled = validate(mk.write_xlsx(tmp_path / "filled.xlsx", {"项目1": mk.layout_a()}))
+    assert {f.rule_id for f in submission.findings} - {"DATA-DEPARTMENT-BLANK"} == {
+        f.rule_id for s in filled.submissions for f in s.findings
+    }
 
 
 def test_second_project_on_one_sheet_is_reported(tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ def previous_for(previous: Report | None, source: str, sub: Submission) -> dict[
         r for r in previous.submissions
         if (r.department, r.fiscal_year, r.document_kind) == (sub.header.department, sub.header.fiscal_year, sub.document_kind.value)
     ]  # fmt: skip
-    match = by_source or (same_kind if len(same_kind) == 1 else [])
+    # A form with no department (DATA-DEPARTMENT-BLANK) is matched by its file name only.
+    unnamed = not sub.header.department.strip()
+    match = by_source or (same_kind if len(same_kind) == 1 and not unnamed else [])
     return {f.fingerprint: f for r in match for f in r.findings}
 
 

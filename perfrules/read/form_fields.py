@@ -36,11 +36,11 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
     else:
         cell = form.right_of(*label)
         if cell is None:
-            expected = sheet.ref(label[0], sheet.merge_end(*label) + 1)
-            form.problem(
-                expected,
-                f"主管部门未填写，应填在 {expected} / the department (主管部门) is blank; expected it in {expected}",
-            )
+            # A blank department is the submission's finding (DATA-DEPARTMENT-BLANK) at the cell it belongs
+            # in, not a reading failure: the rest of the form is still checked (issue 12 §6). Cross-file
+            # groupings by department leave such a form out.
+            header["department"] = ""
+            form.at("/header/department", label[0], sheet.merge_end(*label) + 1)
         else:
             header["department"] = _UNIT_CODE.sub("", text_of(sheet.own(*cell)), count=1)
             form.at("/header/department", *cell)

@@ -56,6 +56,9 @@ class _Page:
     def year(self, fiscal_year: int | None) -> str:
         return self.w("year_missing") if fiscal_year is None else str(fiscal_year)
 
+    def department(self, name: str) -> str:
+        return name if name.strip() else self.w("department_missing")
+
     def kind(self, document_kind: str) -> str:
         labels = _KIND.get(document_kind)
         return labels[self.index] if labels else document_kind
@@ -193,7 +196,7 @@ def _per_department(report: Report, p: _Page) -> list[str]:
         for s in SEVERITIES:
             severity[result.department][s] += result.counts.get(s, 0)
     rows = [
-        f'<tr class="department"><td>{_e(dept)}</td>'
+        f'<tr class="department"><td>{_e(p.department(dept))}</td>'
         + _num(sum(verdicts[dept].values()))
         + "".join(_num(verdicts[dept][v]) for v in ("pass", "blocked", "error"))
         + "".join(_num(severity[dept][s]) for s in SEVERITIES)
@@ -291,7 +294,7 @@ def _index_page(report: Report, p: _Page, page: int, pages: int, positions: rang
             rows.append(
                 f'<tr class="submission"><td class="n">{i + 1}</td>'
                 f'<td><a href="{_submission_name(i)}"><code>{_e(r.source)}</code></a></td>'
-                f"<td>{_e(r.department)}</td><td>{_e(p.year(r.fiscal_year))}</td><td>{_e(p.kind(r.document_kind))}</td>"
+                f"<td>{_e(p.department(r.department))}</td><td>{_e(p.year(r.fiscal_year))}</td><td>{_e(p.kind(r.document_kind))}</td>"
                 f"<td>{p.verdict_badge(r.verdict)}</td>"
                 + "".join(_num(r.counts.get(s, 0)) for s in SEVERITIES)
                 + "</tr>"
@@ -379,7 +382,7 @@ def _submission_page(report: Report, r: SubmissionResult, p: _Page, back: str, p
         f"<h1><code>{_e(r.source)}</code></h1>",
         '<dl class="stamp">'
         f"<dt>{_e(p.w('verdict'))}</dt><dd>{p.verdict_badge(r.verdict)}</dd>"
-        f"<dt>{_e(p.w('department'))}</dt><dd>{_e(r.department)}</dd>"
+        f"<dt>{_e(p.w('department'))}</dt><dd>{_e(p.department(r.department))}</dd>"
         f"<dt>{_e(p.w('fiscal_year'))}</dt><dd>{_e(p.year(r.fiscal_year))}</dd>"
         f"<dt>{_e(p.w('document_kind'))}</dt><dd>{_e(p.kind(r.document_kind))}</dd>"
         + (

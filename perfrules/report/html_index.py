@@ -29,6 +29,7 @@ _W: dict[str, tuple[str, str]] = {
     ),
     "source": ("材料", "source"),
     "department": ("部门", "department"),
+    "department_missing": ("主管部门未填写", "department not stated"),
     "verdict": ("结论", "verdict"),
     "blocking": ("阻断（条）", "blocking"),
     "findings": ("问题（条）", "findings"),
@@ -86,7 +87,8 @@ def first_look(report: Report, lang: Lang, link: dict[int, str]) -> list[str]:
         blocking = sum(f.blocking for f in r.findings)
         rows.append(
             f'<tr class="first verdict-{_e(r.verdict)}"><td><a href="{_e(link[i])}"><code>{_e(r.source)}</code></a></td>'
-            f"<td>{_e(r.department)}</td><td>{badge(r.verdict, lang)}</td>"
+            f"<td>{_e(r.department if r.department.strip() else _w('department_missing', lang))}</td>"
+            f"<td>{badge(r.verdict, lang)}</td>"
             f'<td class="n">{blocking}</td><td class="n">{len(r.findings)}</td></tr>'
         )
     head = "".join(f"<th>{_e(_w(k, lang))}</th>" for k in ("source", "department", "verdict", "blocking", "findings"))

@@ -41,6 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "source": ("材料", "source"),
     "fiscal_year": ("年度", "fiscal year"),
     "year_missing": ("年度未填写", "year not stated"),
+    "department_missing": ("主管部门未填写", "department not stated"),
     "document_kind": ("文档类型", "document kind"),
     "scheme": ("计分方案", "scoring scheme"),
     "location": ("位置", "location"),

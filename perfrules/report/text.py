@@ -105,6 +105,11 @@ def _notes(f: Finding, lang: Lang, indent: str) -> list[str]:
     return lines
 
 
+def _department(name: str, lang: str) -> str:
+    """A blank 主管部门 (DATA-DEPARTMENT-BLANK) is said, not shown as an empty field."""
+    return name if name.strip() else ("主管部门未填写" if lang == "zh" else "department not stated")
+
+
 def _year(year: int | None, lang: str) -> str:
     return str(year) if year is not None else ("年度未填写" if lang == "zh" else "year not stated")
 
@@ -137,7 +142,7 @@ def _submission(result: SubmissionResult, lang: Lang) -> list[str]:
     kind = _KIND.get(result.document_kind, {"zh": result.document_kind, "en": result.document_kind})[lang]
     lines = [
         f"== {result.source}",
-        f"   {result.department} · {_year(result.fiscal_year, lang)} · {kind} · {verdict} ({counts})",
+        f"   {_department(result.department, lang)} · {_year(result.fiscal_year, lang)} · {kind} · {verdict} ({counts})",
     ]
     if result.scoring_scheme is not None:
         sep = "：" if lang == "zh" else ": "
@@ -204,7 +209,9 @@ def _batch_summary(report: Report, lang: Lang) -> list[str]:
         else ["department", "files", "blocked", "errors", "warnings", "info"]
     )
     lines = ["", "按部门 / by department:" if zh else "by department:"]
-    lines += _table(header, [[name, *map(str, counts)] for name, counts in sorted(departments.items())])
+    lines += _table(
+        header, [[_department(name, lang), *map(str, counts)] for name, counts in sorted(departments.items())]
+    )
     if rules:
         lines += ["", "按规则 / by rule:" if zh else "by rule:"]
         ranked = sorted(rules.items(), key=lambda kv: (-kv[1][0], kv[0]))

@@ -19,7 +19,9 @@ from perfrules.tables.columns import SqlType as SqlType
 from perfrules.tables.columns import TableSpec as TableSpec
 
 
-def _keys(parent: str | None = None, year_field: str | None = None) -> tuple[Column, ...]:
+def _keys(
+    parent: str | None = None, year_field: str | None = None, department_field: str | None = None
+) -> tuple[Column, ...]:
     cols = [
         Column("sub", "INTEGER", "submission key within the batch", nullable=False),
         Column("rid", "BIGINT", "row key, unique in the batch", nullable=False),
@@ -30,7 +32,13 @@ def _keys(parent: str | None = None, year_field: str | None = None) -> tuple[Col
         Column("path", "VARCHAR", "JSON pointer of this row in its source", nullable=False),
         Column("fiscal_year", "INTEGER", "年度 of the submission; null when the document states none", year_field),
         Column("doc_kind", "VARCHAR", "document kind of the submission", nullable=False, enumerated=True),
-        Column("department", "VARCHAR", "部门 of the submission", nullable=False),
+        Column(
+            "department",
+            "VARCHAR",
+            "部门 of the submission; empty when the form leaves it blank",
+            department_field,
+            nullable=False,
+        ),
     ]
     return tuple(cols)
 
@@ -43,7 +51,7 @@ SUBMISSIONS = TableSpec(
     "submissions",
     "one row per submitted document",
     (
-        *_keys(year_field="header/fiscal_year"),
+        *_keys(year_field="header/fiscal_year", department_field="header/department"),
         Column("source", "VARCHAR", "file or name the submission came from", nullable=False),
         Column("region_code", "VARCHAR", "行政区划代码", "header/region_code"),
         Column("region_name", "VARCHAR", "地区", "header/region_name"),

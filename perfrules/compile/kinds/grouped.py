@@ -113,7 +113,9 @@ def _compile_department(
         )
     group = TABLES["submissions"]
     check_points_at(rule, group)
-    where = [applies(rule, "t")]
+    # A form whose 主管部门 is blank (DATA-DEPARTMENT-BLANK) belongs to no known department: grouped by
+    # its empty name it would be pooled with every other such form in the batch.
+    where = [applies(rule, "t"), "trim(t.department) <> ''"]
     if check.where:
         where.append(f"({fragment(check.where, spec, values, 'check.where', alias='t')})")
     measures = _ratio_measures(check, spec, values)
