@@ -353,11 +353,32 @@ def test_city_variant_in_yuan(tmp_path: Path) -> None:
 def test_missing_project_name_and_department_row(tmp_path: Path) -> None:
     cells = [c for c in mk.layout_a() if c[0] not in ("C3:J3", "A4:B4", "C4:F4")]
     [result] = read_workbook(mk.write_xlsx(tmp_path / "unnamed.xlsx", {"项目1": cells}))
-    assert result.submission is None
-    messages = {p.location: p.message for p in result.problems}
-    assert "no 主管部门" in messages["项目1!A1"]
-    # a blank name is not a reading failure: it is DATA-PROJECT-NAME-BLANK's finding at the cell
-    assert "项目1!C3" not in messages
+    # Neither is a reading failure: a blank name is DATA-PROJECT-NAME-BLANK's finding at its cell, and a
+    # form with no 主管部门 row is filed under its 实施单位.
+    assert result.problems == ()
+    assert result.submission is not None
+    header = result.submission.submission.header
+    assert (header.department, result.submission.locations["/header/department"]) == (
+        "示例市职业技能鉴定中心",
+        "项目1!H4",
+    )
+
+
+def test_a_department_written_in_its_label_cell_is_read(tmp_path: Path) -> None:
+    cells = [c for c in mk.layout_a() if c[0] not in ("A4:B4", "C4:F4")]
+    cells.append(("A4:F4", "主管部门：219-示例市人社局", None))
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "inline.xlsx", {"项目1": cells}))
+    assert result.problems == () and result.submission is not None
+    assert result.submission.submission.header.department == "示例市人社局"
+    assert result.submission.locations["/header/department"] == "项目1!A4"
+
+
+def test_a_form_with_no_department_or_unit_is_read_with_the_department_not_stated(tmp_path: Path) -> None:
+    cells = [c for c in mk.layout_a() if c[0] not in ("A4:B4", "C4:F4", "G4", "H4:J4")]
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "headless.xlsx", {"项目1": cells}))
+    assert result.problems == () and result.submission is not None
+    assert result.submission.submission.header.department == ""
+    assert result.submission.locations["/header/department"] == "项目1!A1"
 
 
 def test_a_blank_project_name_is_read_and_located_where_it_belongs(tmp_path: Path) -> None:

@@ -21,6 +21,19 @@ _UNIT_CODE = re.compile(r"^\d{2,12}\s*[-－—–_:：]\s*(?=\D)")
 name is the department; the code would keep it from matching the account's or the report's name."""
 
 
+_INLINE_VALUE = re.compile(r"^[^:：]{2,16}[:：]\s*(\S.*)$", re.S)
+"""A label and its value in one cell, as some forms print the head ("主管部门：示例市人社局")."""
+
+UNIT_LABELS = ("实施单位", "项目实施单位", "填报单位", "项目单位", "预算单位", "申报单位")
+"""Who filed the form, when it has no 主管部门 row at all: the unit is the department the form is filed under."""
+
+
+def inline_value(form: FormReader, r: int, c: int) -> str | None:
+    """The value written after the label's colon in the label's own cell, if any."""
+    match = _INLINE_VALUE.match(text_of(form.sheet.own(r, c)).strip())
+    return match.group(1).strip() if match else None
+
+
 def read_department_and_year(form: FormReader, header: dict[str, Any], top: int) -> None:
     """The department beside its label, and the fiscal year from the title rows above ``top`` (else 年度's cell)."""
     sheet = form.sheet
@@ -29,10 +42,10 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
     if label is None and context is not None and context.department:
         header["department"] = context.department  # a table in a report: the report names the department
     elif label is None:
-        form.problem(
-            sheet.ref(0, 0),
-            f"未找到“主管部门”行（应在第 1–{top + 1} 行）/ no 主管部门 (department) row found above row {top + 1}",
-        )
+        _read_unit(form, header)
+    elif (inline := inline_value(form, *label)) is not None:
+        header["department"] = _UNIT_CODE.sub("", inline, count=1)
+        form.at("/header/department", *label)
     else:
         cell = form.right_of(*label)
         if cell is None:
@@ -45,6 +58,30 @@ def read_department_and_year(form: FormReader, header: dict[str, Any], top: int)
             header["department"] = _UNIT_CODE.sub("", text_of(sheet.own(*cell)), count=1)
             form.at("/header/department", *cell)
 
+    _read_year(form, header, top)
+
+
+def _read_unit(form: FormReader, header: dict[str, Any]) -> None:
+    """A form with no 主管部门 row: the 实施单位 (or 填报单位) is the department; with none, it is not stated
+    (DATA-DEPARTMENT-BLANK at the title), never a reading failure."""
+    label = form.first_label(UNIT_LABELS, prefix=True)
+    cell = None if label is None else form.right_of(*label)
+    value = None if label is None else inline_value(form, *label)
+    if label is not None and value is not None:
+        header["department"] = _UNIT_CODE.sub("", value, count=1)
+        form.at("/header/department", *label)
+    elif cell is not None:
+        header["department"] = _UNIT_CODE.sub("", text_of(form.sheet.own(*cell)), count=1)
+        form.at("/header/department", *cell)
+    else:
+        header["department"] = ""
+        form.at("/header/department", 0, 0)
+
+
+def _read_year(form: FormReader, header: dict[str, Any], top: int) -> None:
+    """The fiscal year from the title rows above ``top``, else 年度's cell, else the report's context."""
+    sheet = form.sheet
+    context = form.context
     year: tuple[int, int, int] | None = None
     # Only the title rows: a project name such as "2021年农村道路建设" must not set the year.
     for r in range(0, top):
