@@ -373,6 +373,15 @@ def test_a_department_written_in_its_label_cell_is_read(tmp_path: Path) -> None:
     assert result.submission.locations["/header/department"] == "项目1!A4"
 
 
+def test_a_project_name_written_in_its_label_cell_is_read(tmp_path: Path) -> None:
+    cells = [c for c in mk.layout_a() if c[0] not in ("A3:B3", "C3:J3")]
+    cells.append(("A3:J3", "项目名称：职业技能提升培训", None))
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "inline.xlsx", {"项目1": cells}))
+    assert result.problems == () and result.submission is not None
+    assert result.submission.submission.projects[0].name == "职业技能提升培训"
+    assert result.submission.locations["/projects/0/name"] == "项目1!A3"
+
+
 def test_a_form_with_no_department_or_unit_is_read_with_the_department_not_stated(tmp_path: Path) -> None:
     cells = [c for c in mk.layout_a() if c[0] not in ("A4:B4", "C4:F4", "G4", "H4:J4")]
     [result] = read_workbook(mk.write_xlsx(tmp_path / "headless.xlsx", {"项目1": cells}))

@@ -160,6 +160,11 @@ def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[in
     if label is None:
         form.problem(sheet.ref(0, 0), "未找到“项目名称”行 / no 项目名称 (project name) row found")
         return
+    inline = inline_value(form, *label)
+    if inline is not None:
+        project["name"] = inline
+        form.at("/projects/0/name", *label)
+        return
     cell = form.right_of(*label)
     if cell is None:
         # A blank name is the submission's finding (DATA-PROJECT-NAME-BLANK) at the cell it belongs in,

@@ -40,7 +40,8 @@ def _read_form_sheet(
 ) -> tuple[dict[str, Any] | None, FormReader] | None:
     """None when the sheet is not a project form at all (an instructions sheet, a lookup list)."""
     form = FormReader(sheet, source, context=context)
-    name_label = form.first_label(("项目名称",))
+    # "项目名称：××" in one cell, as some forms print the head, is the label with its value.
+    name_label = form.first_label(("项目名称",)) or form.first_label(("项目名称:",), prefix=True)
     budget_row = find_header(sheet, BUDGET_COLUMNS, ("executed",), 3)
     indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("level1", "name"), 3)
     if indicator_row is None:
