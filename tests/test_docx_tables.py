@@ -222,3 +222,69 @@ def test_a_word_document_of_two_forms_and_no_report_gives_both(tmp_path: Path) -
     first, second = report.submissions
     assert (first.source.endswith("#表1"), second.source.endswith("#表2")) == (True, True)
     assert first.findings == [] and "BUDGET-RATE-ARITH" in {f.rule_id for f in second.findings}
+
+
+def _add_headless_table(document: object, *, executed: int = 114) -> None:
+    """The training form without its title, 项目名称 and 主管部门 rows, as reports paste it under a caption."""
+    height, width, grid = training_form(executed)
+    skip = 4
+    table = document.add_table(rows=height - skip, cols=width)  # type: ignore[attr-defined]
+    for cell in (c for cells in grid[skip:] for c in cells):
+        top = table.cell(cell.row - skip, cell.column)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            top = top.merge(table.cell(cell.row - skip + cell.rowspan - 1, cell.column + cell.colspan - 1))
+        top.text = cell.text
+
+
+def test_headless_project_tables_in_a_report_are_named_by_their_captions(tmp_path: Path) -> None:
+    """A department's report pastes each project's form under a caption, without the form's head rows: each
+    table is read as the project its caption names, not dropped (which drew a blocking DOC-TABLES-REQUIRED)."""
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年度部门整体支出绩效自评报告")
+    document.add_paragraph("一、部门基本情况")
+    document.add_paragraph("附件1：职业技能提升培训项目支出绩效自评表")
+    _add_headless_table(document, executed=84)  # 84 ÷ 120 = 70%, stated 95%
+    document.add_paragraph("附件2")
+    document.add_paragraph("示例市人力资源和社会保障局就业见习补贴项目支出绩效自评表")
+    _add_headless_table(document)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    assert report.problems == []
+    (result,) = report.submissions
+    rules = {f.rule_id for f in result.findings}
+    assert "DOC-TABLES-REQUIRED" not in rules and "DATA-PROJECT-NAME-BLANK" not in rules
+    (arith,) = [f for f in result.findings if f.rule_id == "BUDGET-RATE-ARITH"]
+    assert (arith.location.project, arith.location.cell) == ("职业技能提升培训", "表1!G2")
+
+
+def test_a_headless_table_under_a_bare_caption_is_the_one_project_the_report_names(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年项目支出绩效自评报告")
+    document.add_paragraph("一、项目基本情况")
+    document.add_paragraph("职业技能提升培训项目全年预算 120 万元，实际执行 84 万元。")
+    document.add_paragraph("表1")
+    _add_headless_table(document, executed=84)
+    path = tmp_path / "report.docx"
+    document.save(path)
+    (result,) = perfrules.validate([path], rules=RULES).submissions
+    assert "DOC-TABLES-REQUIRED" not in {f.rule_id for f in result.findings}
+    assert [f.location.cell for f in result.findings if f.rule_id == "BUDGET-RATE-ARITH"] == ["表1!G2"]
+
+
+@pytest.mark.parametrize(
+    ("caption", "project"),
+    [
+        ("附件：职业技能提升培训项目支出绩效自评表", "职业技能提升培训"),
+        ("附件1 2022年度职业技能提升培训项目绩效自评表", "职业技能提升培训"),
+        ("示例局职业技能提升培训项目支出绩效自评表", "职业技能提升培训"),
+        ("项目名称：职业技能提升培训", "职业技能提升培训"),
+        ("表2 项目支出绩效自评表", None),
+        ("（2022年度）", None),
+        ("附件2：2022年度示例局部门整体支出绩效自评表", None),
+    ],
+)
+def test_a_captions_project(caption: str, project: str | None) -> None:
+    from perfrules.read.form_fields import caption_project
+
+    assert caption_project(caption, "示例局") == project

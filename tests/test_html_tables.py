@@ -58,3 +58,20 @@ def test_a_report_page_with_its_form_is_checked_with_the_table(tmp_path: Path) -
     (result,) = perfrules.validate([path], rules=RULES).submissions
     assert result.document_kind == "narrative_report"
     assert "DOC-TABLES-REQUIRED" not in {f.rule_id for f in result.findings}
+
+
+def test_a_headless_form_under_its_caption_on_a_report_page_is_read_as_that_project(tmp_path: Path) -> None:
+    _, _, grid = training_form(84)
+    rows = (
+        "".join(f'<td rowspan="{c.rowspan}" colspan="{c.colspan}">{escape(c.text)}</td>' for c in cells)
+        for cells in grid[4:]  # no title, 项目名称 or 主管部门 rows: the caption above names the project
+    )
+    table = '<table border="1">' + "".join(f"<tr>{row}</tr>" for row in rows) + "</table>"
+    body = ("<h1>示例市人力资源和社会保障局 2022 年度部门整体支出绩效自评报告</h1><p>一、部门基本情况</p>"
+            "<p><b>附件：职业技能提升培训项目支出绩效自评表</b></p>" + table)  # fmt: skip
+    path = tmp_path / "report.html"
+    path.write_text(_page(body), encoding="utf-8")
+    (result,) = perfrules.validate([path], rules=RULES).submissions
+    assert "DOC-TABLES-REQUIRED" not in {f.rule_id for f in result.findings}
+    (arith,) = [f for f in result.findings if f.rule_id == "BUDGET-RATE-ARITH"]
+    assert arith.location.project == "职业技能提升培训" and arith.location.cell.endswith("表1!G2")

@@ -17,9 +17,29 @@ MAX_TABLES = 200
 """A report with more tables than this is read for its first ones only: a form is rarely past them."""
 
 
+CAPTION_PARAGRAPHS = 2
+"""How many non-empty paragraphs above a table may be its caption ("附件1" over "××项目支出绩效自评表")."""
+
+
+def _captions(document: Any) -> list[str]:
+    """For each top-level table in body order, the last non-empty paragraphs before it (since the previous table)."""
+    from docx.table import Table
+
+    captions: list[str] = []
+    above: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            captions.append("\n".join(p[-120:] for p in above[-CAPTION_PARAGRAPHS:]))
+            above = []
+        elif block.text.strip():
+            above.append(block.text.strip())
+    return captions
+
+
 def table_sheets(document: Any) -> list[Sheet]:
-    """Each table of a python-docx ``Document`` as a Sheet named 表1, 表2, …"""
+    """Each table of a python-docx ``Document`` as a Sheet named 表1, 表2, …, with the caption above it."""
     sheets: list[Sheet] = []
+    captions = _captions(document)
     for index, table in enumerate(document.tables[:MAX_TABLES], start=1):
         cells: dict[tuple[int, int], tuple[CellValue, str]] = {}
         spans: dict[Any, list[int]] = {}  # a <w:tc> element → [first row, first col, last row, last col]
@@ -38,5 +58,6 @@ def table_sheets(document: Any) -> list[Sheet]:
             if text:
                 cells[(r, c)] = (text, "General")
         merges = [(r1, c1, r2, c2) for r1, c1, r2, c2 in spans.values() if (r1, c1) != (r2, c2)]
-        sheets.append(Sheet(f"表{index}", cells, merges, len(table.rows)))
+        caption = captions[index - 1] if index <= len(captions) else ""
+        sheets.append(Sheet(f"表{index}", cells, merges, len(table.rows), caption=caption))
     return sheets

@@ -8,6 +8,7 @@ the submission's finding, DATA-YEAR-MISSING).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from perfrules.read.cells import folded, number_cell, text_of
@@ -154,11 +155,50 @@ def _blank_problems(form: FormReader, header: dict[str, Any], label: tuple[int, 
         form.at("/header/problems", label[0], column)
 
 
+_CAPTION_NAMED = re.compile(r"项目名称[:：]\s*([^\s，。；]{2,40})")
+_CAPTION_TITLE = re.compile(r"([^\s:：，。；()（）]{2,40}?)(?:项目)?(?:支出)?绩效(?:自评|评价)(?:情况)?表")
+_CAPTION_NOISE = re.compile(r"附件\s*\d*|表\s*\d+|(?:19|20)\d{2}\s*年度?|[:：、.]")
+
+
+def caption_project(caption: str, department: str | None) -> str | None:
+    """The project a table's caption names: "附件：××项目支出绩效自评表", "项目名称：××"; None for a bare
+    "项目支出绩效自评表" or a 部门整体 caption."""
+    folded_caption = unicodedata.normalize("NFKC", caption)
+    named = _CAPTION_NAMED.search(folded_caption)
+    if named:
+        return named.group(1)
+    titled = _CAPTION_TITLE.search(_CAPTION_NOISE.sub(" ", folded_caption))
+    if titled is None:
+        return None
+    name = titled.group(1)
+    if department and name.startswith(department) and len(name) > len(department) + 1:
+        name = name[len(department) :]  # "××局××项目支出绩效自评表": the department is not the project's name
+    return None if name in ("项目", "部门整体", "部门", "整体") or "部门整体" in name else name
+
+
+def _headless_name(form: FormReader, project: dict[str, Any]) -> bool:
+    """A table in a report with no 项目名称 row: its caption names the project, or the report names only one."""
+    context = form.context
+    if context is None:
+        return False
+    lines = reversed(form.sheet.caption.splitlines())  # the nearest line first
+    name = next((n for line in lines if (n := caption_project(line, context.department))), None) or context.project
+    if not name:
+        return False
+    project["name"] = name
+    form.at("/projects/0/name", 0, 0)
+    return True
+
+
 def read_project_name(form: FormReader, project: dict[str, Any], label: tuple[int, int] | None) -> None:
     """The project name beside its label, split from a leading Sichuan project code when it has one."""
     sheet = form.sheet
     if label is None:
-        form.problem(sheet.ref(0, 0), "未找到“项目名称”行 / no 项目名称 (project name) row found")
+        if not _headless_name(form, project):
+            # A form with no name anywhere is DATA-PROJECT-NAME-BLANK's finding at its first cell, not a
+            # reading failure: its budget block and indicators are still checked.
+            project["name"] = ""
+            form.at("/projects/0/name", 0, 0)
         return
     inline = inline_value(form, *label)
     if inline is not None:

@@ -56,6 +56,8 @@ class TableContext:
     title: str
     department: str | None
     fiscal_year: int | None
+    project: str | None = None
+    """The one project the report's text names, if it names exactly one: a headless table's project."""
 
 
 @dataclass

@@ -134,8 +134,17 @@ def table_sheets(tree: Any) -> list[Sheet]:
                 if text:
                     cells[(r, c)] = (text, "General")
                 c += across
-        sheets.append(Sheet(f"表{index}", cells, merges, len(rows)))
+        sheets.append(Sheet(f"表{index}", cells, merges, len(rows), caption=_caption(table)))
     return sheets
+
+
+def _caption(table: Any) -> str:
+    """The table's own <caption>, else the last text above it in the page (its title paragraph)."""
+    own = table.find("caption")
+    if own is not None and own.text_content().strip():
+        return " ".join(own.text_content().split())[-120:]
+    above = table.xpath("preceding::text()[normalize-space()][position() <= 3]")
+    return "\n".join(" ".join(str(t).split())[-120:] for t in above)  # in page order, a line per text
 
 
 def _span(value: str | None) -> int:

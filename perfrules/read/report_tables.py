@@ -41,6 +41,9 @@ def read_report(source: str, digest: str, blocks: list[tuple[str, str]], sheets:
 def _context(narrative: ReadResult) -> TableContext | None:
     if narrative.submission is None:
         return None
-    header = narrative.submission.submission.header
+    submission = narrative.submission.submission
+    header = submission.header
     title = "".join((header.narrative or "").split("\n\n")[:TITLE_PARAGRAPHS])
-    return TableContext(title, header.department or None, header.fiscal_year)
+    names = {p.name for p in submission.projects if p.name.strip()}
+    only = next(iter(names)) if len(names) == 1 else None
+    return TableContext(title, header.department or None, header.fiscal_year, project=only)

@@ -60,6 +60,9 @@ class Sheet:
     total_rows: int = 0
     state: str = "visible"
     """visible, hidden or veryHidden"""
+    caption: str = ""
+    """The lines just above a table in a report ("附件1" / "××项目支出绩效自评表"), nearest last: they name a
+    headless table's kind and project."""
     _row_merges: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict, init=False, repr=False)
     _rows: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False)
     _tall: list[tuple[int, int, int, int]] = field(default_factory=list, init=False, repr=False)

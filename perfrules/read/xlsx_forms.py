@@ -50,10 +50,7 @@ def _read_form_sheet(
         indicator_row = find_header(sheet, INDICATOR_COLUMNS, ("name", "target", "actual"), 4)
     if name_label is None and budget_row is None and indicator_row is None:
         return None
-    # the first three rows holding anything: a form stacked under another starts lower down its sheet
-    title = " ".join(folded(sheet.own(r, c)) for r in itertools.islice(sheet.rows(), 3) for c in sheet.row(r))
-    if context is not None and not _OWN_TITLE.search(title):
-        title = f"{title} {folded(context.title)}"  # a table in a report, titled by the report above it
+    title = _form_title(sheet, context)
     columns = header_columns(sheet, indicator_row, INDICATOR_COLUMNS) if indicator_row is not None else {}
     kind = form_kind(form, title, indicator_row, columns)
     if kind is None or indicator_row is None:
@@ -119,6 +116,20 @@ def _unrecognised(source: str, sheet: Sheet) -> Problem:
 
 
 _OWN_TITLE = re.compile(r"自评表|评分表|评价表|绩效表")
+
+
+def _form_title(sheet: Sheet, context: TableContext | None) -> str:
+    """The form's title: its first three rows holding anything (a form stacked under another starts lower
+    down its sheet); for a table in a report without one, its caption, else the report's title."""
+    title = " ".join(folded(sheet.own(r, c)) for r in itertools.islice(sheet.rows(), 3) for c in sheet.row(r))
+    if _OWN_TITLE.search(title):
+        return title
+    captioned = [line for line in sheet.caption.splitlines() if _OWN_TITLE.search(folded(line))]
+    if captioned:
+        return f"{title} {folded(captioned[-1])}"  # a table in a report under its caption (附件1：××项目…自评表)
+    if context is not None:
+        return f"{title} {folded(context.title)}"  # a table in a report, titled by the report above it
+    return title
 
 
 def read_form(sheet: Sheet, source: str, sha256: str, context: TableContext | None = None) -> ReadResult | None:
