@@ -66,6 +66,18 @@ def test_a_bare_form_name_is_no_title(tmp_path: Path) -> None:
     assert any("标题" in p.message for p in report.problems)
 
 
+def test_a_dated_title_that_names_no_unit_is_read_with_the_department_not_stated(tmp_path: Path) -> None:
+    # "2022年度部门整体支出绩效自评报告": its 部门 is the kind's word, not a department called 部门
+    path = tmp_path / "report.txt"
+    path.write_text("2022年度部门整体支出绩效自评报告\n\n一、基本情况\n\n我局内设机构3个。\n", encoding="utf-8")
+    report = validate([path])
+    assert report.exit_code != 2 and not report.problems
+    (submission,) = report.submissions
+    assert (submission.department, submission.fiscal_year) == ("", 2022)
+    (finding,) = [f for f in submission.findings if f.rule_id == "DATA-DEPARTMENT-BLANK"]
+    assert finding.location.cell == "段落 1 / paragraph 1"
+
+
 def test_a_contents_line_is_no_title() -> None:
     # a 决算公开 report lists "九、整体支出绩效自评报告" among its contents: that names no unit
     assert extract("示例区分局2019年决算公开报告\n\n决算公开目录\n\n九、整体支出绩效自评报告\n\n正文。\n") is None

@@ -102,4 +102,7 @@ def _department(named: str, text: str) -> str:
     The field is read line by line: the cover's fields run on without punctuation between them."""
     lines = (line.strip() for line in text.splitlines()[:40])
     field = next((m for m in (_UNIT_FIELD.match(line) for line in lines) if m), None)
-    return field.group("name") if field else named.strip()
+    if field:
+        return field.group("name")
+    # "2022年度部门整体支出绩效自评报告" names no unit: its "部门" is the kind's, not a department
+    return "" if named.strip() in _GENERIC_NAMES else named.strip()
