@@ -138,13 +138,32 @@ def table_sheets(tree: Any) -> list[Sheet]:
     return sheets
 
 
+CAPTION_LINES = 2
+CAPTION_LEVELS = 3
+CAPTION_CHILDREN = 20
+"""A caption is a short block just above its table: bounded, so that a page of many tables reads in linear time."""
+
+
 def _caption(table: Any) -> str:
     """The table's own <caption>, else the last text above it in the page (its title paragraph)."""
     own = table.find("caption")
     if own is not None and own.text_content().strip():
         return " ".join(own.text_content().split())[-120:]
-    above = table.xpath("preceding::text()[normalize-space()][position() <= 3]")
-    return "\n".join(" ".join(str(t).split())[-120:] for t in above)  # in page order, a line per text
+    above: list[str] = []  # nearest first
+    holder = table
+    for _ in range(CAPTION_LEVELS):  # the table's previous siblings, then its parent's (a layout cell's)
+        for sibling in holder.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.tag == "table" or len(sibling) > CAPTION_CHILDREN:
+                break  # another table, or a block too big to be a caption: nothing above it is this table's
+            text = " ".join(sibling.text_content().split())
+            if text:
+                above.append(text[-120:])
+            if len(above) == CAPTION_LINES:
+                break
+        holder = holder.getparent()
+        if above or holder is None or holder.tag == "body":
+            break
+    return "\n".join(reversed(above))  # in page order, a line per block
 
 
 def _span(value: str | None) -> int:
