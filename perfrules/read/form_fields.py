@@ -177,12 +177,12 @@ def caption_project(caption: str, department: str | None) -> str | None:
 
 
 def _headless_name(form: FormReader, project: dict[str, Any]) -> bool:
-    """A table in a report with no 项目名称 row: its caption names the project, or the report names only one."""
+    """A table with no 项目名称 row: its caption names the project, or the report around it names only one."""
     context = form.context
-    if context is None:
-        return False
+    department = context.department if context else None
     lines = reversed(form.sheet.caption.splitlines())  # the nearest line first
-    name = next((n for line in lines if (n := caption_project(line, context.department))), None) or context.project
+    name = next((n for line in lines if (n := caption_project(line, department))), None)
+    name = name or (context.project if context else None)
     if not name:
         return False
     project["name"] = name

@@ -10,6 +10,7 @@ from that, as a sheet has them. Each table is named 第P页表N.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 from perfrules.read.cells import CellValue
 from perfrules.read.workbook import MAX_COLS, MAX_ROWS, Sheet
@@ -27,9 +28,24 @@ def pdf_table_sheets(raw: bytes) -> list[Sheet] | None:
     sheets: list[Sheet] = []
     with pdfplumber.open(BytesIO(raw)) as pdf:
         for p, page in enumerate(pdf.pages[:MAX_TABLE_PAGES], start=1):
-            for t, rows in enumerate(page.extract_tables(), start=1):
-                sheets.append(grid_sheet(f"第{p}页表{t}", rows))
+            for t, table in enumerate(page.find_tables(), start=1):
+                sheet = grid_sheet(f"第{p}页表{t}", table.extract())
+                sheet.caption = _caption(page, table.bbox[1])
+                sheets.append(sheet)
     return sheets
+
+
+CAPTION_HEIGHT = 60
+"""How far above a table (in points) its caption may sit: a line or two ("附件1" / "××项目支出绩效自评表")."""
+
+
+def _caption(page: Any, top: float) -> str:
+    """The last two lines of text just above the table on its page."""
+    if top <= 1:
+        return ""
+    band = page.crop((0, max(0.0, top - CAPTION_HEIGHT), page.width, top))
+    lines = [line.strip() for line in (band.extract_text() or "").splitlines() if line.strip()]
+    return "\n".join(line[-120:] for line in lines[-2:])
 
 
 def grid_sheet(name: str, rows: list[list[str | None]]) -> Sheet:
