@@ -282,6 +282,11 @@ def test_a_headless_table_under_a_bare_caption_is_the_one_project_the_report_nam
         ("表2 项目支出绩效自评表", None),
         ("（2022年度）", None),
         ("附件2：2022年度示例局部门整体支出绩效自评表", None),
+        # the form's own name, not a project's
+        ("附件3：部门预算项目支出绩效自评表", None),
+        ("省级专项资金项目支出绩效自评表", None),
+        ("中央对地方转移支付区域绩效自评表", None),
+        ("（一）城乡居民医疗保险补助项目绩效自评表", "城乡居民医疗保险补助"),
     ],
 )
 def test_a_captions_project(caption: str, project: str | None) -> None:

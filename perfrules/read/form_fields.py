@@ -157,6 +157,11 @@ def _blank_problems(form: FormReader, header: dict[str, Any], label: tuple[int, 
 
 _CAPTION_NAMED = re.compile(r"项目名称[:：]\s*([^\s，。；]{2,40})")
 _CAPTION_TITLE = re.compile(r"([^\s:：，。；()（）]{2,40}?)(?:项目)?(?:支出)?绩效(?:自评|评价)(?:情况)?表")
+_CAPTION_GENERIC = re.compile(
+    r"(?:省|市|县|区|乡镇|本)级|部门|单位|预算|专项|资金|重点|中央|地方|对|转移支付|区域|财政|一般|公共|政府性基金|项目|整体|支出|[-—\d]"
+)
+"""The words of a form's own name ("部门预算项目支出", "省级专项资金", "中央对地方转移支付区域"): a caption made
+only of them names the form, not a project."""
 _CAPTION_NOISE = re.compile(r"附件\s*\d*|表\s*\d+|(?:19|20)\d{2}\s*年度?|[:：、.]")
 
 
@@ -173,7 +178,7 @@ def caption_project(caption: str, department: str | None) -> str | None:
     name = titled.group(1)
     if department and name.startswith(department) and len(name) > len(department) + 1:
         name = name[len(department) :]  # "××局××项目支出绩效自评表": the department is not the project's name
-    return None if name in ("项目", "部门整体", "部门", "整体") or "部门整体" in name else name
+    return None if len(_CAPTION_GENERIC.sub("", name)) < 2 or "部门整体" in name else name
 
 
 def _headless_name(form: FormReader, project: dict[str, Any]) -> bool:
