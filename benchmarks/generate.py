@@ -1261,6 +1261,9 @@ def fast_tables(n_indicator_rows: int, seed: int = 7, violation_rate: float = VI
         "near_duplicate_of": _const(len(proj), None),
         "comparator_basis": _text(np.full(len(ind_rid), -1), ()),
         "score_unit": _stated_unit(score * 100, score_ok, SCALE),
+        # No generated form has Chongqing's 得分系数 column.
+        **dict(zip(("score_coefficient", "score_coefficient_state"), _null_numbers(len(proj)), strict=True)),
+        "score_coefficient_unit": _null_numbers(len(proj))[0],
     }
 
     # ---- budget lines: 年度资金总额 plus three sub-lines per project, in 元, all consistent

@@ -252,7 +252,7 @@ def test_run_export_writes_suite_and_database(tmp_path: Path) -> None:
     outcome = run_export(out, rules=RULES, overlays=["sichuan"], suite_name="sc", db=db, inputs=[FIXTURES / "clean"])
     assert outcome.exit_code == 0, outcome.lines
     assert json.loads(out.read_text(encoding="utf-8"))["name"] == "sc"
-    assert outcome.lines[0] == f"{out}: 1 内置 / built-in, 109 unexpected_rows, 1 未导出 / not exported"
+    assert outcome.lines[0] == f"{out}: 1 内置 / built-in, 110 unexpected_rows, 1 未导出 / not exported"
     assert outcome.lines[1].startswith("  - WEIGHT-L1-PROFILE: ")
     assert outcome.lines[-1] == f"{db}: 1 份提交 / submissions"
     with duckdb.connect(str(db), read_only=True) as con:

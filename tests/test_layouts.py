@@ -189,6 +189,23 @@ def test_chongqing_department_form_is_read_without_level_columns(tmp_path: Path)
     )
     assert submission.header.self_score.value == Decimal("96.5")
     assert submission.header.overall_goals and project.completion
+    # 得分系数（%）is read as a fraction: 得分 = 得分系数 × 指标权重 (SCORE-COEFFICIENT-ARITH)
+    assert {ind.score_coefficient.value for ind in project.indicators} == {Decimal("1.00")}
+
+
+def test_a_chongqing_score_that_is_not_its_coefficient_times_its_weight_is_found(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(LAYOUTS / "chongqing-department.xlsx")
+    sheet = book.active
+    (row,) = [c.row for c in sheet["B"] if c.value == "舆情处置及时率"]
+    sheet.cell(row, 8).value = "80%"  # 得分系数 80% of 10, scored 10
+    path = tmp_path / "coefficient.xlsx"
+    book.save(path)
+    (submission,) = validate(path).submissions
+    (finding,) = [f for f in submission.findings if f.rule_id == "SCORE-COEFFICIENT-ARITH"]
+    assert finding.location.cell == f"自评表!J{row}"
+    assert "得分系数为 80%" in finding.message.zh and "得分应为 8" in finding.message.zh
 
 
 def test_a_header_printed_again_on_the_next_page_is_no_indicator(tmp_path: Path) -> None:

@@ -206,6 +206,9 @@ class Indicator(_Strict):
     actual_grade: str | None = Field(None, description="实际完成值 for a qualitative indicator, e.g. 达成年度指标")
     weight: NumField = Field(default_factory=missing, description="分值")
     score: NumField = Field(default_factory=missing, description="得分")
+    score_coefficient: NumField = Field(
+        default_factory=missing, description="得分系数 as stated (fraction of the 分值 scored; Chongqing's form)"
+    )
     deviation_explanation: str | None = Field(None, description="偏差原因分析及改进措施")
     target_text: str | None = Field(None, description="指标值 as stated, for declarations (e.g. 达到95%以上)")
     explanation: str | None = Field(None, description="指标解释 (绩效目标申报表)")

@@ -7,9 +7,22 @@ comparator and unit are read from its own columns, else inferred from the target
 from __future__ import annotations
 
 import re
+import unicodedata
+from decimal import Decimal
 from typing import Any
 
-from perfrules.read.cells import CellValue, comparator_of, folded, is_mark, label_key, measure, number_cell, text_of
+from perfrules.read.cells import (
+    CellValue,
+    comparator_of,
+    folded,
+    is_mark,
+    is_percent_format,
+    label_key,
+    measure,
+    number_cell,
+    rate_cell,
+    text_of,
+)
 from perfrules.read.comparators import SYMBOLS, LooseTarget, clean_unit, infer, loose_target
 from perfrules.read.form_header import read_header
 from perfrules.read.form_reader import END_LABELS, FIELD_LABELS, INDICATOR_COLUMNS, FormReader
@@ -148,6 +161,17 @@ _LEVEL1_BY_LEVEL2 = (
 )
 
 
+def _coefficient(value: CellValue, number_format: str) -> object:
+    """A 得分系数 as a fraction: "96.7%" or a 96.7% cell → 0.967; a bare number above 1 is in percent (得分系数（%）
+    | 100), one at most 1 a fraction already (0.95)."""
+    if isinstance(value, str):
+        stem = unicodedata.normalize("NFKC", value).strip()
+        bare = re.fullmatch(r"\d+(?:\.\d+)?", stem)
+        return rate_cell(value, number_format, header_percent=bool(bare) and Decimal(stem) > 1)
+    above_one = isinstance(value, int | float) and not isinstance(value, bool) and value > 1
+    return rate_cell(value, number_format, header_percent=above_one and not is_percent_format(number_format))
+
+
 def _no_level1(form: FormReader, columns: dict[str, int], r: int, level2: str | None) -> str:
     """The 一级指标 of a row whose cell is blank: the one its 二级指标 names; else "" and the row is reported at its
     cell (READ-ROW-UNREAD), the rest of the form still checked. Chongqing's 部门整体表 has no 一级 column at all."""
@@ -212,4 +236,7 @@ def _fill_indicator(
         ind["actual"] = actual.text or None
     ind["weight"] = number_cell(*values.get("weight", none)[:2], ("分",))
     ind["score"] = number_cell(*values.get("score", none)[:2], ("分",))
+    if "score_coefficient" in values:
+        ind["score_coefficient"] = _coefficient(*values["score_coefficient"][:2])
+        form.at(f"{base}/score_coefficient", *values["score_coefficient"][2])
     ind["deviation_explanation"] = text_of(values.get("deviation_explanation", none)[0]) or None

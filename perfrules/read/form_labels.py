@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "actual",
         "weight",
         "score",
+        "score_coefficient",
         "deviation_explanation",
     ),
 }

@@ -38,6 +38,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "completion": ("完成情况", "completion"),
     "computed": ("计算值", "computed"),
     "computed_rate": ("计算的执行率", "computed rate"),
+    "coefficient": ("得分系数", "score coefficient"),
     "count": ("个数", "count"),
     "denominator": ("分母", "denominator"),
     "denominator_label": ("分母", "denominator"),

@@ -50,8 +50,7 @@ FINANCE_MONEY = (
     "three_public_budget",
     "three_public_actual",
 )
-_RATE_UNIT = Decimal("0.01")
-_SCORE_UNIT = Decimal(1)
+_RATE_UNIT, _SCORE_UNIT = Decimal("0.01"), Decimal(1)  # the coarsest last digit a rate or a score is stated to
 FINANCE_RATES = ("execution_rate", "adjustment_rate", "carryover_rate", "three_public_control_rate")
 
 
@@ -450,6 +449,7 @@ class _Tabulator:
         ind_t["actual_grade"].append(ind.actual_grade)
         _num(ind_t, "weight", ind.weight)
         _num(ind_t, "score", ind.score)
+        _num(ind_t, "score_coefficient", ind.score_coefficient)
         ind_t["deviation_explanation"].append(ind.deviation_explanation)
         ind_t["target_text"].append(ind.target_text)
         ind_t["explanation"].append(ind.explanation)
@@ -460,6 +460,7 @@ class _Tabulator:
         ind_t["level2_filled_count"].append(shape.level2_filled[ii])
         ind_t["near_duplicate_of"].append(shape.duplicate_of[ii])
         ind_t["score_unit"].append(stated_unit(ind.score, _SCORE_UNIT))
+        ind_t["score_coefficient_unit"].append(stated_unit(ind.score_coefficient, _RATE_UNIT))
 
     def fund(self, sub: int, s: Submission, fi: int, f: Fund, row_of: dict[str, tuple[str, int]]) -> None:
         fund_t, exp_t = self.fund_t, self.exp_t

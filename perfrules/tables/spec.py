@@ -258,6 +258,7 @@ INDICATORS = TableSpec(
         Column("actual_grade", "VARCHAR", "定性实际完成值", "actual_grade"),
         _num("weight", "分值"),
         _num("score", "得分"),
+        _num("score_coefficient", "得分系数（得分占分值的比例，小数；重庆表式）"),
         Column("deviation_explanation", "VARCHAR", "偏差原因分析及改进措施", "deviation_explanation"),
         Column("target_text", "VARCHAR", "指标值 as stated (申报表)", "target_text"),
         Column("explanation", "VARCHAR", "指标解释 (申报表)", "explanation"),
@@ -272,6 +273,12 @@ INDICATORS = TableSpec(
         Column("level2_filled_count", "INTEGER", "本项目同一二级指标下填写了的行数", nullable=False),
         Column("near_duplicate_of", "VARCHAR", "本项目中与之相同或几乎相同的前一个三级指标 (申报表)", "name"),
         Column("score_unit", DECIMAL, "得分的末位单位 as stated (0.1 for 9.7; at most 1)", "score"),
+        Column(
+            "score_coefficient_unit",
+            DECIMAL,
+            "得分系数的末位单位 as stated (0.001 for 96.7%; at most 0.01)",
+            "score_coefficient",
+        ),
         Column("project_budget", DECIMAL, "本项目全年预算数（元；年度资金总额行，申报表为年度资金）", "target"),
         Column(
             "scoring_scheme", "VARCHAR", "本项目表式的计分方案：mof10 / hubei / scorecard（null：无法判断）", "weight"
