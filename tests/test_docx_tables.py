@@ -293,3 +293,21 @@ def test_a_captions_project(caption: str, project: str | None) -> None:
     from perfrules.read.form_fields import caption_project
 
     assert caption_project(caption, "示例局") == project
+
+
+def test_a_form_like_table_that_cannot_be_read_is_said_and_the_report_still_checked(tmp_path: Path) -> None:
+    """A budget table in a report (项目资金 headers, no indicator block) is no 自评表: passed over, with a notice."""
+    document = docx.Document()
+    document.add_paragraph("示例市人力资源和社会保障局 2022 年度部门整体支出绩效自评报告")
+    document.add_paragraph("一、部门基本情况")
+    table = document.add_table(rows=2, cols=4)
+    for c, text in enumerate(("资金项目", "年初预算数", "全年预算数", "全年执行数")):
+        table.cell(0, c).text = text
+    for c, text in enumerate(("年度资金总额", "100", "120", "114")):
+        table.cell(1, c).text = text
+    path = tmp_path / "report.docx"
+    document.save(path)
+    report = perfrules.validate([path], rules=RULES)
+    assert report.problems == [] and report.exit_code != 2
+    (notice,) = report.notices
+    assert notice.source == f"{path}#表1" and "此表未作为自评表读取" in notice.message
