@@ -721,3 +721,20 @@ def test_comparator_cells_and_text_decoding() -> None:
         None,
     ]
     assert decode_text("年度".encode("gbk")) == decode_text("\ufeff年度".encode()) == "年度"
+
+
+@pytest.mark.parametrize(
+    ("line", "department"),
+    [
+        ("填报单位（盖章）：示例市人社局    填报日期：2023年3月", "示例市人社局"),
+        ("填报单位（盖章）：        填报日期：2023年3月", ""),
+    ],
+)
+def test_a_filing_line_above_the_form_names_the_unit_never_the_next_label(
+    tmp_path: Path, line: str, department: str
+) -> None:
+    cells = [c for c in mk.layout_a() if c[0] not in ("A4:B4", "C4:F4", "G4", "H4:J4")]
+    cells.append(("A2:J2", line, None))
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "filed.xlsx", {"项目1": cells}))
+    assert result.problems == () and result.submission is not None
+    assert result.submission.submission.header.department == department

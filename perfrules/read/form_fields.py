@@ -29,10 +29,18 @@ UNIT_LABELS = ("实施单位", "项目实施单位", "填报单位", "项目单�
 """Who filed the form, when it has no 主管部门 row at all: the unit is the department the form is filed under."""
 
 
+_NEXT_LABEL = re.compile(r"\s+(?=[^\s:：]{2,10}[:：])")
+"""Where the next label of the same line starts ("填报单位（盖章）：××局    填报日期：2023年3月")."""
+
+
 def inline_value(form: FormReader, r: int, c: int) -> str | None:
-    """The value written after the label's colon in the label's own cell, if any."""
+    """The value written after the label's colon in the label's own cell, if any; never the next label."""
     match = _INLINE_VALUE.match(text_of(form.sheet.own(r, c)).strip())
-    return match.group(1).strip() if match else None
+    if not match:
+        return None
+    value = _NEXT_LABEL.split(match.group(1).strip(), maxsplit=1)[0].strip()
+    # "填报单位（盖章）：      填报日期：…": the label is blank and what follows is the next label
+    return None if not value or re.match(r"[^\s:：]{2,10}[:：]", value) else value
 
 
 def read_department_and_year(form: FormReader, header: dict[str, Any], top: int) -> None:
