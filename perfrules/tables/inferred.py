@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfrules.model.submission import Indicator
+from perfrules.model.submission import Indicator, Project
 from perfrules.model.values import Num, ValueState, normalize_text, number
 from perfrules.read.comparators import infer, is_negative, loose_target
 
@@ -64,3 +64,17 @@ def is_not_applicable(ind: Indicator) -> bool:
     if target in NOT_APPLICABLE_WORDS and actual in NOT_APPLICABLE_WORDS:
         return True
     return target == actual == "无" and not ind.weight.is_value and not is_negative(ind.name)
+
+
+def uncompared_names(p: Project, resolved: dict[int, Resolved], templates: set[int]) -> list[str]:
+    """The quantitative indicators whose target says neither a comparator nor a range; a blank target says
+    nothing to infer from (DESIGN-QUANT-TARGET's, or INDICATORS-BLANK's when the whole block is blank)."""
+    return [
+        p.indicators[ii].name
+        for ii, r in resolved.items()
+        if ii not in templates
+        and p.indicators[ii].kind == "quantitative"
+        and p.indicators[ii].target.state is not ValueState.MISSING
+        and r.comparator is None
+        and r.basis != "区间"
+    ]

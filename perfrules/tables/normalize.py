@@ -22,7 +22,7 @@ from perfrules.model.submission import (
 from perfrules.model.values import YUAN_PER_UNIT, Num, ValueState, missing
 from perfrules.tables.budget import project_budget
 from perfrules.tables.claim_rows import claim_row
-from perfrules.tables.inferred import Resolved, is_not_applicable, resolve
+from perfrules.tables.inferred import Resolved, is_not_applicable, resolve, uncompared_names
 from perfrules.tables.memory import return_freed_memory
 from perfrules.tables.scheme import scoring_scheme
 from perfrules.tables.score_parts import NO_PARTS, score_parts
@@ -230,18 +230,6 @@ def normalize(
 Columns = dict[str, list[object]]
 
 
-def _uncompared(p: Project, resolved: dict[int, Resolved], templates: set[int]) -> list[str]:
-    """The quantitative indicators whose target says neither a comparator nor a range."""
-    return [
-        p.indicators[ii].name
-        for ii, r in resolved.items()
-        if ii not in templates
-        and p.indicators[ii].kind == "quantitative"
-        and r.comparator is None
-        and r.basis != "区间"
-    ]
-
-
 class _Tabulator:
     """Appends one submission at a time to the batch's column lists; ``rid`` numbers every row."""
 
@@ -358,7 +346,7 @@ class _Tabulator:
         prj_t["template_rows"].append("、".join(listed) or None)
         prj_t["template_row_count"].append(len(listed))
         resolved = {ii: resolve(ind, not sourced.locations) for ii, ind in enumerate(p.indicators)}
-        uncompared = _uncompared(p, resolved, templates)
+        uncompared = uncompared_names(p, resolved, templates)
         prj_t["uncompared_indicators"].append("、".join(uncompared) or None)
         prj_t["uncompared_count"].append(len(uncompared))
         missed = missed_targets(p, resolved, skipped)
