@@ -738,3 +738,19 @@ def test_a_filing_line_above_the_form_names_the_unit_never_the_next_label(
     [result] = read_workbook(mk.write_xlsx(tmp_path / "filed.xlsx", {"项目1": cells}))
     assert result.problems == () and result.submission is not None
     assert result.submission.submission.header.department == department
+
+
+def test_a_form_whose_indicator_block_is_entirely_blank_gets_one_finding(tmp_path: Path) -> None:
+    """Issue 12 §6: one blocking 绩效指标未填写, once (not once per located cell), and nothing per row."""
+    from perfrules import validate
+
+    header_row = next(int(ref.split(":")[0][1:]) for ref, value, _ in mk.layout_a() if value == "一级指标")
+    cells = [
+        (ref, value, fmt)
+        for ref, value, fmt in mk.layout_a()
+        if not (int("".join(ch for ch in ref.split(":")[0] if ch.isdigit())) > header_row and ref[0] in "EFGHI")
+        or (isinstance(value, str) and "总分" in value)
+    ]
+    report = validate(mk.write_xlsx(tmp_path / "blank-block.xlsx", {"项目1": cells}))
+    (submission,) = report.submissions
+    assert [(f.rule_id, f.blocking) for f in submission.findings] == [("INDICATORS-BLANK", True)]

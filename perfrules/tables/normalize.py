@@ -236,6 +236,8 @@ class _Tabulator:
     def __init__(self, tables: dict[str, TableData]) -> None:
         self.tables = tables
         self.rid = 0
+        self.located: set[tuple[str, int, str]] = set()
+        """The (table, rid, column) keys of the submission being added that have a cell already."""
         self.reread()
 
     def reread(self) -> None:
@@ -267,6 +269,7 @@ class _Tabulator:
 
     def add(self, sub: int, sourced: SourcedSubmission) -> None:
         s = sourced.submission
+        self.located.clear()
         row_of: dict[str, tuple[str, int]] = {"": ("submissions", self.common(self.sub_t, sub, "", s))}
         # Template leftovers and never-filled blocks are a self-evaluation's (issue 12); a declaration's
         # blank rows are judged by its own rules (blank, not_applicable and INDICATORS-BLANK).
@@ -382,6 +385,11 @@ class _Tabulator:
         prj_t["annual_goal"].append(decl.annual_goal)
 
     def locate(self, table: str, rid: int, column: str, location: str) -> None:
+        # One cell per (row, column): a second would make the engine's join report a finding twice (the
+        # block anchor a reader gives /projects/0/indicators and the first blank row the tables chose).
+        if (table, rid, column) in self.located:
+            return
+        self.located.add((table, rid, column))
         self.loc_t["tbl"].append(table)
         self.loc_t["rid"].append(rid)
         self.loc_t["col"].append(column)
