@@ -754,3 +754,11 @@ def test_a_form_whose_indicator_block_is_entirely_blank_gets_one_finding(tmp_pat
     report = validate(mk.write_xlsx(tmp_path / "blank-block.xlsx", {"项目1": cells}))
     (submission,) = report.submissions
     assert [(f.rule_id, f.blocking) for f in submission.findings] == [("INDICATORS-BLANK", True)]
+
+
+def test_a_second_project_named_in_its_label_cell_is_reported_too(tmp_path: Path) -> None:
+    stacked = [*mk.layout_a(), ("A21:J21", "项目名称：另一个项目", None)]
+    [result] = read_workbook(mk.write_xlsx(tmp_path / "stacked.xlsx", {"项目1": stacked}))
+    assert result.submission is not None
+    assert [p.location for p in result.problems] == ["项目1!A21"]
+    assert len(result.submission.submission.projects[0].indicators) == 6  # the second form's row is no indicator

@@ -63,6 +63,11 @@ def label_key(value: CellValue) -> str:
     return re.sub(r"\s+", "", text).rstrip(":：")
 
 
+def is_project_name_label(key: str) -> bool:
+    """A label key that starts a project form: "项目名称", or "项目名称:××" with the name in the label's cell."""
+    return key == "项目名称" or key.startswith("项目名称:")
+
+
 def folded(value: CellValue) -> str:
     """Full-width forms and spaces folded, for searching ("（２０２１年度）" → "(2021年度)")."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text_of(value)))

@@ -17,6 +17,7 @@ from perfrules.read.cells import (
     folded,
     is_mark,
     is_percent_format,
+    is_project_name_label,
     label_key,
     measure,
     number_cell,
@@ -88,7 +89,7 @@ def read_indicators(form: FormReader, header: dict[str, Any], project: dict[str,
             continue
         first = label_key(sheet.own(r, row[0]))
         # 项目名称 starts a second form stacked below, reported by the caller
-        if first in END_LABELS or first == "项目名称" or first.startswith(("注:", "说明:", "填表说明")):
+        if first in END_LABELS or is_project_name_label(first) or first.startswith(("注:", "说明:", "填表说明")):
             break
         if _repeats_header(sheet, r, columns):
             continue  # the header printed again where the form runs onto a second page

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from perfrules.read.cells import folded, label_key
+from perfrules.read.cells import folded, is_project_name_label, label_key
 from perfrules.read.form_reader import INDICATOR_COLUMNS, find_header
 from perfrules.read.workbook import Sheet
 
@@ -22,7 +22,7 @@ _TITLE_ROWS = 3
 def stacked_forms(sheet: Sheet) -> list[tuple[Sheet, int]]:
     """The forms on ``sheet`` as (part, first row): ``[(sheet, 0)]`` unless two or more project forms, each
     with its own indicator header, are stacked down it."""
-    names = [r for r in sheet.rows() if any(label_key(sheet.own(r, c)) == "项目名称" for c in sheet.row(r))]
+    names = [r for r in sheet.rows() if any(is_project_name_label(label_key(sheet.own(r, c))) for c in sheet.row(r))]
     if len(names) < 2:
         return [(sheet, 0)]
     starts = [0] + [_title_start(sheet, r, after) for after, r in itertools.pairwise(names)]

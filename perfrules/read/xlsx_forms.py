@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perfrules.model.report import Problem
-from perfrules.read.cells import folded
+from perfrules.read.cells import folded, is_project_name_label
 from perfrules.read.documents import ReadResult
 from perfrules.read.form_budget import note_unread_budget, read_budget
 from perfrules.read.form_fields import read_department_and_year, read_project_name, read_stated_total, read_texts
@@ -72,7 +72,9 @@ def _read_form_sheet(
         end = indicator_row if indicator_row > budget_row else sheet.nrows
         read_budget(form, project, budget_row, end, layout)
     read_indicators(form, header, project, indicator_row)
-    stacked = [pos for pos in form.labels.get("项目名称", []) if pos[0] > indicator_row]
+    stacked = sorted(
+        pos for key, at in form.labels.items() if is_project_name_label(key) for pos in at if pos[0] > indicator_row
+    )
     if stacked:
         r, c = stacked[0]
         form.problem(
