@@ -80,13 +80,18 @@ def test_parallel_reading_gives_the_same_report(pack: Pack, tmp_path: Path) -> N
     assert parallel.summary["checked"] == 6
 
 
-def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_path: Path) -> None:
+def _clustered_forms(folder: Path, department: str, stem: str) -> None:
+    """Three one-project forms of one department and year, scored 99.5, 100 and 99.9 (PLAUS-DEPT-CLUSTER)."""
     for i, score in enumerate(("99.5", "100", "99.9")):
-        (tmp_path / f"project-{i}.yaml").write_text(
-            f"document_kind: project_table\nheader: {{department: 甲局, fiscal_year: 2022}}\n"
+        (folder / f"{stem}-{i}.yaml").write_text(
+            f"document_kind: project_table\nheader: {{department: '{department}', fiscal_year: 2022}}\n"
             f"projects: [{{name: 项目{i}, self_score: '{score}'}}]\n",
             encoding="utf-8",
         )
+
+
+def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_path: Path) -> None:
+    _clustered_forms(tmp_path, "甲局", "project")
     (tmp_path / "other.yaml").write_text(
         "document_kind: project_table\nheader: {department: 乙局, fiscal_year: 2022}\nprojects: [{name: 项目, self_score: 100}]\n",
         encoding="utf-8",
@@ -100,12 +105,7 @@ def test_a_batch_scoped_rule_sees_a_department_across_its_files(pack: Pack, tmp_
 
 def test_forms_with_a_blank_department_are_not_pooled_as_one_department(pack: Pack, tmp_path: Path) -> None:
     """Three unrelated forms that each leave 主管部门 blank share the name "", not a department."""
-    for i, score in enumerate(("99.5", "100", "99.9")):
-        (tmp_path / f"unnamed-{i}.yaml").write_text(
-            f"document_kind: project_table\nheader: {{department: '', fiscal_year: 2022}}\n"
-            f"projects: [{{name: 项目{i}, self_score: '{score}'}}]\n",
-            encoding="utf-8",
-        )
+    _clustered_forms(tmp_path, "", "unnamed")
     report = validate([tmp_path], rules=pack)
     rules = [{f.rule_id for f in s.findings} for s in report.submissions]
     assert len(rules) == 3 and all("DATA-DEPARTMENT-BLANK" in r and "PLAUS-DEPT-CLUSTER" not in r for r in rules)

@@ -15,14 +15,15 @@ docx = pytest.importorskip("docx")
 LAYOUTS = ROOT / "fixtures" / "layouts"
 
 
-def _add_form_table(document: object, *, executed: int = 114) -> None:
-    """The training workbook's form as a Word table, its merged cells merged in Word too."""
+def _add_form_table(document: object, *, executed: int = 114, skip: int = 0) -> None:
+    """The training workbook's form as a Word table, its merged cells merged in Word too; ``skip`` leaves out
+    its first rows (4: the title, year, 项目名称 and 主管部门 rows, as reports paste a form under a caption)."""
     height, width, grid = training_form(executed)
-    table = document.add_table(rows=height, cols=width)  # type: ignore[attr-defined]
-    for cell in (c for cells in grid for c in cells):
-        top = table.cell(cell.row, cell.column)
+    table = document.add_table(rows=height - skip, cols=width)  # type: ignore[attr-defined]
+    for cell in (c for cells in grid[skip:] for c in cells):
+        top = table.cell(cell.row - skip, cell.column)
         if cell.rowspan > 1 or cell.colspan > 1:
-            top = top.merge(table.cell(cell.row + cell.rowspan - 1, cell.column + cell.colspan - 1))
+            top = top.merge(table.cell(cell.row - skip + cell.rowspan - 1, cell.column + cell.colspan - 1))
         top.text = cell.text  # as Word shows it, not the stored float
 
 
@@ -224,18 +225,6 @@ def test_a_word_document_of_two_forms_and_no_report_gives_both(tmp_path: Path) -
     assert first.findings == [] and "BUDGET-RATE-ARITH" in {f.rule_id for f in second.findings}
 
 
-def _add_headless_table(document: object, *, executed: int = 114) -> None:
-    """The training form without its title, 项目名称 and 主管部门 rows, as reports paste it under a caption."""
-    height, width, grid = training_form(executed)
-    skip = 4
-    table = document.add_table(rows=height - skip, cols=width)  # type: ignore[attr-defined]
-    for cell in (c for cells in grid[skip:] for c in cells):
-        top = table.cell(cell.row - skip, cell.column)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            top = top.merge(table.cell(cell.row - skip + cell.rowspan - 1, cell.column + cell.colspan - 1))
-        top.text = cell.text
-
-
 def test_headless_project_tables_in_a_report_are_named_by_their_captions(tmp_path: Path) -> None:
     """A department's report pastes each project's form under a caption, without the form's head rows: each
     table is read as the project its caption names, not dropped (which drew a blocking DOC-TABLES-REQUIRED)."""
@@ -243,10 +232,10 @@ def test_headless_project_tables_in_a_report_are_named_by_their_captions(tmp_pat
     document.add_paragraph("示例市人力资源和社会保障局 2022 年度部门整体支出绩效自评报告")
     document.add_paragraph("一、部门基本情况")
     document.add_paragraph("附件1：职业技能提升培训项目支出绩效自评表")
-    _add_headless_table(document, executed=84)  # 84 ÷ 120 = 70%, stated 95%
+    _add_form_table(document, executed=84, skip=4)  # 84 ÷ 120 = 70%, stated 95%
     document.add_paragraph("附件2")
     document.add_paragraph("示例市人力资源和社会保障局就业见习补贴项目支出绩效自评表")
-    _add_headless_table(document)
+    _add_form_table(document, skip=4)
     path = tmp_path / "report.docx"
     document.save(path)
     report = perfrules.validate([path], rules=RULES)
@@ -264,7 +253,7 @@ def test_a_headless_table_under_a_bare_caption_is_the_one_project_the_report_nam
     document.add_paragraph("一、项目基本情况")
     document.add_paragraph("职业技能提升培训项目全年预算 120 万元，实际执行 84 万元。")
     document.add_paragraph("表1")
-    _add_headless_table(document, executed=84)
+    _add_form_table(document, executed=84, skip=4)
     path = tmp_path / "report.docx"
     document.save(path)
     (result,) = perfrules.validate([path], rules=RULES).submissions
